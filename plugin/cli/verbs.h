@@ -1,0 +1,10 @@
+#pragma once
+// The mqauth verbs. Each takes the whole argv and the index of its first own argument, prints its
+// own --help, and returns an exit code from arguments.h.
+
+namespace mqauth::cli {
+
+int run_check(int argc, char** argv, int first);
+int run_sign(int argc, char** argv, int first);
+
+}  // namespace mqauth::cli

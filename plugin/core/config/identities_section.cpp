@@ -1,0 +1,107 @@
+#include "config/identities_section.h"
+
+#include <unordered_map>
+
+#include "config/mapping_reader.h"
+#include "config/secret_source.h"
+#include "config/text_rules.h"
+
+namespace mqauth::config {
+namespace {
+
+using identities::Identity;
+using identities::IdentityTable;
+using identities::IdentityType;
+using identities::SignMode;
+
+// Where each identity was first defined, to name the earlier line in a duplicate's error.
+using FirstSeen = std::unordered_map<std::string, int>;
+
+std::string identity_key(const Identity& identity) {
+    // A NUL separator cannot occur in YAML text, so the two parts cannot run into each other.
+    return identity.type == IdentityType::Client
+               ? "C" + identity.username + '\0' + identity.client_id
+               : "U" + identity.username;
+}
+
+std::optional<std::string> read_bounded_text(MappingReader& fields, std::string_view key,
+                                             std::size_t max_chars, Presence presence) {
+    auto value = fields.string(key, presence);
+    if (value && !text_length_within(*value, 1, max_chars)) {
+        fields.report(key, "InvalidParameter: must be 1 to " + std::to_string(max_chars) +
+                               " characters");
+        return std::nullopt;
+    }
+    return value;
+}
+
+// Returns false when the entry has an error (already reported).
+bool read_client_binding(MappingReader& fields, Identity& identity) {
+    if (identity.type == IdentityType::User) {
+        if (fields.has("client_id")) {
+            fields.report("client_id", "InvalidParameter: only a CLIENT identity has a client_id");
+            return false;
+        }
+        return true;
+    }
+    auto client_id = read_bounded_text(fields, "client_id", kMaxClientIdChars, Presence::Required);
+    if (!client_id) return false;
+    identity.client_id = std::move(*client_id);
+    return true;
+}
+
+std::optional<Identity> read_identity(MappingReader& fields, const std::string& base_dir) {
+    Identity identity;
+    auto username = read_bounded_text(fields, "username", kMaxUsernameChars, Presence::Required);
+    auto type = fields.enumeration<IdentityType>(
+        "identity_type", {{"USER", IdentityType::User}, {"CLIENT", IdentityType::Client}},
+        Presence::Required);
+    auto sign_mode = fields.enumeration<SignMode>(
+        "sign_mode", {{"ORIGIN", SignMode::Origin}, {"SIGNED", SignMode::Signed}},
+        Presence::Required);
+    auto secret = read_secret(fields, base_dir);
+    bool binding_ok = false;
+    if (type) {
+        identity.type = *type;
+        binding_ok = read_client_binding(fields, identity);
+    } else {
+        fields.find("client_id");  // a known key, though it can only be checked against a type
+    }
+    fields.finish();
+    if (!username || !type || !sign_mode || !secret || !binding_ok) return std::nullopt;
+
+    identity.username = std::move(*username);
+    identity.sign_mode = *sign_mode;
+    identity.secret = std::move(*secret);
+    return identity;
+}
+
+void add_identity(Identity identity, MappingReader& fields, FirstSeen& first_seen,
+                  IdentityTable& table) {
+    const std::string key = identity_key(identity);
+    const bool is_client = identity.type == IdentityType::Client;
+    if (table.add(std::move(identity)) == IdentityTable::AddResult::Added) {
+        first_seen.emplace(key, fields.position().line);
+        return;
+    }
+    fields.report_here(std::string("InvalidParameter: duplicate identity: ") +
+                       (is_client ? "a CLIENT identity of this username and client_id"
+                                  : "a USER identity of this username") +
+                       " is already defined at line " + std::to_string(first_seen[key]));
+}
+
+}  // namespace
+
+void read_identities(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
+                     IdentityTable& table) {
+    FirstSeen first_seen;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        MappingReader fields(list.items[i], "identities[" + std::to_string(i) + "]", diagnostics);
+        if (!fields.valid()) continue;
+        if (auto identity = read_identity(fields, base_dir)) {
+            add_identity(std::move(*identity), fields, first_seen, table);
+        }
+    }
+}
+
+}  // namespace mqauth::config

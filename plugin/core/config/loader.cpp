@@ -1,0 +1,116 @@
+#include "config/loader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "config/identities_section.h"
+#include "config/mapping_reader.h"
+#include "config/yaml_tree.h"
+
+namespace mqauth::config {
+namespace {
+
+constexpr long long kSupportedVersion = 1;
+
+std::string directory_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// YAML cannot hold a NUL byte, and yaml-cpp's reader stops at one: refuse it with its place.
+std::optional<Diagnostic> find_nul_byte(std::string_view text) {
+    const auto at = text.find('\0');
+    if (at == std::string_view::npos) return std::nullopt;
+    SourcePosition position{1, 1};
+    for (std::size_t i = 0; i < at; ++i) {
+        position.column = text[i] == '\n' ? 1 : position.column + 1;
+        position.line += text[i] == '\n' ? 1 : 0;
+    }
+    return Diagnostic{position, "", "InvalidParameter: the file holds a NUL byte (not YAML text)"};
+}
+
+void read_version(MappingReader& top) {
+    const auto version = top.integer("version", Presence::Required);
+    if (version && *version != kSupportedVersion) {
+        top.report("version", "InvalidParameter: unsupported version " + std::to_string(*version) +
+                                  " (this mqauth reads version 1)");
+    }
+}
+
+void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics& diagnostics,
+                 Policy& policy) {
+    MappingReader top(root, "", diagnostics);
+    if (!top.valid()) return;
+    read_version(top);
+    if (auto anonymous = top.enumeration<AnonymousAccess>(
+            "anonymous", {{"deny", AnonymousAccess::Deny}, {"allow", AnonymousAccess::Allow}},
+            Presence::Optional)) {
+        policy.anonymous = *anonymous;
+    }
+    if (const YamlNode* list = top.sequence("identities", Presence::Optional)) {
+        read_identities(*list, base_dir, diagnostics, policy.identities);
+    }
+    top.finish();
+}
+
+LoadResult failure(const std::string& file, Diagnostic diagnostic) {
+    LoadResult result;
+    result.file = file;
+    result.errors.push_back(std::move(diagnostic));
+    return result;
+}
+
+}  // namespace
+
+std::vector<std::string> LoadResult::formatted_errors() const {
+    std::vector<std::string> lines;
+    lines.reserve(errors.size());
+    for (const Diagnostic& error : errors) lines.push_back(format_diagnostic(file, error));
+    return lines;
+}
+
+LoadResult load_text(std::string_view text, const std::string& file_name,
+                     const std::string& base_dir) {
+    if (auto nul = find_nul_byte(text)) return failure(file_name, *nul);
+    YamlParseResult parsed = parse_yaml(text);
+    if (parsed.error) return failure(file_name, *parsed.error);
+
+    auto policy = std::make_shared<Policy>();
+    policy->source = file_name;
+    Diagnostics diagnostics;
+    if (parsed.root->is_null()) {
+        diagnostics.error({1, 1}, "", "MissingParameter: the file is empty (it needs version: 1)");
+    } else {
+        read_policy(*parsed.root, base_dir, diagnostics, *policy);
+    }
+
+    LoadResult result;
+    result.file = file_name;
+    if (diagnostics.empty()) {
+        result.policy = std::move(policy);
+    } else {
+        result.errors = diagnostics.take();
+    }
+    return result;
+}
+
+LoadResult load_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return failure(path, {{}, "", std::string("cannot open: ") + std::strerror(errno)});
+    const std::streamoff size = in.tellg();
+    if (size < 0) return failure(path, {{}, "", "cannot read: not a regular file"});
+    if (static_cast<unsigned long long>(size) > kMaxConfigBytes) {
+        return failure(path, {{}, "", "InvalidParameter: the file is larger than 512 MiB"});
+    }
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.seekg(0);
+    if (!in.read(text.data(), size)) {
+        return failure(path, {{}, "", std::string("cannot read: ") + std::strerror(errno)});
+    }
+    return load_text(text, path, directory_of(path));
+}
+
+}  // namespace mqauth::config

@@ -1,0 +1,97 @@
+#include "config/secret_source.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace mqauth::config {
+namespace {
+
+// Files written by editors and `echo` end in a newline that is not part of the secret.
+void strip_one_line_ending(std::string& text) {
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+}
+
+std::optional<std::string> read_secret_file(MappingReader& fields, const std::string& path,
+                                            const std::string& base_dir) {
+    const std::string full = (path.front() == '/' || base_dir.empty()) ? path : base_dir + "/" + path;
+    std::ifstream in(full, std::ios::binary);
+    if (!in) {
+        fields.report("secret_file", "InvalidParameter: cannot read \"" + full +
+                                         "\": " + std::strerror(errno));
+        return std::nullopt;
+    }
+    std::string text;
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        fields.report("secret_file", "InvalidParameter: cannot read \"" + full + "\"");
+        return std::nullopt;
+    }
+    strip_one_line_ending(text);
+    return text;
+}
+
+std::optional<std::string> read_secret_env(MappingReader& fields, const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    if (!value) {
+        fields.report("secret_env",
+                      "InvalidParameter: environment variable " + name + " is not set");
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+}  // namespace
+
+std::optional<crypto::Secret> read_secret(MappingReader& fields, const std::string& base_dir) {
+    const auto inline_value = fields.string("secret", Presence::Optional);
+    const auto file = fields.string("secret_file", Presence::Optional);
+    const auto env = fields.string("secret_env", Presence::Optional);
+    const int given = (inline_value ? 1 : 0) + (file ? 1 : 0) + (env ? 1 : 0);
+    if (given == 0) {
+        if (!fields.has("secret") && !fields.has("secret_file") && !fields.has("secret_env")) {
+            fields.report_here(
+                "MissingParameter: one of secret, secret_file or secret_env is required");
+        }
+        return std::nullopt;
+    }
+    if (given > 1) {
+        fields.report_here(
+            "InvalidParameter: give only one of secret, secret_file and secret_env");
+        return std::nullopt;
+    }
+
+    std::optional<std::string> value;
+    const char* key = "secret";
+    if (inline_value) {
+        value = inline_value;
+    } else if (file) {
+        key = "secret_file";
+        if (file->empty()) {
+            fields.report(key, "InvalidParameter: must not be empty");
+            return std::nullopt;
+        }
+        value = read_secret_file(fields, *file, base_dir);
+    } else {
+        key = "secret_env";
+        value = read_secret_env(fields, *env);
+    }
+    if (!value) return std::nullopt;
+
+    crypto::Secret secret(std::move(*value));
+    if (secret.empty()) {
+        fields.report(key, "InvalidParameter: the secret is empty");
+        return std::nullopt;
+    }
+    if (secret.reveal().size() > kMaxSecretBytes) {
+        fields.report(key, "InvalidParameter: the secret is longer than " +
+                               std::to_string(kMaxSecretBytes) + " bytes");
+        return std::nullopt;
+    }
+    return secret;
+}
+
+}  // namespace mqauth::config

@@ -1,0 +1,12 @@
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+namespace mqauth::config {
+
+// Length in characters (UTF-8 code points), as the seed APIs count their limits.
+std::size_t utf8_length(std::string_view text);
+
+bool text_length_within(std::string_view text, std::size_t min_chars, std::size_t max_chars);
+
+}  // namespace mqauth::config

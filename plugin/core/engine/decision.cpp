@@ -1,0 +1,21 @@
+#include "engine/decision.h"
+
+namespace mqauth::engine {
+
+std::string_view reason_code(Reason reason) {
+    switch (reason) {
+        case Reason::None: return "none";
+        case Reason::AnonymousDenied: return "anonymous_denied";
+        case Reason::UnknownUsername: return "unknown_username";
+        case Reason::ClientIdNotBound: return "client_id_not_bound";
+        case Reason::MissingPassword: return "missing_password";
+        case Reason::BadPassword: return "bad_password";
+        case Reason::IdentityRemoved: return "identity_removed";
+        case Reason::CredentialsChanged: return "credentials_changed";
+        case Reason::AnonymousWithdrawn: return "anonymous_withdrawn";
+        case Reason::InternalError: return "internal_error";
+    }
+    return "internal_error";
+}
+
+}  // namespace mqauth::engine

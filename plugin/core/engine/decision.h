@@ -1,0 +1,35 @@
+#pragma once
+// What the engine answers. `Deny` is a refusal the policy made; `Error` means something broke
+// (the adapter fails closed and logs it differently).
+#include <string_view>
+
+namespace mqauth::engine {
+
+enum class Verdict { Allow, Deny, Error };
+
+enum class Reason {
+    None,
+    AnonymousDenied,     // no username, and `anonymous: deny`
+    UnknownUsername,     // no identity for the username
+    ClientIdNotBound,    // the username has only CLIENT identities, none for this client id
+    MissingPassword,     // an identity matched but the CONNECT carried no password
+    BadPassword,         // an identity matched and the password did not
+    IdentityRemoved,     // reload: the identity that admitted the client is gone
+    CredentialsChanged,  // reload: its secret, sign mode or type changed
+    AnonymousWithdrawn,  // reload: anonymous access was switched off
+    InternalError,       // an exception or a library failure
+};
+
+// The stable reason code written in log lines (operators grep for these).
+std::string_view reason_code(Reason reason);
+
+struct Decision {
+    Verdict verdict = Verdict::Error;
+    Reason reason = Reason::InternalError;
+
+    static Decision allow() { return {Verdict::Allow, Reason::None}; }
+    static Decision deny(Reason reason) { return {Verdict::Deny, reason}; }
+    static Decision error() { return {Verdict::Error, Reason::InternalError}; }
+};
+
+}  // namespace mqauth::engine

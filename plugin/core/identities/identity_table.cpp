@@ -1,0 +1,40 @@
+#include "identities/identity_table.h"
+
+#include <functional>
+
+namespace mqauth::identities {
+
+std::size_t IdentityTable::ClientKeyHash::operator()(const ClientKey& key) const {
+    const std::hash<std::string_view> hash;
+    const std::size_t h = hash(key.username);
+    return h ^ (hash(key.client_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+IdentityTable::AddResult IdentityTable::add(Identity identity) {
+    const bool is_client = identity.type == IdentityType::Client;
+    const bool taken = is_client ? clients_.count({identity.username, identity.client_id}) > 0
+                                 : users_.count(identity.username) > 0;
+    if (taken) return AddResult::Duplicate;
+
+    const Identity& stored = storage_.emplace_back(std::move(identity));
+    if (is_client) {
+        clients_.emplace(ClientKey{stored.username, stored.client_id}, &stored);
+        client_usernames_.insert(stored.username);
+    } else {
+        users_.emplace(stored.username, &stored);
+    }
+    return AddResult::Added;
+}
+
+const Identity* IdentityTable::select(std::string_view username,
+                                      std::string_view client_id) const {
+    if (auto it = clients_.find({username, client_id}); it != clients_.end()) return it->second;
+    if (auto it = users_.find(username); it != users_.end()) return it->second;
+    return nullptr;
+}
+
+bool IdentityTable::has_client_identities(std::string_view username) const {
+    return client_usernames_.count(username) > 0;
+}
+
+}  // namespace mqauth::identities

@@ -1,0 +1,54 @@
+#pragma once
+// All identities of one policy, indexed for the CONNECT path: every lookup is a hash lookup on
+// string_views into the table's own storage, so a lookup neither scans nor allocates.
+#include <cstddef>
+#include <deque>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "identities/identity.h"
+
+namespace mqauth::identities {
+
+class IdentityTable {
+public:
+    IdentityTable() = default;
+    IdentityTable(const IdentityTable&) = delete;  // the indexes point into storage_
+    IdentityTable& operator=(const IdentityTable&) = delete;
+    IdentityTable(IdentityTable&&) = default;  // std::deque moves keep element addresses
+    IdentityTable& operator=(IdentityTable&&) = default;
+
+    enum class AddResult { Added, Duplicate };
+    // Two USER identities of one username, or two CLIENT identities of one (username, client id),
+    // are duplicates; a USER and a CLIENT identity may share a username.
+    AddResult add(Identity identity);
+
+    // The identity that decides a CONNECT: the CLIENT identity bound to (username, client id) when
+    // there is one, else the USER identity of the username, else nullptr.
+    const Identity* select(std::string_view username, std::string_view client_id) const;
+
+    // True when the username has CLIENT identities (for a more useful refusal reason).
+    bool has_client_identities(std::string_view username) const;
+
+    std::size_t size() const { return storage_.size(); }
+
+private:
+    struct ClientKey {
+        std::string_view username;
+        std::string_view client_id;
+        bool operator==(const ClientKey& other) const {
+            return username == other.username && client_id == other.client_id;
+        }
+    };
+    struct ClientKeyHash {
+        std::size_t operator()(const ClientKey& key) const;
+    };
+
+    std::deque<Identity> storage_;
+    std::unordered_map<std::string_view, const Identity*> users_;
+    std::unordered_map<ClientKey, const Identity*, ClientKeyHash> clients_;
+    std::unordered_set<std::string_view> client_usernames_;
+};
+
+}  // namespace mqauth::identities

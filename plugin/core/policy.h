@@ -1,0 +1,18 @@
+#pragma once
+// One validated, immutable policy: what config::load produces and what the engine decides with.
+// A reload builds a whole new Policy and swaps it in; nothing mutates one after load.
+#include <string>
+
+#include "identities/identity_table.h"
+
+namespace mqauth {
+
+enum class AnonymousAccess { Deny, Allow };
+
+struct Policy {
+    std::string source;  // the file it was loaded from, for log lines
+    AnonymousAccess anonymous = AnonymousAccess::Deny;
+    identities::IdentityTable identities;
+};
+
+}  // namespace mqauth
