@@ -1,0 +1,213 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+
+using namespace mqauth;
+using namespace mqauth::config;
+
+namespace {
+
+std::vector<std::string> errors_of(const std::string& yaml) {
+    return load_text(yaml, "auth.yaml", ".").formatted_errors();
+}
+
+// The one error a config produces; fails the test when there are none or several.
+std::string only_error(const std::string& yaml) {
+    const auto errors = errors_of(yaml);
+    EXPECT_EQ(errors.size(), 1u) << yaml;
+    std::string all;
+    for (const auto& line : errors) all += line + "\n";
+    return errors.size() == 1 ? errors.front() : all;
+}
+
+std::string identity(const std::string& fields) {
+    return "version: 1\nidentities:\n  - " + fields;
+}
+
+}  // namespace
+
+TEST(ConfigLoader, LoadsAValidFile) {
+    const LoadResult result = load_text(R"(version: 1
+anonymous: allow
+identities:
+  - username: fleet
+    identity_type: USER
+    secret: "s3cr3t"
+    sign_mode: SIGNED
+  - username: fleet
+    identity_type: CLIENT
+    client_id: GID_test@@@dev1
+    secret: other
+    sign_mode: ORIGIN
+)",
+                                        "auth.yaml", ".");
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    EXPECT_EQ(result.policy->anonymous, AnonymousAccess::Allow);
+    EXPECT_EQ(result.policy->identities.size(), 2u);
+}
+
+TEST(ConfigLoader, AnonymousDefaultsToDeny) {
+    const LoadResult result = load_text("version: 1\n", "auth.yaml", ".");
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result.policy->anonymous, AnonymousAccess::Deny);
+}
+
+TEST(ConfigLoader, UnknownTopLevelKeyNamesItsLine) {
+    EXPECT_EQ(only_error("version: 1\nanonymus: allow\n"),
+              "auth.yaml:2:1: anonymus: InvalidParameter: unknown key \"anonymus\"");
+}
+
+TEST(ConfigLoader, UnknownIdentityKeyNamesItsPath) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    sign_mode: ORIGIN\n    colour: red\n")),
+              "auth.yaml:7:5: identities[0].colour: InvalidParameter: unknown key \"colour\"");
+}
+
+TEST(ConfigLoader, VersionIsRequiredAndMustBeOne) {
+    EXPECT_EQ(only_error("anonymous: deny\n"),
+              "auth.yaml:1:1: version: MissingParameter: version is required");
+    EXPECT_EQ(only_error("version: 2\n"),
+              "auth.yaml:1:10: version: InvalidParameter: unsupported version 2 (this mqauth reads "
+              "version 1)");
+    EXPECT_EQ(only_error("version: \"1\"\n"),
+              "auth.yaml:1:10: version: InvalidParameter: expected an integer");
+}
+
+TEST(ConfigLoader, EnumValuesAreCaseSensitive) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: user\n    secret: s\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:4:20: identities[0].identity_type: InvalidParameter: must be one of USER, "
+              "CLIENT, got \"user\"");
+    EXPECT_EQ(only_error("version: 1\nanonymous: Deny\n"),
+              "auth.yaml:2:12: anonymous: InvalidParameter: must be one of deny, allow, got \"Deny\"");
+}
+
+TEST(ConfigLoader, WrongSignModeNamesItsLine) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    sign_mode: SIGNEDX\n")),
+              "auth.yaml:6:16: identities[0].sign_mode: InvalidParameter: must be one of ORIGIN, "
+              "SIGNED, got \"SIGNEDX\"");
+}
+
+TEST(ConfigLoader, WrongTypesAreErrors) {
+    EXPECT_EQ(only_error("version: 1\nidentities: fleet\n"),
+              "auth.yaml:2:13: identities: InvalidParameter: expected a list, got a scalar");
+    EXPECT_EQ(only_error("version: 1\nidentities:\n  - fleet\n"),
+              "auth.yaml:3:5: identities[0]: InvalidParameter: expected a mapping, got a scalar");
+    EXPECT_EQ(only_error(identity("username: [a]\n    identity_type: USER\n    secret: s\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:3:15: identities[0].username: InvalidParameter: expected a string, got a "
+              "list");
+    EXPECT_EQ(only_error("- a\n"), "auth.yaml:1:1: InvalidParameter: expected a mapping, got a list");
+}
+
+TEST(ConfigLoader, MissingFieldsAreNamedAtTheEntry) {
+    const auto errors = errors_of(identity("username: a\n"));
+    ASSERT_EQ(errors.size(), 3u);
+    EXPECT_EQ(errors[0], "auth.yaml:3:5: identities[0].identity_type: MissingParameter: "
+                         "identity_type is required");
+    EXPECT_EQ(errors[1],
+              "auth.yaml:3:5: identities[0].sign_mode: MissingParameter: sign_mode is required");
+    EXPECT_EQ(errors[2], "auth.yaml:3:5: identities[0]: MissingParameter: one of secret, "
+                         "secret_file or secret_env is required");
+}
+
+TEST(ConfigLoader, UsernameOver64CharactersIsAnError) {
+    const std::string name(65, 'u');
+    EXPECT_EQ(only_error(identity("username: " + name + "\n    identity_type: USER\n"
+                                  "    secret: s\n    sign_mode: ORIGIN\n")),
+              "auth.yaml:3:15: identities[0].username: InvalidParameter: must be 1 to 64 "
+              "characters");
+}
+
+TEST(ConfigLoader, UsernameOf64MultibyteCharactersIsAccepted) {
+    std::string name;
+    for (int i = 0; i < 64; ++i) name += "é";
+    EXPECT_TRUE(errors_of(identity("username: " + name + "\n    identity_type: USER\n"
+                                   "    secret: s\n    sign_mode: ORIGIN\n"))
+                    .empty());
+}
+
+TEST(ConfigLoader, ClientIdentityNeedsAClientId) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: CLIENT\n    secret: s\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:3:5: identities[0].client_id: MissingParameter: client_id is required");
+}
+
+TEST(ConfigLoader, UserIdentityMustNotHaveAClientId) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    client_id: c\n"
+                                  "    secret: s\n    sign_mode: ORIGIN\n")),
+              "auth.yaml:5:16: identities[0].client_id: InvalidParameter: only a CLIENT identity "
+              "has a client_id");
+}
+
+TEST(ConfigLoader, TwoSecretSourcesConflict) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    secret_env: HOME\n    sign_mode: ORIGIN\n")),
+              "auth.yaml:3:5: identities[0]: InvalidParameter: give only one of secret, "
+              "secret_file and secret_env");
+}
+
+TEST(ConfigLoader, DuplicateUserIdentityNamesTheFirstLine) {
+    const std::string entry = "  - username: a\n    identity_type: USER\n    secret: s\n"
+                              "    sign_mode: ORIGIN\n";
+    EXPECT_EQ(only_error("version: 1\nidentities:\n" + entry + entry),
+              "auth.yaml:7:5: identities[1]: InvalidParameter: duplicate identity: a USER identity "
+              "of this username is already defined at line 3");
+}
+
+TEST(ConfigLoader, DuplicateClientBindingIsAnErrorButAnotherClientIdIsNot) {
+    const auto entry = [](const std::string& client_id) {
+        return "  - username: a\n    identity_type: CLIENT\n    client_id: " + client_id +
+               "\n    secret: s\n    sign_mode: ORIGIN\n";
+    };
+    EXPECT_TRUE(errors_of("version: 1\nidentities:\n" + entry("c1") + entry("c2")).empty());
+    EXPECT_EQ(only_error("version: 1\nidentities:\n" + entry("c1") + entry("c1")),
+              "auth.yaml:8:5: identities[1]: InvalidParameter: duplicate identity: a CLIENT "
+              "identity of this username and client_id is already defined at line 3");
+}
+
+TEST(ConfigLoader, DuplicateYamlKeyIsAnError) {
+    EXPECT_EQ(only_error(identity("username: a\n    username: b\n")),
+              "auth.yaml:4:5: InvalidParameter: duplicate key \"username\"");
+}
+
+TEST(ConfigLoader, EveryBadEntryIsReportedNotJustTheFirst) {
+    const auto errors = errors_of(
+        "version: 1\nidentities:\n  - username: a\n    identity_type: USR\n    secret: s\n"
+        "    sign_mode: ORIGIN\n  - username: b\n    identity_type: USER\n    secret: s\n"
+        "    sign_mode: SIGN\n");
+    EXPECT_EQ(errors.size(), 2u);
+}
+
+TEST(ConfigLoader, EmptyFileIsAnError) {
+    EXPECT_EQ(only_error(""), "auth.yaml:1:1: MissingParameter: the file is empty (it needs "
+                              "version: 1)");
+}
+
+TEST(ConfigLoader, NulByteIsAnErrorWithItsPosition) {
+    EXPECT_EQ(only_error(std::string("version: 1\nano\0nymous: deny\n", 26)),
+              "auth.yaml:2:4: InvalidParameter: the file holds a NUL byte (not YAML text)");
+}
+
+TEST(ConfigLoader, ErrorsNeverQuoteTheSecret) {
+    const auto errors = errors_of(identity("username: a\n    identity_type: USER\n"
+                                           "    secret: hunter2-very-secret\n    sign_mode: X\n"));
+    ASSERT_FALSE(errors.empty());
+    for (const auto& line : errors) EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+}
+
+TEST(ConfigLoader, MissingFileIsAnErrorNamingTheFile) {
+    const LoadResult result = load_file("/nonexistent/mqauth.yaml");
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.formatted_errors().front(),
+              "/nonexistent/mqauth.yaml:0:0: cannot open: No such file or directory");
+}
+
+TEST(ConfigLoader, ShippedDemoConfigIsValid) {
+    const LoadResult result = load_file(std::string(MQAUTH_TEST_DATA_DIR) + "/auth.yaml");
+    EXPECT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.formatted_errors().front());
+}

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "identities/identity_table.h"
+#include "identities/signed_password.h"
+
+using namespace mqauth::identities;
+using mqauth::crypto::Secret;
+
+namespace {
+
+Identity user(const std::string& name, const std::string& secret, SignMode mode = SignMode::Origin) {
+    return Identity{name, IdentityType::User, "", Secret(secret), mode};
+}
+
+Identity client(const std::string& name, const std::string& client_id, const std::string& secret) {
+    return Identity{name, IdentityType::Client, client_id, Secret(secret), SignMode::Origin};
+}
+
+}  // namespace
+
+TEST(IdentityTable, ClientIdentityIsSelectedBeforeUserIdentityOfTheSameUsername) {
+    IdentityTable table;
+    ASSERT_EQ(table.add(user("fleet", "user-secret")), IdentityTable::AddResult::Added);
+    ASSERT_EQ(table.add(client("fleet", "dev1", "client-secret")), IdentityTable::AddResult::Added);
+
+    const Identity* for_dev1 = table.select("fleet", "dev1");
+    ASSERT_NE(for_dev1, nullptr);
+    EXPECT_EQ(for_dev1->type, IdentityType::Client);
+    EXPECT_TRUE(password_matches(*for_dev1, "client-secret", "dev1"));
+    EXPECT_FALSE(password_matches(*for_dev1, "user-secret", "dev1"));
+
+    const Identity* for_dev2 = table.select("fleet", "dev2");
+    ASSERT_NE(for_dev2, nullptr);
+    EXPECT_EQ(for_dev2->type, IdentityType::User);
+}
+
+TEST(IdentityTable, ClientIdentityIsNotSelectedForAnotherClientId) {
+    IdentityTable table;
+    table.add(client("dev", "GID@@@dev1", "pw"));
+    EXPECT_EQ(table.select("dev", "GID@@@dev2"), nullptr);
+    EXPECT_TRUE(table.has_client_identities("dev"));
+    EXPECT_FALSE(table.has_client_identities("nobody"));
+}
+
+TEST(IdentityTable, UnknownUsernameSelectsNothing) {
+    IdentityTable table;
+    table.add(user("fleet", "s"));
+    EXPECT_EQ(table.select("fleet2", "c"), nullptr);
+    EXPECT_EQ(table.select("", "c"), nullptr);
+}
+
+TEST(IdentityTable, RefusesDuplicateUserAndDuplicateClientBinding) {
+    IdentityTable table;
+    EXPECT_EQ(table.add(user("a", "1")), IdentityTable::AddResult::Added);
+    EXPECT_EQ(table.add(user("a", "2")), IdentityTable::AddResult::Duplicate);
+    EXPECT_EQ(table.add(client("a", "c", "3")), IdentityTable::AddResult::Added);
+    EXPECT_EQ(table.add(client("a", "c", "4")), IdentityTable::AddResult::Duplicate);
+    EXPECT_EQ(table.add(client("a", "d", "5")), IdentityTable::AddResult::Added);
+    EXPECT_EQ(table.size(), 3u);
+}
+
+TEST(IdentityTable, LookupsSurviveAMoveOfTheTable) {
+    IdentityTable table;
+    table.add(user("fleet", "s"));
+    IdentityTable moved(std::move(table));
+    ASSERT_NE(moved.select("fleet", "x"), nullptr);
+    EXPECT_EQ(moved.select("fleet", "x")->username, "fleet");
+}
+
+TEST(PasswordMatches, OriginComparesThePasswordWithTheSecret) {
+    const Identity identity = user("u", "s3cr3t");
+    EXPECT_TRUE(password_matches(identity, "s3cr3t", "any"));
+    EXPECT_FALSE(password_matches(identity, "s3cr3", "any"));
+    EXPECT_FALSE(password_matches(identity, "", "any"));
+}
+
+TEST(PasswordMatches, SignedAcceptsOnlyTheSignatureOfThisClientId) {
+    const Identity identity = user("u", "s3cr3t", SignMode::Signed);
+    EXPECT_TRUE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev1"));
+    EXPECT_FALSE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev2"));
+    EXPECT_FALSE(password_matches(identity, "s3cr3t", "GID_test@@@dev1"));
+}
+
+TEST(SameCredentials, DetectsAChangedSecretOrMode) {
+    const Identity a = user("u", "one");
+    EXPECT_TRUE(same_credentials(a, user("u", "one")));
+    EXPECT_FALSE(same_credentials(a, user("u", "two")));
+    EXPECT_FALSE(same_credentials(a, user("u", "one", SignMode::Signed)));
+    EXPECT_FALSE(same_credentials(a, client("u", "c", "one")));
+}
