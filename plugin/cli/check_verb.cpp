@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: mqauth check FILE\n"
     "Validates an mqauth config (auth.yaml) as the broker plugin loads it.\n"
-    "Prints every error as FILE:LINE:COL: key.path: message.\n"
+    "Prints every error (and warning) as FILE:LINE:COL: key.path: message.\n"
     "Exit status: 0 valid, 1 invalid, 2 usage error.\n";
 
 }  // namespace
@@ -30,6 +30,9 @@ int run_check(int argc, char** argv, int first) {
     }
     const std::string& file = args->positionals.front();
     const config::LoadResult result = config::load_file(file);
+    for (const std::string& line : result.formatted_warnings()) {
+        std::cerr << line << " (warning)\n";
+    }
     if (!result.ok()) {
         for (const std::string& line : result.formatted_errors()) std::cerr << line << "\n";
         return kExitRejected;

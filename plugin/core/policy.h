@@ -4,6 +4,7 @@
 #include <string>
 
 #include "identities/identity_table.h"
+#include "permissions/permission_table.h"
 
 namespace mqauth {
 
@@ -13,6 +14,7 @@ struct Policy {
     std::string source;  // the file it was loaded from, for log lines
     AnonymousAccess anonymous = AnonymousAccess::Deny;
     identities::IdentityTable identities;
+    permissions::PermissionTable permissions;
 };
 
 }  // namespace mqauth

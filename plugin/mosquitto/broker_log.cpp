@@ -10,6 +10,7 @@ namespace {
 
 int broker_level(LogLevel level) {
     switch (level) {
+        case LogLevel::Debug: return MOSQ_LOG_DEBUG;
         case LogLevel::Info: return MOSQ_LOG_INFO;
         case LogLevel::Notice: return MOSQ_LOG_NOTICE;
         case LogLevel::Warning: return MOSQ_LOG_WARNING;

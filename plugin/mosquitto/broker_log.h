@@ -6,7 +6,7 @@
 
 namespace mqauth::adapter {
 
-enum class LogLevel { Info, Notice, Warning, Error };
+enum class LogLevel { Debug, Info, Notice, Warning, Error };
 
 void log_line(LogLevel level, const std::string& message);
 

@@ -50,7 +50,44 @@ int on_basic_auth(int, void* event_data, void* userdata) {
     auto& state = *static_cast<PluginState*>(userdata);
     const Decision decision = state.engine->authenticate(connect_request(event));
     if (decision.verdict != Verdict::Allow) log_refusal(event, decision);
-    return to_broker_result(decision);
+    return to_connect_result(decision);
+}
+
+std::optional<permissions::Access> access_of(int broker_access) {
+    switch (broker_access) {
+        case MOSQ_ACL_WRITE: return permissions::Access::Publish;
+        case MOSQ_ACL_SUBSCRIBE: return permissions::Access::Subscribe;
+        case MOSQ_ACL_READ: return permissions::Access::Deliver;
+        default: return std::nullopt;
+    }
+}
+
+int on_acl_check(int, void* event_data, void* userdata) {
+    auto& event = *static_cast<mosquitto_evt_acl_check*>(event_data);
+    auto& state = *static_cast<PluginState*>(userdata);
+    // Unsubscribing can only narrow what a client receives.
+    if (event.access == MOSQ_ACL_UNSUBSCRIBE) return MOSQ_ERR_SUCCESS;
+    const auto access = access_of(event.access);
+    if (!access || !event.topic) return MOSQ_ERR_ACL_DENIED;
+
+    const char* username = mosquitto_client_username(event.client);
+    const char* client_id = mosquitto_client_id(event.client);
+    engine::AccessRequest request;
+    request.access = *access;
+    request.topic = event.topic;
+    request.username = username ? username : "";
+    request.client_id = client_id ? client_id : "";
+    const Decision decision = state.engine->authorize(request);
+    // Like Mosquitto's own "Denied PUBLISH" line, at debug level: a client can send denied
+    // publishes as fast as it likes, and deliveries are filtered silently.
+    if (decision.verdict != Verdict::Allow && *access != permissions::Access::Deliver) {
+        log_line(LogLevel::Debug, std::string("denied ") +
+                                      (*access == permissions::Access::Publish ? "PUBLISH" : "SUBSCRIBE") +
+                                      " client_id=" + printable(request.client_id) + " topic=" +
+                                      printable(request.topic) + " reason=" +
+                                      std::string(engine::reason_code(decision.reason)));
+    }
+    return to_acl_result(decision);
 }
 
 void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
@@ -90,6 +127,10 @@ int basic_auth_callback(int event, void* event_data, void* userdata) {
     return fail_closed("BASIC_AUTH", MOSQ_ERR_AUTH,
                        [&] { return on_basic_auth(event, event_data, userdata); });
 }
+int acl_check_callback(int event, void* event_data, void* userdata) {
+    return fail_closed("ACL_CHECK", MOSQ_ERR_ACL_DENIED,
+                       [&] { return on_acl_check(event, event_data, userdata); });
+}
 int reload_callback(int event, void* event_data, void* userdata) {
     return fail_closed("RELOAD", MOSQ_ERR_PLUGIN_DEFER,
                        [&] { return on_reload(event, event_data, userdata); });
@@ -105,6 +146,7 @@ struct Registration {
 };
 constexpr Registration kRegistrations[] = {
     {MOSQ_EVT_BASIC_AUTH, basic_auth_callback},
+    {MOSQ_EVT_ACL_CHECK, acl_check_callback},
     {MOSQ_EVT_RELOAD, reload_callback},
     {MOSQ_EVT_DISCONNECT, disconnect_callback},
 };

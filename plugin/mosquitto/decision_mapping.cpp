@@ -4,13 +4,16 @@
 
 namespace mqauth::adapter {
 
-int to_broker_result(const engine::Decision& decision) {
+int to_connect_result(const engine::Decision& decision) {
     switch (decision.verdict) {
         case engine::Verdict::Allow: return MOSQ_ERR_SUCCESS;
         case engine::Verdict::Deny: return MOSQ_ERR_AUTH;
         case engine::Verdict::Error: return MOSQ_ERR_AUTH;
     }
     return MOSQ_ERR_AUTH;
+}
+int to_acl_result(const engine::Decision& decision) {
+    return decision.verdict == engine::Verdict::Allow ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }
 
 }  // namespace mqauth::adapter

@@ -5,6 +5,7 @@ namespace mqauth::adapter {
 
 // The one place a core Decision becomes a MOSQ_ERR_* code. An Error is refused like a denial
 // (fail closed); only the log line differs.
-int to_broker_result(const engine::Decision& decision);
+int to_connect_result(const engine::Decision& decision);
+int to_acl_result(const engine::Decision& decision);
 
 }  // namespace mqauth::adapter

@@ -8,7 +8,12 @@ namespace mqauth::adapter {
 std::shared_ptr<const Policy> load_policy_logging_errors(const std::string& path,
                                                          LoadMoment moment) {
     config::LoadResult result = config::load_file(path);
-    if (result.ok()) return result.policy;
+    if (result.ok()) {
+        for (const std::string& line : result.formatted_warnings()) {
+            log_line(LogLevel::Warning, line);
+        }
+        return result.policy;
+    }
 
     const bool at_start = moment == LoadMoment::StartUp;
     const LogLevel level = at_start ? LogLevel::Error : LogLevel::Warning;

@@ -7,6 +7,7 @@
 
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
+#include "config/permissions_section.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::config {
@@ -40,8 +41,15 @@ void read_version(MappingReader& top) {
     }
 }
 
+// Without a permissions section every publish and subscribe is denied: legal, but surprising.
+Diagnostic missing_permissions_warning() {
+    return {{1, 1}, "permissions",
+            "no permissions section: every PUBLISH and SUBSCRIBE is denied "
+            "(permissions.no_match defaults to DENY)"};
+}
+
 void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics& diagnostics,
-                 Policy& policy) {
+                 std::vector<Diagnostic>& warnings, Policy& policy) {
     MappingReader top(root, "", diagnostics);
     if (!top.valid()) return;
     read_version(top);
@@ -53,6 +61,11 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
     if (const YamlNode* list = top.sequence("identities", Presence::Optional)) {
         read_identities(*list, base_dir, diagnostics, policy.identities);
     }
+    if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
+        read_permissions(*section, diagnostics, policy.permissions);
+    } else {
+        warnings.push_back(missing_permissions_warning());
+    }
     top.finish();
 }
 
@@ -63,13 +76,22 @@ LoadResult failure(const std::string& file, Diagnostic diagnostic) {
     return result;
 }
 
+std::vector<std::string> format_all(const std::string& file,
+                                    const std::vector<Diagnostic>& diagnostics) {
+    std::vector<std::string> lines;
+    lines.reserve(diagnostics.size());
+    for (const Diagnostic& diagnostic : diagnostics) {
+        lines.push_back(format_diagnostic(file, diagnostic));
+    }
+    return lines;
+}
+
 }  // namespace
 
-std::vector<std::string> LoadResult::formatted_errors() const {
-    std::vector<std::string> lines;
-    lines.reserve(errors.size());
-    for (const Diagnostic& error : errors) lines.push_back(format_diagnostic(file, error));
-    return lines;
+std::vector<std::string> LoadResult::formatted_errors() const { return format_all(file, errors); }
+
+std::vector<std::string> LoadResult::formatted_warnings() const {
+    return format_all(file, warnings);
 }
 
 LoadResult load_text(std::string_view text, const std::string& file_name,
@@ -81,14 +103,14 @@ LoadResult load_text(std::string_view text, const std::string& file_name,
     auto policy = std::make_shared<Policy>();
     policy->source = file_name;
     Diagnostics diagnostics;
+    LoadResult result;
+    result.file = file_name;
     if (parsed.root->is_null()) {
         diagnostics.error({1, 1}, "", "MissingParameter: the file is empty (it needs version: 1)");
     } else {
-        read_policy(*parsed.root, base_dir, diagnostics, *policy);
+        read_policy(*parsed.root, base_dir, diagnostics, result.warnings, *policy);
     }
 
-    LoadResult result;
-    result.file = file_name;
     if (diagnostics.empty()) {
         result.policy = std::move(policy);
     } else {

@@ -14,10 +14,12 @@ struct LoadResult {
     std::string file;                       // as given, for messages
     std::shared_ptr<const Policy> policy;   // set only when there is no error
     std::vector<Diagnostic> errors;
+    std::vector<Diagnostic> warnings;  // worth telling the operator at every load; not errors
 
     bool ok() const { return policy != nullptr; }
-    // One "FILE:LINE:COL: key.path: message" line per error.
+    // One "FILE:LINE:COL: key.path: message" line per error (or warning).
     std::vector<std::string> formatted_errors() const;
+    std::vector<std::string> formatted_warnings() const;
 };
 
 LoadResult load_file(const std::string& path);

@@ -13,6 +13,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::IdentityRemoved: return "identity_removed";
         case Reason::CredentialsChanged: return "credentials_changed";
         case Reason::AnonymousWithdrawn: return "anonymous_withdrawn";
+        case Reason::TopicDenied: return "topic_denied";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

@@ -17,6 +17,7 @@ enum class Reason {
     IdentityRemoved,     // reload: the identity that admitted the client is gone
     CredentialsChanged,  // reload: its secret, sign mode or type changed
     AnonymousWithdrawn,  // reload: anonymous access was switched off
+    TopicDenied,         // a DENY rule matched, or no rule did and no_match is DENY
     InternalError,       // an exception or a library failure
 };
 

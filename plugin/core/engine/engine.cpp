@@ -37,6 +37,13 @@ Decision Engine::authenticate_identity(const ConnectRequest& request) {
     return Decision::allow();
 }
 
+Decision Engine::authorize(const AccessRequest& request) const {
+    const permissions::Subject subject{request.username, request.client_id};
+    return policy_->permissions.permits(request.access, request.topic, subject)
+               ? Decision::allow()
+               : Decision::deny(Reason::TopicDenied);
+}
+
 void Engine::forget(ConnectionId connection) { live_.forget(connection); }
 
 std::optional<Reason> Engine::withdrawal_reason(Session& session, const Policy& next) const {

@@ -1,11 +1,12 @@
 #pragma once
-// The policy engine: decides CONNECTs against the current Policy and tracks admitted clients so a
+// The policy engine: decides CONNECTs and topic access against the current Policy and tracks admitted clients so a
 // reload can withdraw access. Single-threaded by design: Mosquitto runs every plugin callback on
 // its one event loop.
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/access_request.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
@@ -24,6 +25,9 @@ public:
     explicit Engine(std::shared_ptr<const Policy> policy);
 
     Decision authenticate(const ConnectRequest& request);
+
+    // Topic permissions, consulted on every PUBLISH, SUBSCRIBE and delivery: no allocation.
+    Decision authorize(const AccessRequest& request) const;
 
     // The connection is gone (the broker's DISCONNECT event, which also fires for refused ones).
     void forget(ConnectionId connection);
