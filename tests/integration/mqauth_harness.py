@@ -1,0 +1,513 @@
+"""Integration-test harness for mqauth: a real Mosquitto on 127.0.0.1 with the built plugin, driven
+by the real Mosquitto clients.
+
+Environment:
+  MQAUTH_PLUGIN  path of the built plugin (build/mqauth.so)          required
+  MQAUTH_CLI     path of the built command-line tool (build/mqauth)  required
+  MOSQUITTO, MOSQUITTO_PUB, MOSQUITTO_SUB  override the Debian paths of the broker and clients
+
+Run by hand: cd tests/integration && MQAUTH_PLUGIN=... MQAUTH_CLI=... python3 -m unittest -v
+"""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
+RELOAD_TIMEOUT = 5.0
+STOP_TIMEOUT = 5.0
+CLIENT_TIMEOUT = 10.0  # every client process is killed after this
+LOG_TIMEOUT = 3.0  # a log line the broker writes while answering a client we already heard from
+
+# libmosquitto clients reconnect 1 s after losing their connection (the default reconnect delay),
+# so a drop shows up within this long; used only to prove that a client was NOT dropped.
+STAYS_CONNECTED_GRACE = 3.0
+
+# The plugin logs one of these after every SIGHUP: applied, or rejected with the old policy kept.
+RELOAD_OUTCOME = re.compile(r"mqauth: (reloaded|reload of .* rejected)")
+
+# mosquitto_pub's exit status for CONNACK 5 (MQTT 3.1.1 "not authorised").
+RC_NOT_AUTHORISED = 5
+
+_client_numbers = itertools.count(1)
+
+
+class HarnessError(AssertionError):
+    """A harness precondition failed; an AssertionError so unittest reports it as a failure."""
+
+
+def required_path(variable):
+    """The file an environment variable names; a missing or wrong setting fails, never skips."""
+    value = os.environ.get(variable)
+    if not value:
+        raise HarnessError(
+            f"{variable} is not set: point it at the built file, e.g. "
+            "MQAUTH_PLUGIN=build/mqauth.so MQAUTH_CLI=build/mqauth (ctest sets both)")
+    if not os.path.isfile(value):
+        raise HarnessError(f"{variable}={value} does not exist: build the project first")
+    return os.path.abspath(value)
+
+
+def tool(variable, default):
+    return os.environ.get(variable) or default
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_accepts(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(condition, timeout, interval=0.05):
+    """Polls `condition` until it returns something truthy or `timeout` passes; returns its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+    except FileNotFoundError:
+        return ""
+
+
+def tail(text, lines=40):
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def unique_client_id(prefix):
+    """A client id no other call returns and that is no prefix of another, for grepping the log."""
+    return f"{prefix}-{next(_client_numbers):04d}"
+
+
+def signed_password(secret, client_id):
+    """The SIGNED-mode password, computed independently of the plugin:
+    Base64(HMAC-SHA1(key=secret, msg=client id))."""
+    digest = hmac.new(secret.encode(), client_id.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# auth.yaml text
+
+def _secret_fields(secret, source):
+    # Exactly one of secret / secret_file / secret_env: `source` is e.g. {"secret_env": "NAME"}.
+    return {"secret": secret} if secret is not None else source
+
+
+def user_identity(username, secret=None, sign_mode="ORIGIN", **source):
+    return {"username": username, "identity_type": "USER", **_secret_fields(secret, source),
+            "sign_mode": sign_mode}
+
+
+def client_identity(username, client_id, secret=None, sign_mode="ORIGIN", **source):
+    return {"username": username, "identity_type": "CLIENT", "client_id": client_id,
+            **_secret_fields(secret, source), "sign_mode": sign_mode}
+
+
+def auth_yaml(identities, anonymous="deny"):
+    """A version-1 auth.yaml. Values are written as JSON strings, which are valid YAML
+    double-quoted scalars, so any secret or id survives quoting."""
+    lines = ["version: 1", f"anonymous: {anonymous}"]
+    if identities:
+        lines.append("identities:")
+        for entry in identities:
+            prefix = "  - "
+            for key, value in entry.items():
+                lines.append(f"{prefix}{key}: {json.dumps(value)}")
+                prefix = "    "
+    return "\n".join(lines) + "\n"
+
+
+def position_of(text, needle):
+    """1-based (line, column) of the first occurrence of `needle` in `text`."""
+    offset = text.index(needle)
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def diagnostic_pattern(file, yaml_text, key_path, key, value):
+    """A regex for `FILE:LINE:COL: key.path: message` about the entry `key: value` that
+    auth_yaml() wrote. SPEC fixes FILE:LINE:COL but not whether COL is the key's or the
+    value's column, so either is accepted; the line is exact."""
+    line, key_column = position_of(yaml_text, f"{key}: {json.dumps(value)}")
+    value_column = key_column + len(key) + 2
+    return (rf"{re.escape(file)}:{line}:({key_column}|{value_column}): "
+            rf"{re.escape(key_path)}: \S")
+
+
+# ---------------------------------------------------------------------------------------------
+# The broker
+
+class Broker:
+    """One Mosquitto with the plugin, in its own temporary directory and on its own port."""
+
+    def __init__(self, auth_yaml_text, extra_conf=(), env=None):
+        self.plugin = required_path("MQAUTH_PLUGIN")
+        self.env = {**os.environ, **(env or {})}
+        self.executable = tool("MOSQUITTO", "/usr/sbin/mosquitto")
+        self.extra_conf = list(extra_conf)
+        self.workdir = tempfile.mkdtemp(prefix="mqauth-it-")
+        self.auth_path = os.path.join(self.workdir, "auth.yaml")
+        self.conf_path = os.path.join(self.workdir, "mosquitto.conf")
+        self.log_path = os.path.join(self.workdir, "mosquitto.log")
+        self.output_path = os.path.join(self.workdir, "broker.out")
+        self.port = None
+        self.process = None
+        self.exit_code = None
+        self._output = None
+        self.write_config(auth_yaml_text)
+
+    # -- files
+
+    def write_config(self, text):
+        """Replaces auth.yaml atomically, so a SIGHUP never catches a half-written file."""
+        partial = self.auth_path + ".partial"
+        with open(partial, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, self.auth_path)
+
+    def _write_mosquitto_conf(self):
+        # Mosquitto drops privileges to `user` only when started as root; naming root keeps the
+        # broker able to read the temporary files, naming anyone else is harmless.
+        user = pwd.getpwuid(os.getuid()).pw_name
+        lines = [
+            "per_listener_settings false",
+            # mqauth's `anonymous:` decides anonymous clients; without this line Mosquitto
+            # itself drops every username-less client on each SIGHUP (see config/mosquitto.conf).
+            "allow_anonymous true",
+            f"listener {self.port} 127.0.0.1",
+            f"plugin {self.plugin}",
+            f"plugin_opt_config {self.auth_path}",
+            # log_dest file is flushed per line; stdout redirected to a file would be
+            # block-buffered and hide lines from a running broker.
+            f"log_dest file {self.log_path}",
+            "log_type all",
+            f"user {user}",
+            "persistence false",
+            *self.extra_conf,
+        ]
+        with open(self.conf_path, "w", encoding="utf-8") as file:
+            file.write("\n".join(lines) + "\n")
+
+    def log_text(self):
+        return read_text(self.log_path)
+
+    def output_text(self):
+        """What the broker printed on stdout and stderr (sanitizer reports land here)."""
+        return read_text(self.output_path)
+
+    def all_text(self):
+        return self.log_text() + self.output_text()
+
+    def describe(self):
+        return (f"broker in {self.workdir}, port {self.port}, exit code {self.exit_code}\n"
+                f"--- log (tail) ---\n{tail(self.log_text())}\n"
+                f"--- stdout/stderr (tail) ---\n{tail(self.output_text())}")
+
+    # -- process
+
+    def _launch(self):
+        self.port = free_port()
+        self._write_mosquitto_conf()
+        self._output = open(self.output_path, "ab")
+        self.process = subprocess.Popen([self.executable, "-c", self.conf_path],
+                                        stdin=subprocess.DEVNULL, stdout=self._output,
+                                        stderr=subprocess.STDOUT, env=self.env)
+        self.exit_code = None
+
+    def _reap(self):
+        self.exit_code = self.process.returncode
+        self.process = None
+        self._output.close()
+        self._output = None
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def _ready(self):
+        # "running" is logged after the plugin initialised and the listener opened.
+        return (re.search(r"mosquitto version \S+ running", self.log_text())
+                and port_accepts(self.port))
+
+    def start(self):
+        # free_port() can race with another process taking the port: retry on that alone.
+        for _ in range(3):
+            self._launch()
+            wait_for(lambda: not self.running() or self._ready(), START_TIMEOUT)
+            if self.running() and self._ready():
+                return self
+            self.stop()
+            if "Address already in use" not in self.log_text():
+                break
+        raise HarnessError("the broker did not start\n" + self.describe())
+
+    def start_expecting_failure(self, timeout=START_TIMEOUT):
+        """Starts a broker that should exit during start-up; returns (exit code, log + output)."""
+        self._launch()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise HarnessError(f"the broker was expected to exit but still ran after {timeout} s\n"
+                               + self.describe())
+        self._reap()
+        return self.exit_code, self.all_text()
+
+    def reload(self, timeout=RELOAD_TIMEOUT):
+        """SIGHUP, then waits for the plugin's verdict on the new auth.yaml.
+        Returns True when it was applied, False when it was rejected."""
+        if not self.running():
+            raise HarnessError("cannot reload: the broker is not running\n" + self.describe())
+        seen = len(RELOAD_OUTCOME.findall(self.log_text()))
+        self.process.send_signal(signal.SIGHUP)
+        outcomes = wait_for(lambda: RELOAD_OUTCOME.findall(self.log_text())[seen:], timeout)
+        if not outcomes:
+            raise HarnessError(f"no reload outcome logged within {timeout} s of SIGHUP\n"
+                               + self.describe())
+        return outcomes[0] == "reloaded"
+
+    def stop(self):
+        """SIGTERM, then SIGKILL if it hangs; returns the exit code (negative: a signal)."""
+        if self.process is None:
+            return self.exit_code
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reap()
+        return self.exit_code
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def close_expecting_clean_exit(self):
+        """close(), failing if the broker crashed or hung at any point since it started (a
+        plugin crash would otherwise only show as later tests failing to connect)."""
+        was_started = self.process is not None
+        exit_code = self.stop()
+        report = self.describe()
+        self.close()
+        if was_started and exit_code != 0:
+            raise HarnessError("the broker did not exit cleanly\n" + report)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- log queries
+
+    def wait_for_log_line(self, pattern, timeout=LOG_TIMEOUT):
+        """The first log line matching the regex `pattern`, polling; None on timeout."""
+        compiled = re.compile(pattern)
+
+        def find():
+            return next((line for line in self.log_text().splitlines() if compiled.search(line)),
+                        None)
+
+        return wait_for(find, timeout)
+
+    def log_lines_matching(self, pattern):
+        compiled = re.compile(pattern)
+        return [line for line in self.log_text().splitlines() if compiled.search(line)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+def run_process(args, timeout=CLIENT_TIMEOUT):
+    try:
+        return subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise HarnessError(f"{' '.join(args)} did not finish within {timeout} s; "
+                           f"stderr: {expired.stderr!r}") from None
+
+
+def credential_args(client_id, username, password):
+    args = ["-i", client_id]
+    if username is not None:
+        args += ["-u", username]
+    if password is not None:
+        args += ["-P", password]
+    return args
+
+
+def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=()):
+    """One QoS 1 publish with mosquitto_pub (MQTT 3.1.1); returns (exit code, stderr).
+    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED."""
+    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
+            "-p", str(broker.port), *credential_args(client_id, username, password),
+            "-t", topic, "-m", message, "-q", "1", *extra]
+    result = run_process(args)
+    return result.returncode, result.stderr
+
+
+def sub_collect(broker, *, client_id, username=None, password=None, topic="t/#", count=1,
+                seconds=5, extra=()):
+    """mosquitto_sub that exits after `count` messages or `seconds`; returns
+    (exit code, ["topic payload", ...], stderr)."""
+    args = [tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"), "-h", "127.0.0.1",
+            "-p", str(broker.port), *credential_args(client_id, username, password),
+            "-t", topic, "-v", "-C", str(count), "-W", str(seconds), *extra]
+    result = run_process(args, timeout=seconds + CLIENT_TIMEOUT)
+    return result.returncode, result.stdout.splitlines(), result.stderr
+
+
+class LiveClient:
+    """A long-lived client connection in the background, watched for a server-side disconnect.
+
+    It is `mosquitto_pub -l` (publish each stdin line) with stdin held open and never written:
+    it connects and then idles. mosquitto_sub is no good here: it exits by itself with "All
+    subscription requests were denied." when the SUBACK refuses every topic, so its exit would
+    depend on topic permissions rather than on the connection.
+
+    What the real client does (mosquitto 2.0.11 clients, checked by hand against this broker):
+    - When the broker drops the connection without a DISCONNECT packet (always with MQTT 3.1.1),
+      libmosquitto reconnects after 1 s, with no option to turn that off: a drop followed by a
+      successful reconnect leaves no trace in the exit status.
+    - MQTT 5: mosquitto_kick_client_by_clientid/username() sends DISCONNECT 0x98 (administrative
+      action) first; `mosquitto_pub -l -d` logs "Received DISCONNECT (152)" and stays alive
+      without reconnecting (mosquitto_sub would exit with status 0).
+    - With -d, every connection attempt logs "Client <id> sending CONNECT".
+    So this runs MQTT 5 with -d and counts a disconnect when the process exits, a DISCONNECT
+    arrives, or a second CONNECT is sent: every way the broker might drop the client shows.
+    stdout goes to a file, which glibc block-buffers until exit; stdbuf -oL makes it
+    line-buffered so the lines can be watched live.
+    """
+
+    def __init__(self, broker, *, client_id, username=None, password=None, topic="t/live"):
+        self.client_id = client_id
+        self.output_path = os.path.join(broker.workdir, f"live-{client_id}.out")
+        args = ["stdbuf", "-oL", tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"),
+                "-h", "127.0.0.1", "-p", str(broker.port), "-V", "mqttv5", "-d",
+                *credential_args(client_id, username, password), "-t", topic, "-l", "-q", "1"]
+        with open(self.output_path, "wb") as output:
+            self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=output,
+                                            stderr=subprocess.STDOUT)
+
+    def output(self):
+        return read_text(self.output_path)
+
+    def describe(self):
+        return (f"live client {self.client_id}, exit code {self.process.poll()}\n"
+                f"--- its output ---\n{self.output()}")
+
+    def disconnected(self):
+        output = self.output()
+        return (self.process.poll() is not None
+                or "Received DISCONNECT" in output
+                or output.count(f"Client {self.client_id} sending CONNECT") > 1)
+
+    def wait_connected(self, timeout=CLIENT_TIMEOUT):
+        """Waits for CONNACK 0; fails if the client was refused or gave up first."""
+        connack = f"Client {self.client_id} received CONNACK (0)"
+        wait_for(lambda: self.disconnected() or connack in self.output(), timeout)
+        if self.disconnected() or connack not in self.output():
+            raise HarnessError("the live client did not get connected\n" + self.describe())
+        return self
+
+    def wait_disconnected(self, timeout=RELOAD_TIMEOUT):
+        return bool(wait_for(self.disconnected, timeout))
+
+    def stays_connected(self, grace=STAYS_CONNECTED_GRACE):
+        """True if no disconnect shows up within `grace` (a deliberate wait: proving a negative)."""
+        return not wait_for(self.disconnected, grace)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()  # end of input: mosquitto_pub -l disconnects and exits
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        elif not self.process.stdin.closed:
+            self.process.stdin.close()
+
+
+def run_cli(*args):
+    """The mqauth tool; returns the CompletedProcess (text stdout and stderr)."""
+    return run_process([required_path("MQAUTH_CLI"), *args])
+
+
+# ---------------------------------------------------------------------------------------------
+# unittest glue
+
+class BrokerTestCase(unittest.TestCase):
+    """Starts brokers that are always stopped, and asserts on connections with the broker's
+    log in every failure message."""
+
+    maxDiff = None
+
+    @classmethod
+    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None):
+        broker = Broker(auth_yaml_text, extra_conf, env)
+        cls.addClassCleanup(broker.close_expecting_clean_exit)
+        return broker.start()
+
+    def start_broker(self, auth_yaml_text, extra_conf=(), env=None):
+        broker = Broker(auth_yaml_text, extra_conf, env)
+        self.addCleanup(broker.close_expecting_clean_exit)
+        return broker.start()
+
+    def start_live_client(self, broker, **client):
+        live = LiveClient(broker, **client)
+        self.addCleanup(live.stop)
+        return live.wait_connected()
+
+    def assertConnects(self, broker, **client):
+        rc, stderr = pub(broker, **client)
+        self.assertEqual(rc, 0, f"{client} should connect and publish; mosquitto_pub said "
+                                f"{stderr!r}\n{broker.describe()}")
+
+    def assertRefused(self, broker, *, reason, **client):
+        """CONNACK "not authorised", and exactly one plugin log line naming the client id, its
+        address and `reason` (SPEC: every refusal is logged once with client id, address and
+        reason code)."""
+        rc, stderr = pub(broker, **client)
+        self.assertEqual(rc, RC_NOT_AUTHORISED,
+                         f"{client} should be refused as not authorised; mosquitto_pub said "
+                         f"{stderr!r}\n{broker.describe()}")
+        client_id = re.escape(client["client_id"])
+        refusal = rf"mqauth: refused.*{client_id}(?!\d)"
+        line = broker.wait_for_log_line(refusal)
+        self.assertIsNotNone(line, f"no 'mqauth: refused' line names {client['client_id']}\n"
+                                   + broker.describe())
+        self.assertIn(reason, line, f"the refusal should give reason code {reason}")
+        self.assertIn("127.0.0.1", line, "the refusal should name the client's address")
+        self.assertEqual(len(broker.log_lines_matching(refusal)), 1,
+                         "a refusal should be logged exactly once\n" + broker.describe())
