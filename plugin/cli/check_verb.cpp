@@ -25,7 +25,8 @@ int run_check(int argc, char** argv, int first) {
     }
     if (!args || args->positionals.size() != 1) {
         std::cerr << (error.empty() ? "mqauth check: expected one FILE" : "mqauth check: " + error)
-                  << "\n" << kUsage;
+                  << "\n"
+                  << kUsage;
         return kExitUsage;
     }
     const std::string& file = args->positionals.front();

@@ -28,7 +28,8 @@ int run_sign(int argc, char** argv, int first) {
     if (!args || !secret || !client_id || secret->empty() || !args->positionals.empty()) {
         std::cerr << "mqauth sign: "
                   << (error.empty() ? "--secret (non-empty) and --client-id are required" : error)
-                  << "\n" << kUsage;
+                  << "\n"
+                  << kUsage;
         return kExitUsage;
     }
     std::cout << identities::signed_password(*secret, *client_id) << "\n";

@@ -41,6 +41,8 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-std::string printable_or_none(const char* text) { return text ? printable(text) : "(none)"; }
+std::string printable_or_none(const char* text) {
+    return text ? printable(text) : "(none)";
+}
 
 }  // namespace mqauth::adapter

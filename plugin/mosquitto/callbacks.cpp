@@ -81,19 +81,21 @@ int on_acl_check(int, void* event_data, void* userdata) {
     // Like Mosquitto's own "Denied PUBLISH" line, at debug level: a client can send denied
     // publishes as fast as it likes, and deliveries are filtered silently.
     if (decision.verdict != Verdict::Allow && *access != permissions::Access::Deliver) {
-        log_line(LogLevel::Debug, std::string("denied ") +
-                                      (*access == permissions::Access::Publish ? "PUBLISH" : "SUBSCRIBE") +
-                                      " client_id=" + printable(request.client_id) + " topic=" +
-                                      printable(request.topic) + " reason=" +
-                                      std::string(engine::reason_code(decision.reason)));
+        log_line(LogLevel::Debug,
+                 std::string("denied ") +
+                     (*access == permissions::Access::Publish ? "PUBLISH" : "SUBSCRIBE") +
+                     " client_id=" + printable(request.client_id) +
+                     " topic=" + printable(request.topic) +
+                     " reason=" + std::string(engine::reason_code(decision.reason)));
     }
     return to_acl_result(decision);
 }
 
 void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
     for (const engine::Withdrawal& client : withdrawn) {
-        log_line(LogLevel::Notice, "disconnecting client_id=" + printable(client.client_id) +
-                                       " reason=" + std::string(engine::reason_code(client.reason)));
+        log_line(LogLevel::Notice,
+                 "disconnecting client_id=" + printable(client.client_id) +
+                     " reason=" + std::string(engine::reason_code(client.reason)));
         // Kicking fires our DISCONNECT callback re-entrantly; the engine has already dropped
         // these sessions, so that is a harmless no-op.
         mosquitto_kick_client_by_clientid(client.client_id.c_str(), false);

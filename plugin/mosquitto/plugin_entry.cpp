@@ -31,8 +31,8 @@ std::optional<std::string> config_path_option(const mosquitto_opt* options, int 
         if (options[i].key && std::strcmp(options[i].key, kConfigOption) == 0 && options[i].value) {
             path = options[i].value;
         } else {
-            log_line(LogLevel::Error, std::string("unknown option plugin_opt_") +
-                                          printable_or_none(options[i].key));
+            log_line(LogLevel::Error,
+                     std::string("unknown option plugin_opt_") + printable_or_none(options[i].key));
             return std::nullopt;
         }
     }

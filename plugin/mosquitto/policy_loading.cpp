@@ -18,9 +18,9 @@ std::shared_ptr<const Policy> load_policy_logging_errors(const std::string& path
     const bool at_start = moment == LoadMoment::StartUp;
     const LogLevel level = at_start ? LogLevel::Error : LogLevel::Warning;
     for (const std::string& line : result.formatted_errors()) log_line(level, line);
-    log_line(level, at_start ? "configuration " + path + " is invalid; the broker will not start"
-                             : "reload of " + path +
-                                   " rejected; the running policy stays in force");
+    log_line(level, at_start
+                        ? "configuration " + path + " is invalid; the broker will not start"
+                        : "reload of " + path + " rejected; the running policy stays in force");
     return nullptr;
 }
 

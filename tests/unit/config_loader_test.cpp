@@ -81,8 +81,9 @@ TEST(ConfigLoader, EnumValuesAreCaseSensitive) {
                                   "    sign_mode: ORIGIN\n")),
               "auth.yaml:4:20: identities[0].identity_type: InvalidParameter: must be one of USER, "
               "CLIENT, got \"user\"");
-    EXPECT_EQ(only_error("version: 1\nanonymous: Deny\n"),
-              "auth.yaml:2:12: anonymous: InvalidParameter: must be one of deny, allow, got \"Deny\"");
+    EXPECT_EQ(
+        only_error("version: 1\nanonymous: Deny\n"),
+        "auth.yaml:2:12: anonymous: InvalidParameter: must be one of deny, allow, got \"Deny\"");
 }
 
 TEST(ConfigLoader, WrongSignModeNamesItsLine) {
@@ -101,23 +102,27 @@ TEST(ConfigLoader, WrongTypesAreErrors) {
                                   "    sign_mode: ORIGIN\n")),
               "auth.yaml:3:15: identities[0].username: InvalidParameter: expected a string, got a "
               "list");
-    EXPECT_EQ(only_error("- a\n"), "auth.yaml:1:1: InvalidParameter: expected a mapping, got a list");
+    EXPECT_EQ(only_error("- a\n"),
+              "auth.yaml:1:1: InvalidParameter: expected a mapping, got a list");
 }
 
 TEST(ConfigLoader, MissingFieldsAreNamedAtTheEntry) {
     const auto errors = errors_of(identity("username: a\n"));
     ASSERT_EQ(errors.size(), 3u);
-    EXPECT_EQ(errors[0], "auth.yaml:3:5: identities[0].identity_type: MissingParameter: "
-                         "identity_type is required");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:3:5: identities[0].identity_type: MissingParameter: "
+              "identity_type is required");
     EXPECT_EQ(errors[1],
               "auth.yaml:3:5: identities[0].sign_mode: MissingParameter: sign_mode is required");
-    EXPECT_EQ(errors[2], "auth.yaml:3:5: identities[0]: MissingParameter: one of secret, "
-                         "secret_file or secret_env is required");
+    EXPECT_EQ(errors[2],
+              "auth.yaml:3:5: identities[0]: MissingParameter: one of secret, "
+              "secret_file or secret_env is required");
 }
 
 TEST(ConfigLoader, UsernameOver64CharactersIsAnError) {
     const std::string name(65, 'u');
-    EXPECT_EQ(only_error(identity("username: " + name + "\n    identity_type: USER\n"
+    EXPECT_EQ(only_error(identity("username: " + name +
+                                  "\n    identity_type: USER\n"
                                   "    secret: s\n    sign_mode: ORIGIN\n")),
               "auth.yaml:3:15: identities[0].username: InvalidParameter: must be 1 to 64 "
               "characters");
@@ -126,7 +131,8 @@ TEST(ConfigLoader, UsernameOver64CharactersIsAnError) {
 TEST(ConfigLoader, UsernameOf64MultibyteCharactersIsAccepted) {
     std::string name;
     for (int i = 0; i < 64; ++i) name += "é";
-    EXPECT_TRUE(errors_of(identity("username: " + name + "\n    identity_type: USER\n"
+    EXPECT_TRUE(errors_of(identity("username: " + name +
+                                   "\n    identity_type: USER\n"
                                    "    secret: s\n    sign_mode: ORIGIN\n"))
                     .empty());
 }
@@ -152,8 +158,9 @@ TEST(ConfigLoader, TwoSecretSourcesConflict) {
 }
 
 TEST(ConfigLoader, DuplicateUserIdentityNamesTheFirstLine) {
-    const std::string entry = "  - username: a\n    identity_type: USER\n    secret: s\n"
-                              "    sign_mode: ORIGIN\n";
+    const std::string entry =
+        "  - username: a\n    identity_type: USER\n    secret: s\n"
+        "    sign_mode: ORIGIN\n";
     EXPECT_EQ(only_error("version: 1\nidentities:\n" + entry + entry),
               "auth.yaml:7:5: identities[1]: InvalidParameter: duplicate identity: a USER identity "
               "of this username is already defined at line 3");
@@ -184,8 +191,9 @@ TEST(ConfigLoader, EveryBadEntryIsReportedNotJustTheFirst) {
 }
 
 TEST(ConfigLoader, EmptyFileIsAnError) {
-    EXPECT_EQ(only_error(""), "auth.yaml:1:1: MissingParameter: the file is empty (it needs "
-                              "version: 1)");
+    EXPECT_EQ(only_error(""),
+              "auth.yaml:1:1: MissingParameter: the file is empty (it needs "
+              "version: 1)");
 }
 
 TEST(ConfigLoader, NulByteIsAnErrorWithItsPosition) {
@@ -194,8 +202,9 @@ TEST(ConfigLoader, NulByteIsAnErrorWithItsPosition) {
 }
 
 TEST(ConfigLoader, ErrorsNeverQuoteTheSecret) {
-    const auto errors = errors_of(identity("username: a\n    identity_type: USER\n"
-                                           "    secret: hunter2-very-secret\n    sign_mode: X\n"));
+    const auto errors =
+        errors_of(identity("username: a\n    identity_type: USER\n"
+                           "    secret: hunter2-very-secret\n    sign_mode: X\n"));
     ASSERT_FALSE(errors.empty());
     for (const auto& line : errors) EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
 }

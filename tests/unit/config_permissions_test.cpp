@@ -43,8 +43,8 @@ permissions:
     EXPECT_TRUE(result.warnings.empty());
     EXPECT_EQ(result.policy->permissions.no_match(), permissions::Effect::Allow);
     const permissions::Subject subject{"fleet", "dev1"};
-    EXPECT_TRUE(result.policy->permissions.permits(permissions::Access::Publish,
-                                                   "devices/dev1/x", subject));
+    EXPECT_TRUE(result.policy->permissions.permits(permissions::Access::Publish, "devices/dev1/x",
+                                                   subject));
     EXPECT_FALSE(result.policy->permissions.permits(permissions::Access::Deliver,
                                                     "devices/dev1/secret", subject));
 }
@@ -66,9 +66,10 @@ TEST(ConfigPermissions, InvalidFiltersAreErrorsWithTheirLine) {
         {"\"\"", "a topic filter must not be empty"},
     };
     for (const auto& [topic, why] : cases) {
-        const auto errors = errors_of(with_rule(std::string("identity_type: USER\n      identity: u\n"
-                                                            "      topic: ") +
-                                                topic + kRuleTail));
+        const auto errors =
+            errors_of(with_rule(std::string("identity_type: USER\n      identity: u\n"
+                                            "      topic: ") +
+                                topic + kRuleTail));
         ASSERT_EQ(errors.size(), 1u) << topic;
         EXPECT_EQ(errors[0].rfind("auth.yaml:6:14: permissions.rules[0].topic: InvalidParameter: "
                                   "invalid topic filter",
@@ -80,17 +81,21 @@ TEST(ConfigPermissions, InvalidFiltersAreErrorsWithTheirLine) {
 }
 
 TEST(ConfigPermissions, WrongEnumsAndMissingFieldsAreErrors) {
-    const auto errors = errors_of(
-        with_rule("identity_type: user\n      topic: a\n      permit_action: PUBSUB\n"));
+    const auto errors =
+        errors_of(with_rule("identity_type: user\n      topic: a\n      permit_action: PUBSUB\n"));
     ASSERT_EQ(errors.size(), 4u);
-    EXPECT_EQ(errors[0], "auth.yaml:4:22: permissions.rules[0].identity_type: InvalidParameter: "
-                         "must be one of USER, CLIENT, got \"user\"");
-    EXPECT_EQ(errors[1], "auth.yaml:4:7: permissions.rules[0].identity: MissingParameter: "
-                         "identity is required");
-    EXPECT_EQ(errors[2], "auth.yaml:6:22: permissions.rules[0].permit_action: InvalidParameter: "
-                         "must be one of PUB, SUB, PUB_SUB, got \"PUBSUB\"");
-    EXPECT_EQ(errors[3], "auth.yaml:4:7: permissions.rules[0].effect: MissingParameter: "
-                         "effect is required");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:4:22: permissions.rules[0].identity_type: InvalidParameter: "
+              "must be one of USER, CLIENT, got \"user\"");
+    EXPECT_EQ(errors[1],
+              "auth.yaml:4:7: permissions.rules[0].identity: MissingParameter: "
+              "identity is required");
+    EXPECT_EQ(errors[2],
+              "auth.yaml:6:22: permissions.rules[0].permit_action: InvalidParameter: "
+              "must be one of PUB, SUB, PUB_SUB, got \"PUBSUB\"");
+    EXPECT_EQ(errors[3],
+              "auth.yaml:4:7: permissions.rules[0].effect: MissingParameter: "
+              "effect is required");
 }
 
 TEST(ConfigPermissions, DuplicateRuleNamesTheFirstLine) {
@@ -99,13 +104,15 @@ TEST(ConfigPermissions, DuplicateRuleNamesTheFirstLine) {
         "      effect: ALLOW\n";
     const auto errors = errors_of("version: 1\npermissions:\n  rules:\n" + rule + rule);
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "auth.yaml:9:7: permissions.rules[1]: InvalidParameter: duplicate rule: "
-                         "the same rule is already defined at line 4");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:9:7: permissions.rules[1]: InvalidParameter: duplicate rule: "
+              "the same rule is already defined at line 4");
 }
 
 TEST(ConfigPermissions, UnknownKeyInPermissionsIsAnError) {
     const auto errors = errors_of("version: 1\npermissions:\n  nomatch: ALLOW\n");
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "auth.yaml:3:3: permissions.nomatch: InvalidParameter: unknown key "
-                         "\"nomatch\"");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:3:3: permissions.nomatch: InvalidParameter: unknown key "
+              "\"nomatch\"");
 }

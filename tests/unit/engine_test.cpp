@@ -44,7 +44,7 @@ ConnectRequest login(ConnectionId connection, std::string_view client_id,
 }
 
 class EngineTest : public ::testing::Test {
-protected:
+   protected:
     Engine engine{policy_from(kPolicy)};
     const std::string signed_dev2 = identities::signed_password("user-secret", "dev2");
 };
@@ -107,9 +107,12 @@ TEST_F(EngineTest, ReloadWithdrawsARemovedIdentityAndAChangedSecret) {
     const auto withdrawn = engine.replace_policy(policy_from(next));
     ASSERT_EQ(withdrawn.size(), 2u);
     for (const Withdrawal& client : withdrawn) {
-        if (client.client_id == "dev2") EXPECT_EQ(client.reason, Reason::CredentialsChanged);
-        else if (client.client_id == "solo1") EXPECT_EQ(client.reason, Reason::IdentityRemoved);
-        else ADD_FAILURE() << client.client_id;
+        if (client.client_id == "dev2")
+            EXPECT_EQ(client.reason, Reason::CredentialsChanged);
+        else if (client.client_id == "solo1")
+            EXPECT_EQ(client.reason, Reason::IdentityRemoved);
+        else
+            ADD_FAILURE() << client.client_id;
     }
     EXPECT_EQ(engine.live_client_count(), 1u);  // dev1's CLIENT identity is unchanged
 }

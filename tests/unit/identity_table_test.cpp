@@ -8,7 +8,8 @@ using mqauth::crypto::Secret;
 
 namespace {
 
-Identity user(const std::string& name, const std::string& secret, SignMode mode = SignMode::Origin) {
+Identity user(const std::string& name, const std::string& secret,
+              SignMode mode = SignMode::Origin) {
     return Identity{name, IdentityType::User, "", Secret(secret), mode};
 }
 

@@ -14,7 +14,8 @@ RuleTree tree_allowing(std::initializer_list<const char*> filters) {
     return tree;
 }
 
-bool topic_allowed(const RuleTree& tree, std::string_view topic, const Subject& subject = kSubject) {
+bool topic_allowed(const RuleTree& tree, std::string_view topic,
+                   const Subject& subject = kSubject) {
     return tree.match_topic(topic, subject).allows(Action::Publish);
 }
 

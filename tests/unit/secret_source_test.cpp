@@ -19,8 +19,8 @@ std::string temp_dir() {
 }
 
 std::string identity_with(const std::string& secret_line) {
-    return "version: 1\nidentities:\n  - username: a\n    identity_type: USER\n    " +
-           secret_line + "\n    sign_mode: ORIGIN\n";
+    return "version: 1\nidentities:\n  - username: a\n    identity_type: USER\n    " + secret_line +
+           "\n    sign_mode: ORIGIN\n";
 }
 
 const identities::Identity* only_identity(const LoadResult& result) {
@@ -40,12 +40,13 @@ TEST(SecretSource, SecretFileIsReadRelativeToTheConfigAndLosesOneTrailingNewline
 }
 
 TEST(SecretSource, UnreadableSecretFileIsAnErrorAtItsLine) {
-    const auto errors = load_text(identity_with("secret_file: /nonexistent/secret"), "auth.yaml",
-                                  ".")
-                            .formatted_errors();
+    const auto errors =
+        load_text(identity_with("secret_file: /nonexistent/secret"), "auth.yaml", ".")
+            .formatted_errors();
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "auth.yaml:5:18: identities[0].secret_file: InvalidParameter: cannot read "
-                         "\"/nonexistent/secret\": No such file or directory");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:5:18: identities[0].secret_file: InvalidParameter: cannot read "
+              "\"/nonexistent/secret\": No such file or directory");
 }
 
 TEST(SecretSource, SecretEnvReadsTheVariable) {
@@ -59,15 +60,18 @@ TEST(SecretSource, SecretEnvReadsTheVariable) {
 
 TEST(SecretSource, UnsetSecretEnvIsAnError) {
     unsetenv("MQAUTH_TEST_UNSET");
-    const auto errors =
-        load_text(identity_with("secret_env: MQAUTH_TEST_UNSET"), "auth.yaml", ".").formatted_errors();
+    const auto errors = load_text(identity_with("secret_env: MQAUTH_TEST_UNSET"), "auth.yaml", ".")
+                            .formatted_errors();
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "auth.yaml:5:17: identities[0].secret_env: InvalidParameter: environment "
-                         "variable MQAUTH_TEST_UNSET is not set");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:5:17: identities[0].secret_env: InvalidParameter: environment "
+              "variable MQAUTH_TEST_UNSET is not set");
 }
 
 TEST(SecretSource, EmptySecretIsAnError) {
-    const auto errors = load_text(identity_with("secret: \"\""), "auth.yaml", ".").formatted_errors();
+    const auto errors =
+        load_text(identity_with("secret: \"\""), "auth.yaml", ".").formatted_errors();
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "auth.yaml:5:13: identities[0].secret: InvalidParameter: the secret is empty");
+    EXPECT_EQ(errors[0],
+              "auth.yaml:5:13: identities[0].secret: InvalidParameter: the secret is empty");
 }

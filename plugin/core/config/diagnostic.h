@@ -23,13 +23,13 @@ struct Diagnostic {
 std::string format_diagnostic(std::string_view file, const Diagnostic& diagnostic);
 
 class Diagnostics {
-public:
+   public:
     void error(SourcePosition position, std::string path, std::string message);
     bool empty() const { return errors_.empty(); }
     const std::vector<Diagnostic>& errors() const { return errors_; }
     std::vector<Diagnostic> take() { return std::move(errors_); }
 
-private:
+   private:
     std::vector<Diagnostic> errors_;
 };
 

@@ -28,8 +28,8 @@ std::optional<std::string> read_bounded_text(MappingReader& fields, std::string_
                                              std::size_t max_chars, Presence presence) {
     auto value = fields.string(key, presence);
     if (value && !text_length_within(*value, 1, max_chars)) {
-        fields.report(key, "InvalidParameter: must be 1 to " + std::to_string(max_chars) +
-                               " characters");
+        fields.report(
+            key, "InvalidParameter: must be 1 to " + std::to_string(max_chars) + " characters");
         return std::nullopt;
     }
     return value;

@@ -43,7 +43,8 @@ void read_version(MappingReader& top) {
 
 // Without a permissions section every publish and subscribe is denied: legal, but surprising.
 Diagnostic missing_permissions_warning() {
-    return {{1, 1}, "permissions",
+    return {{1, 1},
+            "permissions",
             "no permissions section: every PUBLISH and SUBSCRIBE is denied "
             "(permissions.no_match defaults to DENY)"};
 }
@@ -88,7 +89,9 @@ std::vector<std::string> format_all(const std::string& file,
 
 }  // namespace
 
-std::vector<std::string> LoadResult::formatted_errors() const { return format_all(file, errors); }
+std::vector<std::string> LoadResult::formatted_errors() const {
+    return format_all(file, errors);
+}
 
 std::vector<std::string> LoadResult::formatted_warnings() const {
     return format_all(file, warnings);

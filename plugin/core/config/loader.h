@@ -11,8 +11,8 @@
 namespace mqauth::config {
 
 struct LoadResult {
-    std::string file;                       // as given, for messages
-    std::shared_ptr<const Policy> policy;   // set only when there is no error
+    std::string file;                      // as given, for messages
+    std::shared_ptr<const Policy> policy;  // set only when there is no error
     std::vector<Diagnostic> errors;
     std::vector<Diagnostic> warnings;  // worth telling the operator at every load; not errors
 

@@ -22,9 +22,9 @@ MappingReader::MappingReader(const YamlNode& node, std::string path, Diagnostics
     if (node.is_mapping()) {
         mapping_ = &node;
     } else {
-        diagnostics_.error(position_, path_,
-                           std::string("InvalidParameter: expected a mapping, got ") +
-                               kind_name(node.kind));
+        diagnostics_.error(
+            position_, path_,
+            std::string("InvalidParameter: expected a mapping, got ") + kind_name(node.kind));
     }
 }
 
@@ -62,9 +62,9 @@ void MappingReader::report_missing(std::string_view key) {
 
 void MappingReader::report_choices(const YamlNode& node, std::string_view key,
                                    const std::string& allowed) {
-    diagnostics_.error(node.position, path_of(key),
-                       "InvalidParameter: must be one of " + allowed + ", got \"" + node.scalar +
-                           "\"");
+    diagnostics_.error(
+        node.position, path_of(key),
+        "InvalidParameter: must be one of " + allowed + ", got \"" + node.scalar + "\"");
 }
 
 const YamlNode* MappingReader::scalar(std::string_view key, Presence presence,
@@ -110,9 +110,9 @@ const YamlNode* MappingReader::sequence(std::string_view key, Presence presence)
         return nullptr;
     }
     if (!node->is_sequence()) {
-        diagnostics_.error(node->position, path_of(key),
-                           std::string("InvalidParameter: expected a list, got ") +
-                               kind_name(node->kind));
+        diagnostics_.error(
+            node->position, path_of(key),
+            std::string("InvalidParameter: expected a list, got ") + kind_name(node->kind));
         return nullptr;
     }
     return node;
@@ -125,9 +125,9 @@ const YamlNode* MappingReader::mapping(std::string_view key, Presence presence) 
         return nullptr;
     }
     if (!node->is_mapping()) {
-        diagnostics_.error(node->position, path_of(key),
-                           std::string("InvalidParameter: expected a mapping, got ") +
-                               kind_name(node->kind));
+        diagnostics_.error(
+            node->position, path_of(key),
+            std::string("InvalidParameter: expected a mapping, got ") + kind_name(node->kind));
         return nullptr;
     }
     return node;

@@ -20,7 +20,7 @@ template <typename E>
 using EnumChoices = std::initializer_list<std::pair<std::string_view, E>>;
 
 class MappingReader {
-public:
+   public:
     // `node` must outlive the reader. A non-mapping node is reported once and reads as empty.
     MappingReader(const YamlNode& node, std::string path, Diagnostics& diagnostics);
 
@@ -44,11 +44,10 @@ public:
     void report_here(std::string message);                   // an error at the mapping itself
     void finish();
 
-private:
+   private:
     const YamlNode* scalar(std::string_view key, Presence presence, const char* expected);
     void report_missing(std::string_view key);
-    void report_choices(const YamlNode& node, std::string_view key,
-                        const std::string& allowed);
+    void report_choices(const YamlNode& node, std::string_view key, const std::string& allowed);
 
     const YamlNode* mapping_ = nullptr;
     std::string path_;

@@ -43,8 +43,8 @@ std::optional<std::string> read_topic(MappingReader& fields) {
         return std::nullopt;
     }
     if (auto why = permissions::rule_filter_error(*topic)) {
-        fields.report("topic", "InvalidParameter: invalid topic filter \"" + *topic + "\": " +
-                                   std::string(*why));
+        fields.report("topic", "InvalidParameter: invalid topic filter \"" + *topic +
+                                   "\": " + std::string(*why));
         return std::nullopt;
     }
     return topic;
@@ -84,8 +84,10 @@ void read_rules(const YamlNode& list, Diagnostics& diagnostics,
         if (!rule) continue;
         const auto [seen, added] = first_seen.emplace(rule_key(*rule), fields.position().line);
         if (!added) {
-            fields.report_here("InvalidParameter: duplicate rule: the same rule is already "
-                               "defined at line " + std::to_string(seen->second));
+            fields.report_here(
+                "InvalidParameter: duplicate rule: the same rule is already "
+                "defined at line " +
+                std::to_string(seen->second));
             continue;
         }
         table.add(rule->subject, rule->identity, rule->topic, rule->actions, rule->effect);

@@ -17,11 +17,12 @@ void strip_one_line_ending(std::string& text) {
 
 std::optional<std::string> read_secret_file(MappingReader& fields, const std::string& path,
                                             const std::string& base_dir) {
-    const std::string full = (path.front() == '/' || base_dir.empty()) ? path : base_dir + "/" + path;
+    const std::string full =
+        (path.front() == '/' || base_dir.empty()) ? path : base_dir + "/" + path;
     std::ifstream in(full, std::ios::binary);
     if (!in) {
-        fields.report("secret_file", "InvalidParameter: cannot read \"" + full +
-                                         "\": " + std::strerror(errno));
+        fields.report("secret_file",
+                      "InvalidParameter: cannot read \"" + full + "\": " + std::strerror(errno));
         return std::nullopt;
     }
     std::string text;
@@ -59,8 +60,7 @@ std::optional<crypto::Secret> read_secret(MappingReader& fields, const std::stri
         return std::nullopt;
     }
     if (given > 1) {
-        fields.report_here(
-            "InvalidParameter: give only one of secret, secret_file and secret_env");
+        fields.report_here("InvalidParameter: give only one of secret, secret_file and secret_env");
         return std::nullopt;
     }
 

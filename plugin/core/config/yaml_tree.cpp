@@ -28,7 +28,7 @@ struct TreeError {
 // Builds the tree from parser events. Open collections sit on a stack; a finished node is
 // attached to its parent (as a sequence item, a mapping key, or a mapping value).
 class TreeBuilder : public YAML::EventHandler {
-public:
+   public:
     std::optional<YamlNode> take_root() { return std::move(root_); }
     SourcePosition document_start() const { return document_start_; }
 
@@ -74,7 +74,7 @@ public:
     }
     void OnMapEnd() override { close(); }
 
-private:
+   private:
     struct Frame {
         YamlNode node;
         std::optional<YamlEntry> pending_key;  // a mapping's key waiting for its value

@@ -6,7 +6,7 @@ namespace mqauth::crypto {
 
 // OpenSSL failed (out of memory, algorithm unavailable): the caller fails closed.
 class CryptoError : public std::runtime_error {
-public:
+   public:
     explicit CryptoError(const std::string& what) : std::runtime_error("crypto: " + what) {}
 };
 

@@ -7,7 +7,7 @@
 namespace mqauth::crypto {
 
 class Secret {
-public:
+   public:
     Secret() = default;
     explicit Secret(std::string value) : value_(std::move(value)) {}
     Secret(const Secret& other) : value_(other.value_) {}
@@ -22,7 +22,7 @@ public:
     std::string_view reveal() const { return value_; }
     bool empty() const { return value_.empty(); }
 
-private:
+   private:
     void wipe() noexcept;
     std::string value_;
 };

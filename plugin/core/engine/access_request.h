@@ -8,8 +8,8 @@ namespace mqauth::engine {
 
 struct AccessRequest {
     permissions::Access access = permissions::Access::Publish;
-    std::string_view topic;      // the topic, or for Subscribe the subscription filter
-    std::string_view username;   // the username the client ended up with; empty when none
+    std::string_view topic;     // the topic, or for Subscribe the subscription filter
+    std::string_view username;  // the username the client ended up with; empty when none
     std::string_view client_id;
 };
 

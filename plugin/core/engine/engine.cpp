@@ -15,7 +15,8 @@ Decision Engine::authenticate(const ConnectRequest& request) {
 }
 
 Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
-    if (policy_->anonymous != AnonymousAccess::Allow) return Decision::deny(Reason::AnonymousDenied);
+    if (policy_->anonymous != AnonymousAccess::Allow)
+        return Decision::deny(Reason::AnonymousDenied);
     live_.admit(request.connection, Session{std::string(request.client_id), std::nullopt, nullptr});
     return Decision::allow();
 }
@@ -44,7 +45,9 @@ Decision Engine::authorize(const AccessRequest& request) const {
                : Decision::deny(Reason::TopicDenied);
 }
 
-void Engine::forget(ConnectionId connection) { live_.forget(connection); }
+void Engine::forget(ConnectionId connection) {
+    live_.forget(connection);
+}
 
 std::optional<Reason> Engine::withdrawal_reason(Session& session, const Policy& next) const {
     if (!session.identity) {

@@ -1,7 +1,7 @@
 #pragma once
-// The policy engine: decides CONNECTs and topic access against the current Policy and tracks admitted clients so a
-// reload can withdraw access. Single-threaded by design: Mosquitto runs every plugin callback on
-// its one event loop.
+// The policy engine: decides CONNECTs and topic access against the current Policy and tracks
+// admitted clients so a reload can withdraw access. Single-threaded by design: Mosquitto runs every
+// plugin callback on its one event loop.
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +21,7 @@ struct Withdrawal {
 };
 
 class Engine {
-public:
+   public:
     explicit Engine(std::shared_ptr<const Policy> policy);
 
     Decision authenticate(const ConnectRequest& request);
@@ -39,7 +39,7 @@ public:
     const Policy& policy() const { return *policy_; }
     std::size_t live_client_count() const { return live_.size(); }
 
-private:
+   private:
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request);
     std::optional<Reason> withdrawal_reason(Session& session, const Policy& next) const;

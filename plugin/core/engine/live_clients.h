@@ -18,7 +18,7 @@ struct Session {
 };
 
 class LiveClients {
-public:
+   public:
     void admit(ConnectionId connection, Session session);
     void forget(ConnectionId connection);
     std::size_t size() const { return sessions_.size(); }
@@ -26,7 +26,7 @@ public:
     using Map = std::unordered_map<ConnectionId, Session>;
     Map& sessions() { return sessions_; }
 
-private:
+   private:
     // Keyed by connection, not client id: on a session takeover the new connection is admitted
     // before the broker disconnects the old one holding the same client id.
     Map sessions_;

@@ -8,8 +8,7 @@ namespace mqauth::identities {
 bool password_matches(const Identity& identity, std::string_view password,
                       std::string_view client_id) {
     switch (identity.sign_mode) {
-        case SignMode::Origin:
-            return crypto::secrets_equal(password, identity.secret.reveal());
+        case SignMode::Origin: return crypto::secrets_equal(password, identity.secret.reveal());
         case SignMode::Signed:
             return crypto::secrets_equal(password,
                                          signed_password(identity.secret.reveal(), client_id));

@@ -26,8 +26,7 @@ IdentityTable::AddResult IdentityTable::add(Identity identity) {
     return AddResult::Added;
 }
 
-const Identity* IdentityTable::select(std::string_view username,
-                                      std::string_view client_id) const {
+const Identity* IdentityTable::select(std::string_view username, std::string_view client_id) const {
     if (auto it = clients_.find({username, client_id}); it != clients_.end()) return it->second;
     if (auto it = users_.find(username); it != users_.end()) return it->second;
     return nullptr;

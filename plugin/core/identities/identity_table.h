@@ -12,7 +12,7 @@
 namespace mqauth::identities {
 
 class IdentityTable {
-public:
+   public:
     IdentityTable() = default;
     IdentityTable(const IdentityTable&) = delete;  // the indexes point into storage_
     IdentityTable& operator=(const IdentityTable&) = delete;
@@ -33,7 +33,7 @@ public:
 
     std::size_t size() const { return storage_.size(); }
 
-private:
+   private:
     struct ClientKey {
         std::string_view username;
         std::string_view client_id;

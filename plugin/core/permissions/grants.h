@@ -14,7 +14,7 @@ inline constexpr ActionSet kPublish = static_cast<ActionSet>(Action::Publish);
 inline constexpr ActionSet kSubscribe = static_cast<ActionSet>(Action::Subscribe);
 
 class Grants {
-public:
+   public:
     void add(ActionSet actions, Effect effect) {
         (effect == Effect::Allow ? allowed_ : denied_) |= actions;
     }
@@ -25,7 +25,7 @@ public:
     bool allows(Action action) const { return allowed_ & static_cast<ActionSet>(action); }
     bool denies(Action action) const { return denied_ & static_cast<ActionSet>(action); }
 
-private:
+   private:
     ActionSet allowed_ = 0;
     ActionSet denied_ = 0;
 };

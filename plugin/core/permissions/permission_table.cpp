@@ -25,8 +25,7 @@ void PermissionTable::collect(const TreesByName& trees, std::string_view identit
                                           : it->second.match_topic(topic, subject));
 }
 
-bool PermissionTable::permits(Access access, std::string_view topic,
-                              const Subject& subject) const {
+bool PermissionTable::permits(Access access, std::string_view topic, const Subject& subject) const {
     if (access == Access::Subscribe) topic = strip_shared_subscription(topic);
     Grants grants;
     collect(by_username_, subject.username, access, topic, subject, grants);

@@ -24,7 +24,7 @@ enum class Access {
 };
 
 class PermissionTable {
-public:
+   public:
     // `filter` must have passed rule_filter_error().
     void add(RuleSubject subject, std::string_view identity, std::string_view filter,
              ActionSet actions, Effect effect);
@@ -34,7 +34,7 @@ public:
     // Any matching DENY beats any ALLOW; with no matching rule, no_match decides.
     bool permits(Access access, std::string_view topic, const Subject& subject) const;
 
-private:
+   private:
     using TreesByName = std::unordered_map<std::string_view, RuleTree>;
     RuleTree& tree_for(TreesByName& trees, std::string_view identity);
     static void collect(const TreesByName& trees, std::string_view identity, Access access,

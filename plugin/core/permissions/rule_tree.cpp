@@ -104,11 +104,16 @@ void RuleTree::add(std::string_view filter, ActionSet actions, Effect effect) {
     TopicLevels levels(filter);
     while (!levels.done()) {
         const std::string_view level = levels.next();
-        if (level == "+") node = &child(node->single_level);
-        else if (level == "#") node = &child(node->multi_level);
-        else if (level == "%u") node = &child(node->username);
-        else if (level == "%c") node = &child(node->client_id);
-        else node = &literal_child(*node, level);
+        if (level == "+")
+            node = &child(node->single_level);
+        else if (level == "#")
+            node = &child(node->multi_level);
+        else if (level == "%u")
+            node = &child(node->username);
+        else if (level == "%c")
+            node = &child(node->client_id);
+        else
+            node = &literal_child(*node, level);
     }
     node->grants.add(actions, effect);
 }

@@ -17,7 +17,7 @@ struct Subject {
 };
 
 class RuleTree {
-public:
+   public:
     RuleTree();
     ~RuleTree();
     RuleTree(RuleTree&&) noexcept;
@@ -35,7 +35,7 @@ public:
 
     struct Node;  // one filter level; defined in rule_tree.cpp
 
-private:
+   private:
     std::unique_ptr<Node> root_;
 };
 

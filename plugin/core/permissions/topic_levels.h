@@ -7,7 +7,7 @@
 namespace mqauth::permissions {
 
 class TopicLevels {
-public:
+   public:
     explicit TopicLevels(std::string_view text) : rest_(text) {}
 
     bool done() const { return done_; }
@@ -24,7 +24,7 @@ public:
         return level;
     }
 
-private:
+   private:
     std::string_view rest_;
     bool done_ = false;
 };
