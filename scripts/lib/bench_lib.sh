@@ -80,6 +80,18 @@ bench_stop_all() {
   BENCH_PIDS=()
 }
 
+# bench_busy_percent: how busy the CPUs are over half a second, in percent.
+# (The load average would still count the previous benchmark run.)
+bench_busy_percent() {
+  local a b
+  a=$(head -n 1 /proc/stat); sleep 0.5; b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    split(a, x); split(b, y)
+    for (i = 2; i <= 11; i++) { total += y[i] - x[i] }
+    idle = (y[5] - x[5]) + (y[6] - x[6])
+    printf "%.0f", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+
 # bench_field LINE KEY: the value of KEY=value in a connect_bench line.
 bench_field() {
   local kv
