@@ -131,17 +131,43 @@ def client_identity(username, client_id, secret=None, sign_mode="ORIGIN", **sour
             **_secret_fields(secret, source), "sign_mode": sign_mode}
 
 
-def auth_yaml(identities, anonymous="deny"):
+def permission_rule(identity_type, identity, topic, permit_action, effect="ALLOW"):
+    return {"identity_type": identity_type, "identity": identity, "topic": topic,
+            "permit_action": permit_action, "effect": effect}
+
+
+def user_rule(username, topic, permit_action, effect="ALLOW"):
+    return permission_rule("USER", username, topic, permit_action, effect)
+
+
+def client_rule(client_id, topic, permit_action, effect="ALLOW"):
+    return permission_rule("CLIENT", client_id, topic, permit_action, effect)
+
+
+def _yaml_mappings(lines, entries, indent):
+    """A block sequence of flat mappings, one `key: "value"` line each."""
+    for entry in entries:
+        prefix = f"{indent}- "
+        for key, value in entry.items():
+            lines.append(f"{prefix}{key}: {json.dumps(value)}")
+            prefix = f"{indent}  "
+
+
+def auth_yaml(identities, anonymous="deny", rules=None, no_match=None):
     """A version-1 auth.yaml. Values are written as JSON strings, which are valid YAML
-    double-quoted scalars, so any secret or id survives quoting."""
+    double-quoted scalars, so any secret or id survives quoting. A `permissions:` section is
+    written only when `rules` (user_rule()/client_rule() entries) or `no_match` is given."""
     lines = ["version: 1", f"anonymous: {anonymous}"]
     if identities:
         lines.append("identities:")
-        for entry in identities:
-            prefix = "  - "
-            for key, value in entry.items():
-                lines.append(f"{prefix}{key}: {json.dumps(value)}")
-                prefix = "    "
+        _yaml_mappings(lines, identities, "  ")
+    if rules or no_match is not None:
+        lines.append("permissions:")
+        if no_match is not None:
+            lines.append(f"  no_match: {no_match}")
+        if rules:
+            lines.append("  rules:")
+            _yaml_mappings(lines, rules, "    ")
     return "\n".join(lines) + "\n"
 
 
@@ -447,6 +473,25 @@ class LiveClient:
         """True if no disconnect shows up within `grace` (a deliberate wait: proving a negative)."""
         return not wait_for(self.disconnected, grace)
 
+    def send(self, line):
+        """Publishes `line` (QoS 1) on this client's connection and topic."""
+        self.process.stdin.write(line.encode() + b"\n")
+        self.process.stdin.flush()
+
+    def pubacks(self):
+        """The reason codes of the PUBACKs received so far, in order (MQTT 5: 0 or 16 when
+        the broker accepted the message, 135 "not authorised" when it dropped it)."""
+        return [int(code) for code in re.findall(
+            rf"Client {re.escape(self.client_id)} received PUBACK \(Mid: \d+, RC:(\d+)\)",
+            self.output())]
+
+    def wait_pubacks(self, count, timeout=CLIENT_TIMEOUT):
+        """Waits until `count` PUBACKs arrived, i.e. the broker has handled that many publishes;
+        returns their reason codes."""
+        if not wait_for(lambda: len(self.pubacks()) >= count, timeout):
+            raise HarnessError(f"no PUBACK number {count} within {timeout} s\n" + self.describe())
+        return self.pubacks()
+
     def stop(self):
         if self.process.poll() is None:
             self.process.stdin.close()  # end of input: mosquitto_pub -l disconnects and exits
@@ -457,6 +502,85 @@ class LiveClient:
                 self.process.wait()
         elif not self.process.stdin.closed:
             self.process.stdin.close()
+
+
+class Subscriber:
+    """A background mosquitto_sub (MQTT 3.1.1, subscription QoS 0) that records every message.
+
+    All `topics` go in one SUBSCRIBE; with -d mosquitto_sub prints the SUBACK as
+    "Subscribed (mid: 1): 0, 128" (one code per topic, 128 = refused), and when every topic is
+    refused it prints "All subscription requests were denied." and exits. Messages are printed
+    as "MSG <topic> <payload>" (-F), one line each, so payloads must be single lines.
+
+    Proving that a message did NOT arrive: publish it, then publish a marker the subscriber may
+    receive, and wait for the marker. mosquitto_pub -q 1 exits only after the PUBACK, which
+    Mosquitto sends after it queued the message to every subscriber; a later marker is queued
+    behind it on the subscriber's one connection, so an undropped message would arrive first.
+    """
+
+    MESSAGE = re.compile(r"^MSG (\S+) (.*)$", re.MULTILINE)
+    SUBACK = re.compile(r"^Subscribed \(mid: \d+\): ([\d, ]+)$", re.MULTILINE)
+
+    def __init__(self, broker, *, client_id, username=None, password=None, topics):
+        self.client_id = client_id
+        # Not named after the client id: ids such as "a/b" or "+" make poor file names.
+        self.output_path = os.path.join(broker.workdir, f"sub-{next(_client_numbers):04d}.out")
+        args = ["stdbuf", "-oL", tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"),
+                "-h", "127.0.0.1", "-p", str(broker.port), "-d",
+                *credential_args(client_id, username, password),
+                *itertools.chain.from_iterable(("-t", topic) for topic in topics),
+                "-F", "MSG %t %p"]
+        with open(self.output_path, "wb") as output:
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output,
+                                            stderr=subprocess.STDOUT)
+
+    def output(self):
+        return read_text(self.output_path)
+
+    def describe(self):
+        return (f"subscriber {self.client_id}, exit code {self.process.poll()}\n"
+                f"--- its output ---\n{self.output()}")
+
+    def granted(self):
+        """The SUBACK's return codes, one per topic in order; None before the SUBACK."""
+        suback = self.SUBACK.search(self.output())
+        return [int(code) for code in suback.group(1).split(",")] if suback else None
+
+    def wait_subscribed(self, timeout=CLIENT_TIMEOUT):
+        """Waits for the SUBACK and returns its return codes; fails if none came."""
+        wait_for(lambda: self.granted() is not None or self.process.poll() is not None, timeout)
+        granted = self.granted()
+        if granted is None:
+            raise HarnessError("the subscriber got no SUBACK\n" + self.describe())
+        return granted
+
+    def exited(self, timeout=STOP_TIMEOUT):
+        return bool(wait_for(lambda: self.process.poll() is not None, timeout))
+
+    def messages(self):
+        """[(topic, payload), ...] in the order received."""
+        return self.MESSAGE.findall(self.output())
+
+    def wait_for_message(self, topic, payload, timeout=CLIENT_TIMEOUT):
+        """Everything received once (topic, payload) has arrived; None if it did not."""
+        def arrived():
+            messages = self.messages()
+            return messages if (topic, payload) in messages else None
+
+        return wait_for(arrived, timeout)
+
+    def connects(self):
+        """How many CONNECTs it sent: more than one means it lost its connection."""
+        return self.output().count(f"Client {self.client_id} sending CONNECT")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def run_cli(*args):
@@ -488,6 +612,13 @@ class BrokerTestCase(unittest.TestCase):
         live = LiveClient(broker, **client)
         self.addCleanup(live.stop)
         return live.wait_connected()
+
+    def start_subscriber(self, broker, **client):
+        """A Subscriber that got its SUBACK (which may refuse topics: check .granted())."""
+        subscriber = Subscriber(broker, **client)
+        self.addCleanup(subscriber.stop)
+        subscriber.wait_subscribed()
+        return subscriber
 
     def assertConnects(self, broker, **client):
         rc, stderr = pub(broker, **client)
