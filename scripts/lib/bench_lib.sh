@@ -1,14 +1,27 @@
 # shellcheck shell=bash
 # Helpers for scripts/bench: brokers on loopback, the client, medians.
-# Sourced, not run. Expects BENCH_TMP (a private temp dir) and BENCH_CLIENT
-# (the connect_bench binary) to be set by the caller.
+# Sourced, not run. The caller sets BENCH_TMP (a private temp dir),
+# BENCH_CLIENT (the connect_bench binary), BENCH_COUNT, BENCH_WARMUP,
+# BENCH_ROUNDS and BENCH_RUN_LIMIT_S; BENCH_MOSQUITTO may name another broker.
 
 BENCH_PIDS=()          # brokers started by this run, stopped by bench_stop_all
+declare -A BENCH_PORT_PID=()  # port -> the broker listening there
 BENCH_STARTUP_S=5      # a broker that is not listening by then has failed
+# The CPU that the client and every broker share (taskset), or "none". With
+# the client and the broker on one CPU a connect costs their sum, without
+# cross-CPU wake-ups, whose cost swings from run to run on a small VM. Here
+# (2-core VM) an A/A comparison of two stock brokers varied ~9% run to run
+# unpinned, ~3.5% pinned to one CPU, and worse pinned to two.
+BENCH_CPU=${BENCH_CPU-$(($(nproc) - 1))}
 # Debian installs the broker in /usr/sbin, outside a normal user's PATH.
 BENCH_MOSQUITTO=${BENCH_MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
 
 bench_log() { printf '%s\n' "$*" >&2; }
+
+# bench_pin_prefix: the command words that pin a process to BENCH_CPU.
+bench_pin_prefix() {
+  if [ "$BENCH_CPU" != none ]; then echo "taskset -c $BENCH_CPU"; fi
+}
 bench_die() { bench_log "bench: $*"; exit 1; }
 
 # A free TCP port on 127.0.0.1, chosen by the kernel. The short window before
@@ -40,12 +53,17 @@ bench_port_open() {
 bench_try_start() {
   local name=$1 port=$2 conf_func=$3; shift 3
   local conf="$BENCH_TMP/$name.conf" log="$BENCH_TMP/$name.log" pid i
+  local -a pin
+  read -r -a pin <<<"$(bench_pin_prefix)"
   { bench_common_conf "$port"; "$conf_func" "$@"; } >"$conf"
-  "$BENCH_MOSQUITTO" -c "$conf" 2>"$log" &
+  # taskset execs the broker, so $! is the broker's own pid.
+  "${pin[@]}" "$BENCH_MOSQUITTO" -c "$conf" 2>"$log" &
   pid=$!
   for ((i = 0; i < BENCH_STARTUP_S * 20; i++)); do
     if ! kill -0 "$pid" 2>/dev/null; then wait "$pid" || true; return 1; fi
-    if bench_port_open "$port"; then BENCH_PIDS+=("$pid"); return 0; fi
+    if bench_port_open "$port"; then
+      BENCH_PIDS+=("$pid"); BENCH_PORT_PID[$port]=$pid; return 0
+    fi
     sleep 0.05
   done
   kill "$pid" 2>/dev/null || true
@@ -65,7 +83,7 @@ bench_start_broker() {
     if bench_try_start "$name" "$port" "$@"; then port_out=$port; return 0; fi
   done
   bench_log "--- $BENCH_TMP/$name.conf"; cat "$BENCH_TMP/$name.conf" >&2
-  bench_log "--- $BENCH_TMP/$name.log"; cat "$BENCH_TMP/$name.log" >&2
+  bench_log "--- $BENCH_TMP/$name.log (last lines)"; tail -n 20 "$BENCH_TMP/$name.log" >&2
   bench_die "broker '$name' did not start (attempt $attempt)"
 }
 
@@ -78,6 +96,7 @@ bench_stop_all() {
     wait "$pid" 2>/dev/null || true
   done
   BENCH_PIDS=()
+  BENCH_PORT_PID=()
 }
 
 # bench_busy_percent: how busy the CPUs are over half a second, in percent.
@@ -110,45 +129,108 @@ bench_median() {
 # bench_run_client ARGS...: one connect_bench run, its result line on stdout.
 bench_run_client() {
   local line
-  if ! line=$("$BENCH_CLIENT" --count "$BENCH_COUNT" --warmup "$BENCH_WARMUP" \
+  local -a pin
+  read -r -a pin <<<"$(bench_pin_prefix)"
+  if ! line=$("${pin[@]}" "$BENCH_CLIENT" --count "$BENCH_COUNT" --warmup "$BENCH_WARMUP" \
       --time-limit "$BENCH_RUN_LIMIT_S" "$@"); then
     bench_die "connect_bench failed: $BENCH_CLIENT $*"
   fi
   echo "$line"
 }
 
-# bench_compare FIGURE TARGET SUBJECT SUBJECT_ARGS BASE BASE_ARGS
+# bench_cpu_ns PID: CPU time the process has used, in ns (schedstat is exact;
+# /proc/PID/stat counts clock ticks).
+bench_cpu_ns() {
+  if [ -r "/proc/$1/schedstat" ]; then
+    awk '{ print $1 }' "/proc/$1/schedstat"
+  else
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1e9 / hz }' "/proc/$1/stat"
+  fi
+}
+
+# bench_arg NAME ARGS...: the value following NAME in ARGS.
+bench_arg() {
+  local name=$1
+  shift
+  while [ $# -gt 1 ]; do
+    if [ "$1" = "$name" ]; then echo "$2"; return 0; fi
+    shift
+  done
+  return 1
+}
+
+# bench_measured_run ARGS_ARRAY_NAME: one client run against the broker on
+# the array's --port. Prints the client's line plus broker_cpu_us, the
+# broker's CPU time per connect (warm-up included): a second view of the
+# plugin's cost, on the broker's one thread, that the client's share does
+# not dilute.
+bench_measured_run() {
+  local -n run_args=$1
+  local pid cpu0 cpu1 line
+  pid=${BENCH_PORT_PID[$(bench_arg --port "${run_args[@]}")]}
+  cpu0=$(bench_cpu_ns "$pid") || return 1
+  line=$(bench_run_client "${run_args[@]}") || return 1
+  cpu1=$(bench_cpu_ns "$pid") || return 1
+  echo "$line broker_cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" \
+    -v n=$((BENCH_COUNT + BENCH_WARMUP)) 'BEGIN { printf "%.1f", (b - a) / 1000 / n }')"
+}
+
+# bench_median_field KEY LINE...: the median of KEY's values in the lines.
+bench_median_field() {
+  local key=$1 line
+  local -a values=()
+  shift
+  for line in "$@"; do values+=("$(bench_field "$line" "$key")"); done
+  bench_median "${values[@]}"
+}
+
+# bench_compare FIGURE TARGET SUBJECT SUBJECT_ARGS BASE BASE_ARGS (TARGET: a
+# ratio, or "-" for a control)
 # Runs the client against the baseline and the subject in alternation
-# (BENCH_ROUNDS each, baseline first) so that drifts in machine load hit both
-# alike, then prints the figure line on stdout and the rounds on stderr.
+# (BENCH_ROUNDS each, order swapped every round) so that drifts in machine
+# load and the order within a pair (the previous run's TIME_WAIT sockets, for
+# one) hit both alike; prints the figure line on stdout, the rounds on stderr.
 # SUBJECT_ARGS and BASE_ARGS name arrays of connect_bench arguments.
 bench_compare() {
-  local figure=$1 target=$2 subject=$3 base=$5 round line
-  local -n subject_args=$4 base_args=$6
-  local -a s_rates=() b_rates=() s_p50=() b_p50=() ratios=()
+  local figure=$1 target=$2 subject=$3 subject_args=$4 base=$5 base_args=$6 round i
+  local -a s_lines=() b_lines=() ratios=()
   for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-    line=$(bench_run_client "${base_args[@]}")
-    b_rates+=("$(bench_field "$line" connects_per_s)"); b_p50+=("$(bench_field "$line" p50_us)")
-    bench_log "  round $round $base: $line"
-    line=$(bench_run_client "${subject_args[@]}")
-    s_rates+=("$(bench_field "$line" connects_per_s)"); s_p50+=("$(bench_field "$line" p50_us)")
-    bench_log "  round $round $subject: $line"
-    ratios+=("$(awk -v s="${s_rates[-1]}" -v b="${b_rates[-1]}" 'BEGIN { print s / b }')")
+    # A B, B A, A B, ...: a run's position in its pair favours neither side.
+    if ((round % 2)); then
+      b_lines+=("$(bench_measured_run "$base_args")") || return 1
+      bench_log "  round $round $base: ${b_lines[-1]}"
+    fi
+    s_lines+=("$(bench_measured_run "$subject_args")") || return 1
+    bench_log "  round $round $subject: ${s_lines[-1]}"
+    if ((round % 2 == 0)); then
+      b_lines+=("$(bench_measured_run "$base_args")") || return 1
+      bench_log "  round $round $base: ${b_lines[-1]}"
+    fi
+  done
+  for i in "${!s_lines[@]}"; do
+    ratios+=("$(awk -v s="$(bench_field "${s_lines[i]}" connects_per_s)" \
+      -v b="$(bench_field "${b_lines[i]}" connects_per_s)" 'BEGIN { print s / b }')")
   done
   bench_report "$figure" "$target" "$subject" "$base" \
-    "$(bench_median "${s_rates[@]}")" "$(bench_median "${b_rates[@]}")"
-  bench_log "  median p50: $subject $(bench_median "${s_p50[@]}") us," \
-    "$base $(bench_median "${b_p50[@]}") us; median of per-round ratios" \
-    "$(bench_median "${ratios[@]}")"
+    "$(bench_median_field connects_per_s "${s_lines[@]}")" \
+    "$(bench_median_field connects_per_s "${b_lines[@]}")"
+  bench_log "  medians: p50 $subject $(bench_median_field p50_us "${s_lines[@]}") us," \
+    "$base $(bench_median_field p50_us "${b_lines[@]}") us;" \
+    "broker CPU per connect $subject $(bench_median_field broker_cpu_us "${s_lines[@]}") us," \
+    "$base $(bench_median_field broker_cpu_us "${b_lines[@]}") us;" \
+    "per-round rate ratios $(bench_median "${ratios[@]}")"
 }
 
 # bench_report FIGURE TARGET SUBJECT BASE SUBJECT_RATE BASE_RATE
+# TARGET "-" marks a control (an A/A comparison), which has none.
 bench_report() {
-  local figure=$1 target=$2 subject=$3 base=$4 s_rate=$5 b_rate=$6 ratio
+  local figure=$1 target=$2 subject=$3 base=$4 s_rate=$5 b_rate=$6 ratio goal
   ratio=$(awk -v s="$s_rate" -v b="$b_rate" 'BEGIN { printf "%.3f", s / b }')
-  printf '%s: %s %.0f/s vs %s %.0f/s = %sx (target >= %sx)\n' \
-    "$figure" "$subject" "$s_rate" "$base" "$b_rate" "$ratio" "$target"
-  if awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
+  goal="target >= ${target}x"
+  [ "$target" != "-" ] || goal="control: ideally 1.000x"
+  printf '%s: %s %.0f/s vs %s %.0f/s = %sx (%s)\n' \
+    "$figure" "$subject" "$s_rate" "$base" "$b_rate" "$ratio" "$goal"
+  if [ "$target" != "-" ] && awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
     bench_log "  note: $figure is below its target"
   fi
 }

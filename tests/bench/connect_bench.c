@@ -1,0 +1,476 @@
+/*
+ * connect_bench: sequential MQTT 3.1.1 connect benchmark on libmosquitto.
+ *
+ * One client connects, waits for CONNACK, disconnects, and repeats, so the
+ * figure is the broker's cost of one authenticated connect (plus a constant
+ * client cost that is the same for every broker compared in one run).
+ * Everything the client would otherwise compute per connect (client ids,
+ * SIGNED passwords) is prepared before the timed loop.
+ *
+ * Output (stdout, one line):
+ *   connects_per_s=<float> p50_us=<float> p99_us=<float> n=<N>
+ * connects_per_s counts whole iterations (connect, CONNACK, disconnect);
+ * p50/p99 are CONNECT-call-to-CONNACK latencies (TCP handshake included).
+ * Only loopback hosts are accepted: this is a load generator.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
+
+/* Not a libmosquitto code: no CONNACK arrived within options.wait_s. */
+#define ERR_NO_CONNACK 10000
+
+/*
+ * Upper bounds so that a typo cannot exhaust memory: one latency (8 bytes)
+ * per counted connect, one precomputed credential (~100 bytes) per identity.
+ */
+#define MAX_COUNT 10000000L
+#define MAX_IDENTITIES 1000000L
+#define MAX_FIELD 256
+#define KEEPALIVE_S 60
+
+struct options {
+    const char* host;
+    int port;
+    long count;
+    long warmup;
+    long identities;           /* 0: a fresh client id per iteration */
+    const char* username;      /* may hold %i, replaced by the identity index */
+    const char* password;      /* ORIGIN / password_file: sent as given */
+    const char* signed_secret; /* SIGNED: password derived per client id */
+    const char* prefix;
+    double time_limit_s; /* whole run, warm-up included */
+    double wait_s;       /* one CONNACK */
+    bool verbose;
+};
+
+/* The credentials of one identity index, built before timing starts. */
+struct credential {
+    char* client_id;
+    char* username;
+    char* password;
+};
+
+/* Filled by the on_connect callback. */
+struct connect_state {
+    bool done;
+    int rc;
+    struct timespec at;
+};
+
+static double ts_diff_us(const struct timespec* a, const struct timespec* b) {
+    return (double)(b->tv_sec - a->tv_sec) * 1e6 + (double)(b->tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static struct timespec now_mono(void) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts;
+}
+
+static void usage(FILE* out) {
+    fprintf(out,
+            "usage: connect_bench --port P --count N [--host H] [--warmup W]\n"
+            "         [--username U] [--password P | --signed-secret S]\n"
+            "         [--client-id-prefix PFX] [--identities K]\n"
+            "         [--time-limit SECONDS] [--verbose]\n"
+            "  --identities K   client id i is PFX<i mod K>; without it every\n"
+            "                   iteration uses a new client id\n"
+            "  %%i in --username, --password or --signed-secret is replaced by\n"
+            "  that identity index (one credential per identity)\n"
+            "  --signed-secret  password = Base64(HMAC-SHA1(key=S, msg=client id))\n");
+}
+
+static bool parse_long(const char* text, long min, long max, long* out) {
+    char* end = NULL;
+    long value;
+
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+static bool parse_seconds(const char* text, double* out) {
+    char* end = NULL;
+    double value;
+
+    errno = 0;
+    value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(value > 0.0) || value > 86400.0) {
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+static bool apply_option(struct options* o, int key, const char* arg) {
+    long v = 0;
+
+    switch (key) {
+        case 'h': o->host = arg; return true;
+        case 'p':
+            if (!parse_long(arg, 1, 65535, &v)) return false;
+            o->port = (int)v;
+            return true;
+        case 'n': return parse_long(arg, 1, MAX_COUNT, &o->count);
+        case 'w': return parse_long(arg, 0, MAX_COUNT, &o->warmup);
+        case 'k': return parse_long(arg, 1, MAX_IDENTITIES, &o->identities);
+        case 'u': o->username = arg; return true;
+        case 'P': o->password = arg; return true;
+        case 's': o->signed_secret = arg; return true;
+        case 'c': o->prefix = arg; return true;
+        case 't': return parse_seconds(arg, &o->time_limit_s);
+        case 'v': o->verbose = true; return true;
+        default: return false;
+    }
+}
+
+static long identity_count(const struct options* o) {
+    return o->identities > 0 ? o->identities : o->warmup + o->count;
+}
+
+/* 127.0.0.0/8, ::1 or "localhost". */
+static bool is_loopback(const char* host) {
+    struct in_addr v4;
+    struct in6_addr v6;
+
+    if (strcmp(host, "localhost") == 0) return true;
+    if (inet_pton(AF_INET, host, &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+static bool check_args(const struct options* o) {
+    const char* problem = NULL;
+
+    if (o->port == 0 || o->count == 0)
+        problem = "--port and --count are required";
+    else if (o->password && o->signed_secret)
+        problem = "--password and --signed-secret exclude each other";
+    else if ((o->password || o->signed_secret) && !o->username)
+        problem = "a password needs --username";
+    else if (identity_count(o) > MAX_IDENTITIES)
+        problem = "too many distinct client ids: use --identities";
+    else if (!is_loopback(o->host))
+        problem = "--host must be a loopback address";
+    if (problem) fprintf(stderr, "connect_bench: %s\n", problem);
+    return problem == NULL;
+}
+
+/* Returns RUN_BENCH, or the process exit status. */
+static int parse_args(int argc, char** argv, struct options* o) {
+    static const struct option longopts[] = {{"host", required_argument, NULL, 'h'},
+                                             {"port", required_argument, NULL, 'p'},
+                                             {"count", required_argument, NULL, 'n'},
+                                             {"warmup", required_argument, NULL, 'w'},
+                                             {"identities", required_argument, NULL, 'k'},
+                                             {"username", required_argument, NULL, 'u'},
+                                             {"password", required_argument, NULL, 'P'},
+                                             {"signed-secret", required_argument, NULL, 's'},
+                                             {"client-id-prefix", required_argument, NULL, 'c'},
+                                             {"time-limit", required_argument, NULL, 't'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'H'},
+                                             {NULL, 0, NULL, 0}};
+    int key;
+
+    *o = (struct options){.host = "127.0.0.1",
+                          .warmup = 100,
+                          .prefix = "bench-",
+                          .time_limit_s = 300.0,
+                          .wait_s = 5.0};
+    while ((key = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (key == 'H') {
+            usage(stdout);
+            return EXIT_SUCCESS;
+        }
+        if (!apply_option(o, key, optarg)) {
+            if (optarg) fprintf(stderr, "connect_bench: bad value '%s'\n", optarg);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc || !check_args(o)) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    return RUN_BENCH;
+}
+
+/* Expands the first "%i" in pattern to index; NULL pattern gives NULL. */
+static char* expand(const char* pattern, long index) {
+    const char* mark;
+    char buf[MAX_FIELD];
+    int len;
+
+    if (!pattern) return NULL;
+    mark = strstr(pattern, "%i");
+    if (mark) {
+        len =
+            snprintf(buf, sizeof buf, "%.*s%ld%s", (int)(mark - pattern), pattern, index, mark + 2);
+    } else {
+        len = snprintf(buf, sizeof buf, "%s", pattern);
+    }
+    if (len < 0 || (size_t)len >= sizeof buf) return NULL;
+    return strdup(buf);
+}
+
+/* The SIGNED-mode password: Base64(HMAC-SHA1(key=secret, msg=client id)). */
+static char* signed_password(const char* secret, const char* client_id) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+
+    if (!HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char*)client_id,
+              strlen(client_id), mac, &mac_len)) {
+        return NULL;
+    }
+    EVP_EncodeBlock(b64, mac, (int)mac_len);
+    return strdup((const char*)b64);
+}
+
+static bool make_credential(const struct options* o, long index, struct credential* c) {
+    char* secret = NULL;
+    char id[MAX_FIELD];
+    int len = snprintf(id, sizeof id, "%s%ld", o->prefix, index);
+
+    if (len < 0 || (size_t)len >= sizeof id) return false;
+    c->client_id = strdup(id);
+    c->username = expand(o->username, index);
+    if (o->signed_secret) {
+        secret = expand(o->signed_secret, index);
+        c->password = secret ? signed_password(secret, id) : NULL;
+        free(secret);
+    } else {
+        c->password = expand(o->password, index);
+    }
+    return c->client_id && (c->username || !o->username) &&
+           (c->password || (!o->password && !o->signed_secret));
+}
+
+static void free_credentials(struct credential* creds, long n) {
+    for (long i = 0; creds && i < n; i++) {
+        free(creds[i].client_id);
+        free(creds[i].username);
+        free(creds[i].password);
+    }
+    free(creds);
+}
+
+static struct credential* make_credentials(const struct options* o, long n) {
+    struct credential* creds = calloc((size_t)n, sizeof *creds);
+
+    for (long i = 0; creds && i < n; i++) {
+        if (!make_credential(o, i, &creds[i])) {
+            fprintf(stderr,
+                    "connect_bench: cannot build credential %ld "
+                    "(field longer than %d bytes?)\n",
+                    i, MAX_FIELD - 1);
+            free_credentials(creds, i + 1);
+            return NULL;
+        }
+    }
+    return creds;
+}
+
+static void on_connect(struct mosquitto* mosq, void* obj, int rc) {
+    struct connect_state* st = obj;
+
+    (void)mosq;
+    st->at = now_mono();
+    st->rc = rc;
+    st->done = true;
+}
+
+/*
+ * Waits for CONNACK for at most wait_s. Polls the socket and calls
+ * mosquitto_loop_read rather than mosquitto_loop: the latter also selects on
+ * and drains libmosquitto's internal wake-up socket pair, a few syscalls per
+ * connect that would be counted against every broker alike and so blur the
+ * differences between them.
+ */
+static int wait_connack(struct mosquitto* mosq, struct connect_state* st, double wait_s) {
+    struct timespec start = now_mono();
+    double left_ms = wait_s * 1e3;
+    int rc = MOSQ_ERR_SUCCESS;
+
+    while (!st->done && left_ms > 0.0) {
+        struct pollfd pfd = {.fd = mosquitto_socket(mosq), .events = POLLIN};
+        int ready = poll(&pfd, 1, (int)left_ms + 1);
+
+        if (ready < 0 && errno != EINTR) return MOSQ_ERR_ERRNO;
+        if (ready > 0) {
+            rc = mosquitto_loop_read(mosq, 1);
+            if (rc != MOSQ_ERR_SUCCESS && !st->done) return rc;
+        }
+        struct timespec t = now_mono();
+        left_ms = wait_s * 1e3 - ts_diff_us(&start, &t) / 1e3;
+    }
+    return st->done ? MOSQ_ERR_SUCCESS : ERR_NO_CONNACK;
+}
+
+static void report_failure(const struct credential* c, const char* stage, int rc) {
+    fprintf(stderr, "connect_bench: %s failed for client id '%s' username '%s': %s\n", stage,
+            c->client_id, c->username ? c->username : "(none)",
+            rc == ERR_NO_CONNACK ? "no CONNACK within the wait limit" : mosquitto_strerror(rc));
+}
+
+/*
+ * One connect/CONNACK/disconnect cycle. mosquitto_reinitialise is how
+ * libmosquitto gives one client struct a new id; it also closes the previous
+ * connection's socket. So the client sends DISCONNECT and closes first,
+ * without waiting for the broker to close, as most device clients do.
+ * Stores the CONNECT->CONNACK latency in *latency_us.
+ */
+static bool one_connect(struct mosquitto* mosq, const struct options* o, const struct credential* c,
+                        double* latency_us) {
+    struct connect_state st = {0};
+    struct timespec start;
+    int rc = mosquitto_reinitialise(mosq, c->client_id, true, &st);
+
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_username_pw_set(mosq, c->username, c->password);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        report_failure(c, "client setup", rc);
+        return false;
+    }
+    mosquitto_connect_callback_set(mosq, on_connect);
+    start = now_mono();
+    rc = mosquitto_connect(mosq, o->host, o->port, KEEPALIVE_S);
+    if (rc == MOSQ_ERR_SUCCESS) rc = wait_connack(mosq, &st, o->wait_s);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        report_failure(c, "connect", rc);
+        return false;
+    }
+    if (st.rc != 0) {
+        /* Refused connects cost the broker something else entirely: stop. */
+        fprintf(stderr,
+                "connect_bench: CONNACK refused (rc=%d: %s) for client id '%s' "
+                "username '%s'\n",
+                st.rc, mosquitto_connack_string(st.rc), c->client_id,
+                c->username ? c->username : "(none)");
+        return false;
+    }
+    *latency_us = ts_diff_us(&start, &st.at);
+    mosquitto_disconnect(mosq);
+    return true;
+}
+
+/* Runs iterations [first, first + n); latencies may be NULL (warm-up). */
+static bool run_range(struct mosquitto* mosq, const struct options* o,
+                      const struct credential* creds, long first, long n, double* latencies,
+                      const struct timespec* deadline) {
+    long ids = identity_count(o);
+    double lat = 0.0;
+
+    for (long i = 0; i < n; i++) {
+        struct timespec t = now_mono();
+        if (ts_diff_us(&t, deadline) < 0.0) {
+            fprintf(stderr,
+                    "connect_bench: time limit of %.0f s reached after %ld "
+                    "iterations\n",
+                    o->time_limit_s, first + i);
+            return false;
+        }
+        if (!one_connect(mosq, o, &creds[(first + i) % ids], &lat)) return false;
+        if (latencies) latencies[i] = lat;
+    }
+    return true;
+}
+
+static int cmp_double(const void* a, const void* b) {
+    double x = *(const double*)a, y = *(const double*)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double percentile(const double* sorted, long n, double p) {
+    long rank = (long)(p / 100.0 * (double)n + 0.999999);
+
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    return sorted[rank - 1];
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static bool run_bench(struct mosquitto* mosq, const struct options* o,
+                      const struct credential* creds, double* latencies) {
+    struct timespec deadline = now_mono(), start, end;
+    double cpu0, cpu1, elapsed_us;
+
+    deadline.tv_sec += (time_t)o->time_limit_s;
+    if (!run_range(mosq, o, creds, 0, o->warmup, NULL, &deadline)) return false;
+    cpu0 = cpu_seconds();
+    start = now_mono();
+    if (!run_range(mosq, o, creds, o->warmup, o->count, latencies, &deadline)) return false;
+    end = now_mono();
+    cpu1 = cpu_seconds();
+    elapsed_us = ts_diff_us(&start, &end);
+    qsort(latencies, (size_t)o->count, sizeof *latencies, cmp_double);
+    printf("connects_per_s=%.1f p50_us=%.1f p99_us=%.1f n=%ld\n",
+           (double)o->count / (elapsed_us / 1e6), percentile(latencies, o->count, 50.0),
+           percentile(latencies, o->count, 99.0), o->count);
+    if (o->verbose) {
+        /* The client's own CPU per iteration: a share of every figure. */
+        fprintf(stderr, "client_cpu_us_per_connect=%.1f wall_us_per_connect=%.1f\n",
+                (cpu1 - cpu0) * 1e6 / (double)o->count, elapsed_us / (double)o->count);
+    }
+    return true;
+}
+
+int main(int argc, char** argv) {
+    struct options o;
+    struct credential* creds;
+    struct mosquitto* mosq;
+    double* latencies;
+    bool ok = false;
+    int rc = parse_args(argc, argv, &o);
+
+    if (rc != RUN_BENCH) return rc;
+    /*
+     * Last-resort guard: the loops check the time limit, but a blocking
+     * connect() could still hang on a wedged broker; SIGALRM ends us.
+     */
+    alarm((unsigned)(o.time_limit_s + 2 * o.wait_s));
+    creds = make_credentials(&o, identity_count(&o));
+    latencies = calloc((size_t)o.count, sizeof *latencies);
+    mosquitto_lib_init();
+    mosq = mosquitto_new(NULL, true, NULL);
+    if (creds && latencies && mosq) {
+        ok = run_bench(mosq, &o, creds, latencies);
+    } else {
+        fprintf(stderr, "connect_bench: out of memory\n");
+    }
+    mosquitto_destroy(mosq);
+    mosquitto_lib_cleanup();
+    free(latencies);
+    free_credentials(creds, creds ? identity_count(&o) : 0);
+    return ok ? EXIT_SUCCESS : EXIT_BENCH;
+}
