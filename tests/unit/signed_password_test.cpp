@@ -26,3 +26,18 @@ TEST(SignedPassword, SignsAnEmptyClientId) {
 TEST(SignedPassword, DiffersPerClientId) {
     EXPECT_NE(signed_password("s3cr3t", "dev1"), signed_password("s3cr3t", "dev2"));
 }
+
+TEST(SignedPasswordMatches, AcceptsOnlyTheExactSignature) {
+    using mqauth::identities::signed_password_matches;
+    EXPECT_TRUE(
+        signed_password_matches("s3cr3t", "GID_test@@@dev1", "1t6/MP081SY9arM4qvzwA59KpTw="));
+    EXPECT_FALSE(
+        signed_password_matches("s3cr3t", "GID_test@@@dev1", "1t6/MP081SY9arM4qvzwA59KpTx="));
+    EXPECT_FALSE(
+        signed_password_matches("s3cr3t", "GID_test@@@dev1", "1t6/MP081SY9arM4qvzwA59KpTw"));
+    EXPECT_FALSE(
+        signed_password_matches("s3cr3t", "GID_test@@@dev1", "1t6/MP081SY9arM4qvzwA59KpTw=="));
+    EXPECT_FALSE(signed_password_matches("s3cr3t", "GID_test@@@dev1", ""));
+    EXPECT_FALSE(
+        signed_password_matches("s3cr3t", "GID_test@@@dev2", "1t6/MP081SY9arM4qvzwA59KpTw="));
+}

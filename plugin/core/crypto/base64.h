@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,9 @@ template <std::size_t N>
 std::string base64_encode(const std::array<std::uint8_t, N>& bytes) {
     return base64_encode(bytes.data(), N);
 }
+
+// Strict decoding of the same alphabet: padding required, no whitespace, no stray characters;
+// nullopt for anything else (peer input is refused, not repaired).
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace mqauth::crypto

@@ -10,8 +10,7 @@ bool password_matches(const Identity& identity, std::string_view password,
     switch (identity.sign_mode) {
         case SignMode::Origin: return crypto::secrets_equal(password, identity.secret.reveal());
         case SignMode::Signed:
-            return crypto::secrets_equal(password,
-                                         signed_password(identity.secret.reveal(), client_id));
+            return signed_password_matches(identity.secret.reveal(), client_id, password);
     }
     return false;
 }

@@ -1,5 +1,8 @@
 #include "identities/signed_password.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "crypto/base64.h"
 #include "crypto/digest.h"
 
@@ -7,6 +10,16 @@ namespace mqauth::identities {
 
 std::string signed_password(std::string_view secret, std::string_view client_id) {
     return crypto::base64_encode(crypto::hmac_sha1(secret, client_id));
+}
+
+bool signed_password_matches(std::string_view secret, std::string_view client_id,
+                             std::string_view password) {
+    constexpr std::size_t kEncodedSize = 28;  // Base64 of a 20-byte digest
+    const crypto::Sha1Digest digest = crypto::hmac_sha1(secret, client_id);
+    unsigned char expected[kEncodedSize + 1];  // EVP_EncodeBlock adds a NUL
+    EVP_EncodeBlock(expected, digest.data(), static_cast<int>(digest.size()));
+    return password.size() == kEncodedSize &&
+           CRYPTO_memcmp(password.data(), expected, kEncodedSize) == 0;
 }
 
 }  // namespace mqauth::identities

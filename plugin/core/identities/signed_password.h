@@ -8,4 +8,9 @@ namespace mqauth::identities {
 // with the identity's secret. Shared by the plugin (to check) and `mqauth sign` (to issue).
 std::string signed_password(std::string_view secret, std::string_view client_id);
 
+// The CONNECT-time check of a SIGNED password, without allocating. The comparison is constant
+// time; only the length is checked first, and that length (28) is public.
+bool signed_password_matches(std::string_view secret, std::string_view client_id,
+                             std::string_view password);
+
 }  // namespace mqauth::identities
