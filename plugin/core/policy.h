@@ -5,6 +5,7 @@
 
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
+#include "sasl/sasl_user_table.h"
 
 namespace mqauth {
 
@@ -15,6 +16,7 @@ struct Policy {
     AnonymousAccess anonymous = AnonymousAccess::Deny;
     identities::IdentityTable identities;
     permissions::PermissionTable permissions;
+    sasl::SaslUserTable sasl_users;
 };
 
 }  // namespace mqauth

@@ -53,14 +53,13 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     auto state = std::make_unique<PluginState>();
     state->plugin_id = identifier;
     state->config_path = *path;
-    const std::size_t identity_count = policy->identities.size();
+    const std::string summary = describe(*policy);
     state->engine = std::make_unique<engine::Engine>(std::move(policy));
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {
         unregister_callbacks(*state);
         return rc;
     }
-    log_line(LogLevel::Info,
-             "loaded " + *path + ": " + std::to_string(identity_count) + " identities");
+    log_line(LogLevel::Info, "loaded " + *path + ": " + summary);
     *userdata = state.release();
     return MOSQ_ERR_SUCCESS;
 }

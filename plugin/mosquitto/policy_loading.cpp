@@ -24,4 +24,10 @@ std::shared_ptr<const Policy> load_policy_logging_errors(const std::string& path
     return nullptr;
 }
 
+std::string describe(const Policy& policy) {
+    return std::to_string(policy.identities.size()) + " identities, " +
+           std::to_string(policy.permissions.rule_count()) + " rules, " +
+           std::to_string(policy.sasl_users.size()) + " SASL users";
+}
+
 }  // namespace mqauth::adapter

@@ -8,6 +8,7 @@
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
 #include "config/permissions_section.h"
+#include "config/sasl_users_section.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::config {
@@ -61,6 +62,9 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
     }
     if (const YamlNode* list = top.sequence("identities", Presence::Optional)) {
         read_identities(*list, base_dir, diagnostics, policy.identities);
+    }
+    if (const YamlNode* list = top.sequence("sasl_users", Presence::Optional)) {
+        read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
     if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
         read_permissions(*section, diagnostics, policy.permissions);

@@ -14,6 +14,14 @@ std::string_view reason_code(Reason reason) {
         case Reason::CredentialsChanged: return "credentials_changed";
         case Reason::AnonymousWithdrawn: return "anonymous_withdrawn";
         case Reason::TopicDenied: return "topic_denied";
+        case Reason::UnsupportedAuthMethod: return "unsupported_auth_method";
+        case Reason::MechanismMismatch: return "mechanism_mismatch";
+        case Reason::ScramMalformed: return "scram_malformed";
+        case Reason::ChannelBindingUnsupported: return "channel_binding_unsupported";
+        case Reason::ExchangeStalled: return "exchange_stalled";
+        case Reason::TooManyExchanges: return "too_many_exchanges";
+        case Reason::UnexpectedAuthStep: return "unexpected_auth_step";
+        case Reason::ReauthUserChanged: return "reauth_user_changed";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

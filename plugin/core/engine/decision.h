@@ -5,20 +5,33 @@
 
 namespace mqauth::engine {
 
-enum class Verdict { Allow, Deny, Error };
+enum class Verdict {
+    Allow,
+    Deny,
+    Continue,  // enhanced authentication goes on: send the step's data in an AUTH packet
+    Error,
+};
 
 enum class Reason {
     None,
-    AnonymousDenied,     // no username, and `anonymous: deny`
-    UnknownUsername,     // no identity for the username
-    ClientIdNotBound,    // the username has only CLIENT identities, none for this client id
-    MissingPassword,     // an identity matched but the CONNECT carried no password
-    BadPassword,         // an identity matched and the password did not
-    IdentityRemoved,     // reload: the identity that admitted the client is gone
-    CredentialsChanged,  // reload: its secret, sign mode or type changed
-    AnonymousWithdrawn,  // reload: anonymous access was switched off
-    TopicDenied,         // a DENY rule matched, or no rule did and no_match is DENY
-    InternalError,       // an exception or a library failure
+    AnonymousDenied,            // no username, and `anonymous: deny`
+    UnknownUsername,            // no identity for the username
+    ClientIdNotBound,           // the username has only CLIENT identities, none for this client id
+    MissingPassword,            // an identity matched but the CONNECT carried no password
+    BadPassword,                // an identity matched and the password did not
+    IdentityRemoved,            // reload: the identity that admitted the client is gone
+    CredentialsChanged,         // reload: its secret, sign mode or type changed
+    AnonymousWithdrawn,         // reload: anonymous access was switched off
+    TopicDenied,                // a DENY rule matched, or no rule did and no_match is DENY
+    UnsupportedAuthMethod,      // an MQTT 5 authentication method other than SCRAM-SHA-*
+    MechanismMismatch,          // a SASL user logging in the other way, or by another mechanism
+    ScramMalformed,             // a SCRAM message that does not parse
+    ChannelBindingUnsupported,  // SCRAM with channel binding ("p=" or "y")
+    ExchangeStalled,            // the SCRAM client-final came too late
+    TooManyExchanges,           // too many SCRAM exchanges in flight at once
+    UnexpectedAuthStep,         // an AUTH packet with no exchange in flight
+    ReauthUserChanged,          // a re-authentication as somebody else
+    InternalError,              // an exception or a library failure
 };
 
 // The stable reason code written in log lines (operators grep for these).
@@ -30,6 +43,7 @@ struct Decision {
 
     static Decision allow() { return {Verdict::Allow, Reason::None}; }
     static Decision deny(Reason reason) { return {Verdict::Deny, reason}; }
+    static Decision proceed() { return {Verdict::Continue, Reason::None}; }
     static Decision error() { return {Verdict::Error, Reason::InternalError}; }
 };
 

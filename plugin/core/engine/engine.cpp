@@ -2,39 +2,68 @@
 
 #include <stdexcept>
 
+#include "engine/readmission.h"
+
 namespace mqauth::engine {
 
 using identities::Identity;
+using sasl::SaslType;
+using sasl::SaslUser;
 
-Engine::Engine(std::shared_ptr<const Policy> policy) : policy_(std::move(policy)) {
+Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator scram)
+    : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
 }
 
 Decision Engine::authenticate(const ConnectRequest& request) {
-    return request.username ? authenticate_identity(request) : authenticate_anonymous(request);
+    return request.username ? authenticate_password(request) : authenticate_anonymous(request);
 }
 
 Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
-    if (policy_->anonymous != AnonymousAccess::Allow)
+    if (policy_->anonymous != AnonymousAccess::Allow) {
         return Decision::deny(Reason::AnonymousDenied);
-    live_.admit(request.connection, Session{std::string(request.client_id), std::nullopt, nullptr});
+    }
+    live_.admit(request.connection,
+                Session{std::string(request.client_id), std::nullopt, AnonymousAdmission{}});
     return Decision::allow();
 }
 
-Decision Engine::authenticate_identity(const ConnectRequest& request) {
+// SPEC order for a username and password: a CLIENT identity of this username and client id,
+// else a USER identity, else a `plain` SASL user.
+Decision Engine::authenticate_password(const ConnectRequest& request) {
     const std::string_view username = *request.username;
-    const Identity* identity = policy_->identities.select(username, request.client_id);
-    if (!identity) {
-        return Decision::deny(policy_->identities.has_client_identities(username)
-                                  ? Reason::ClientIdNotBound
-                                  : Reason::UnknownUsername);
+    if (const Identity* identity = policy_->identities.select(username, request.client_id)) {
+        return authenticate_identity(request, *identity);
     }
+    if (const SaslUser* user = policy_->sasl_users.find(username)) {
+        return authenticate_plain_sasl(request, *user);
+    }
+    return Decision::deny(policy_->identities.has_client_identities(username)
+                              ? Reason::ClientIdNotBound
+                              : Reason::UnknownUsername);
+}
+
+Decision Engine::authenticate_identity(const ConnectRequest& request, const Identity& identity) {
     if (!request.password) return Decision::deny(Reason::MissingPassword);
-    if (!identities::password_matches(*identity, *request.password, request.client_id)) {
+    if (!identities::password_matches(identity, *request.password, request.client_id)) {
         return Decision::deny(Reason::BadPassword);
     }
     live_.admit(request.connection,
-                Session{std::string(request.client_id), std::string(username), identity});
+                Session{std::string(request.client_id), identity.username, &identity});
+    return Decision::allow();
+}
+
+Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const SaslUser& user) {
+    if (user.type != SaslType::Plain) return Decision::deny(Reason::MechanismMismatch);
+    if (!request.password) return Decision::deny(Reason::MissingPassword);
+    // PBKDF2 runs once per distinct (user, password); repeats hit the keyed-hash cache.
+    if (!plain_logins_.contains(user.username, *request.password)) {
+        if (!sasl::password_matches(user.credentials, *request.password)) {
+            return Decision::deny(Reason::BadPassword);
+        }
+        plain_logins_.remember(user.username, *request.password);
+    }
+    live_.admit(request.connection, Session{std::string(request.client_id), user.username, &user});
     return Decision::allow();
 }
 
@@ -47,20 +76,7 @@ Decision Engine::authorize(const AccessRequest& request) const {
 
 void Engine::forget(ConnectionId connection) {
     live_.forget(connection);
-}
-
-std::optional<Reason> Engine::withdrawal_reason(Session& session, const Policy& next) const {
-    if (!session.identity) {
-        if (next.anonymous == AnonymousAccess::Allow) return std::nullopt;
-        return Reason::AnonymousWithdrawn;
-    }
-    const Identity* successor = next.identities.select(*session.username, session.client_id);
-    if (!successor) return Reason::IdentityRemoved;
-    if (!identities::same_credentials(*session.identity, *successor)) {
-        return Reason::CredentialsChanged;
-    }
-    session.identity = successor;  // keep pointing into the policy that stays
-    return std::nullopt;
+    scram_.drop(connection);
 }
 
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy) {
@@ -76,6 +92,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         }
     }
     policy_ = std::move(policy);
+    plain_logins_.clear();  // a cached success must not outlive the credentials it checked
     return withdrawn;
 }
 

@@ -1,16 +1,19 @@
 #pragma once
-// The policy engine: decides CONNECTs and topic access against the current Policy and tracks
-// admitted clients so a reload can withdraw access. Single-threaded by design: Mosquitto runs every
-// plugin callback on its one event loop.
+// The policy engine: decides CONNECTs, enhanced-authentication steps and topic access against the
+// current Policy, and tracks admitted clients so a reload can withdraw access. Single-threaded
+// by design: Mosquitto runs every plugin callback on its one event loop.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/access_request.h"
+#include "engine/auth_request.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
 #include "policy.h"
+#include "sasl/plain_login_cache.h"
+#include "sasl/scram_authenticator.h"
 
 namespace mqauth::engine {
 
@@ -22,9 +25,16 @@ struct Withdrawal {
 
 class Engine {
    public:
-    explicit Engine(std::shared_ptr<const Policy> policy);
+    explicit Engine(std::shared_ptr<const Policy> policy,
+                    sasl::ScramAuthenticator scram = sasl::ScramAuthenticator());
 
+    // A CONNECT with a username and password, or with neither.
     Decision authenticate(const ConnectRequest& request);
+
+    // A CONNECT with an authentication method (or an AUTH 0x19 re-authentication), and the AUTH
+    // packets that follow it.
+    AuthStep begin_enhanced_auth(const AuthRequest& request);
+    AuthStep continue_enhanced_auth(const AuthRequest& request);
 
     // Topic permissions, consulted on every PUBLISH, SUBSCRIBE and delivery: no allocation.
     Decision authorize(const AccessRequest& request) const;
@@ -41,11 +51,15 @@ class Engine {
 
    private:
     Decision authenticate_anonymous(const ConnectRequest& request);
-    Decision authenticate_identity(const ConnectRequest& request);
-    std::optional<Reason> withdrawal_reason(Session& session, const Policy& next) const;
+    Decision authenticate_password(const ConnectRequest& request);
+    Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
+    Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
 
     std::shared_ptr<const Policy> policy_;
     LiveClients live_;
+    sasl::ScramAuthenticator scram_;
+    sasl::PlainLoginCache plain_logins_;
 };
 
 }  // namespace mqauth::engine

@@ -10,4 +10,9 @@ void LiveClients::forget(ConnectionId connection) {
     sessions_.erase(connection);
 }
 
+const Session* LiveClients::find(ConnectionId connection) const {
+    const auto it = sessions_.find(connection);
+    return it == sessions_.end() ? nullptr : &it->second;
+}
+
 }  // namespace mqauth::engine

@@ -4,23 +4,31 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 
 #include "engine/connect_request.h"
 #include "identities/identity.h"
+#include "sasl/sasl_user_table.h"
 
 namespace mqauth::engine {
+
+struct AnonymousAdmission {};
+
+// What admitted a client; the pointers point into the current policy.
+using Admission =
+    std::variant<AnonymousAdmission, const identities::Identity*, const sasl::SaslUser*>;
 
 struct Session {
     std::string client_id;
     std::optional<std::string> username;
-    // The identity that admitted the client, inside the current policy; nullptr for anonymous.
-    const identities::Identity* identity = nullptr;
+    Admission admitted_by;
 };
 
 class LiveClients {
    public:
     void admit(ConnectionId connection, Session session);
     void forget(ConnectionId connection);
+    const Session* find(ConnectionId connection) const;
     std::size_t size() const { return sessions_.size(); }
 
     using Map = std::unordered_map<ConnectionId, Session>;

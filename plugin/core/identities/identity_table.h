@@ -30,6 +30,7 @@ class IdentityTable {
 
     // True when the username has CLIENT identities (for a more useful refusal reason).
     bool has_client_identities(std::string_view username) const;
+    bool has_user_identity(std::string_view username) const { return users_.count(username) > 0; }
 
     std::size_t size() const { return storage_.size(); }
 

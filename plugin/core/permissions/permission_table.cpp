@@ -14,6 +14,7 @@ void PermissionTable::add(RuleSubject subject, std::string_view identity, std::s
                           ActionSet actions, Effect effect) {
     TreesByName& trees = subject == RuleSubject::User ? by_username_ : by_client_id_;
     tree_for(trees, identity).add(filter, actions, effect);
+    ++rule_count_;
 }
 
 void PermissionTable::collect(const TreesByName& trees, std::string_view identity, Access access,

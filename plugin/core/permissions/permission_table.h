@@ -30,6 +30,7 @@ class PermissionTable {
              ActionSet actions, Effect effect);
     void set_no_match(Effect effect) { no_match_ = effect; }
     Effect no_match() const { return no_match_; }
+    std::size_t rule_count() const { return rule_count_; }
 
     // Any matching DENY beats any ALLOW; with no matching rule, no_match decides.
     bool permits(Access access, std::string_view topic, const Subject& subject) const;
@@ -44,6 +45,7 @@ class PermissionTable {
     TreesByName by_username_;
     TreesByName by_client_id_;
     Effect no_match_ = Effect::Deny;
+    std::size_t rule_count_ = 0;
 };
 
 }  // namespace mqauth::permissions

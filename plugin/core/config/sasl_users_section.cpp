@@ -1,0 +1,107 @@
+#include "config/sasl_users_section.h"
+
+#include <unordered_map>
+
+#include "config/identities_section.h"
+#include "config/mapping_reader.h"
+#include "config/text_rules.h"
+
+namespace mqauth::config {
+namespace {
+
+using sasl::Mechanism;
+using sasl::SaslType;
+using sasl::SaslUser;
+
+std::optional<sasl::ScramCredentials> read_hashed(MappingReader& fields) {
+    const auto text = fields.string("credentials", Presence::Required);
+    if (!text) return std::nullopt;
+    std::string why;
+    auto credentials = sasl::parse_credentials(*text, why);
+    if (!credentials) fields.report("credentials", "InvalidParameter: " + why);
+    return credentials;
+}
+
+// Exactly one of `credentials` (from mqauth sasl-hash) and `password` (plaintext, warned).
+std::optional<sasl::ScramCredentials> read_credentials(MappingReader& fields,
+                                                       std::optional<Mechanism> mechanism,
+                                                       std::vector<Diagnostic>& warnings) {
+    const bool hashed = fields.has("credentials");
+    const bool plaintext = fields.has("password");
+    if (hashed == plaintext) {
+        fields.report_here(hashed ? "InvalidParameter: give only one of credentials and password"
+                                  : "MissingParameter: credentials (from mqauth sasl-hash) is "
+                                    "required");
+        return std::nullopt;
+    }
+    if (hashed) {
+        auto credentials = read_hashed(fields);
+        if (credentials && mechanism && credentials->mechanism != *mechanism) {
+            fields.report("mechanism",
+                          "InvalidParameter: the credentials are for " +
+                              std::string(sasl::mechanism_name(credentials->mechanism)));
+            return std::nullopt;
+        }
+        return credentials;
+    }
+    const auto password = fields.string("password", Presence::Required);
+    if (!password || password->empty()) {
+        if (password) fields.report("password", "InvalidParameter: the password is empty");
+        return std::nullopt;
+    }
+    const YamlNode* node = fields.find("password");
+    warnings.push_back({node->position, fields.path_of("password"),
+                        "plaintext password: store `credentials` from mqauth sasl-hash instead"});
+    return sasl::derive_credentials(mechanism.value_or(Mechanism::ScramSha512), *password,
+                                    sasl::kDefaultIterations);
+}
+
+std::optional<SaslUser> read_user(MappingReader& fields,
+                                  const identities::IdentityTable& identities,
+                                  std::vector<Diagnostic>& warnings) {
+    auto username = fields.string("username", Presence::Required);
+    if (username && !text_length_within(*username, 1, kMaxUsernameChars)) {
+        fields.report("username", "InvalidParameter: must be 1 to 64 characters");
+        username.reset();
+    }
+    if (username && identities.has_user_identity(*username)) {
+        fields.report("username", "InvalidParameter: \"" + *username +
+                                      "\" is also a USER identity; a username is one or the other");
+        username.reset();
+    }
+    const auto type = fields.enumeration<SaslType>(
+        "type", {{"plain", SaslType::Plain}, {"scram", SaslType::Scram}}, Presence::Optional);
+    const bool type_ok = type || !fields.has("type");
+    const auto mechanism = fields.enumeration<Mechanism>(
+        "mechanism",
+        {{"SCRAM-SHA-256", Mechanism::ScramSha256}, {"SCRAM-SHA-512", Mechanism::ScramSha512}},
+        Presence::Optional);
+    const bool mechanism_ok = mechanism || !fields.has("mechanism");
+    auto credentials = read_credentials(fields, mechanism, warnings);
+    fields.finish();
+    if (!username || !type_ok || !mechanism_ok || !credentials) return std::nullopt;
+    return SaslUser{std::move(*username), type.value_or(SaslType::Plain), std::move(*credentials)};
+}
+
+}  // namespace
+
+void read_sasl_users(const YamlNode& list, const identities::IdentityTable& identities,
+                     Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
+                     sasl::SaslUserTable& table) {
+    std::unordered_map<std::string, int> first_seen;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        MappingReader fields(list.items[i], "sasl_users[" + std::to_string(i) + "]", diagnostics);
+        if (!fields.valid()) continue;
+        auto user = read_user(fields, identities, warnings);
+        if (!user) continue;
+        const auto [seen, added] = first_seen.emplace(user->username, fields.position().line);
+        if (!added || !table.add(std::move(*user))) {
+            fields.report_here(
+                "InvalidParameter: duplicate SASL user: this username is already "
+                "defined at line " +
+                std::to_string(seen->second));
+        }
+    }
+}
+
+}  // namespace mqauth::config

@@ -1,0 +1,56 @@
+// Engine: MQTT 5 enhanced authentication with SCRAM (RFC 5802 / RFC 7677). The exchange itself
+// lives in sasl::ScramAuthenticator; here its outcome becomes a Decision and, on success, a
+// session like any other login's.
+#include "engine/engine.h"
+
+namespace mqauth::engine {
+namespace {
+
+Reason reason_of(sasl::ScramFailure failure) {
+    using sasl::ScramFailure;
+    switch (failure) {
+        case ScramFailure::UnsupportedMethod: return Reason::UnsupportedAuthMethod;
+        case ScramFailure::ChannelBindingUnsupported: return Reason::ChannelBindingUnsupported;
+        case ScramFailure::UnknownUser: return Reason::UnknownUsername;
+        case ScramFailure::MechanismMismatch: return Reason::MechanismMismatch;
+        case ScramFailure::BadProof: return Reason::BadPassword;
+        case ScramFailure::Stalled: return Reason::ExchangeStalled;
+        case ScramFailure::TooManyExchanges: return Reason::TooManyExchanges;
+        case ScramFailure::UnexpectedStep: return Reason::UnexpectedAuthStep;
+        case ScramFailure::Malformed:
+        case ScramFailure::None: return Reason::ScramMalformed;
+    }
+    return Reason::ScramMalformed;
+}
+
+AuthStep refused(Reason reason) {
+    return AuthStep{Decision::deny(reason), {}, {}};
+}
+
+}  // namespace
+
+AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
+    sasl::ScramStep step =
+        scram_.begin(request.connection, request.method, request.data, policy_->sasl_users);
+    if (step.kind == sasl::ScramStep::Kind::Failure) return refused(reason_of(step.failure));
+    return AuthStep{Decision::proceed(), std::move(step.data), {}};
+}
+
+AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
+    return finish_enhanced_auth(request, scram_.finish(request.connection, request.data));
+}
+
+AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step) {
+    if (step.kind == sasl::ScramStep::Kind::Failure) return refused(reason_of(step.failure));
+    const sasl::SaslUser* user = policy_->sasl_users.find(step.username);
+    if (!user) return refused(Reason::UnknownUsername);  // unreachable: the exchange checked it
+    // Re-authentication (AUTH 0x19) on a live connection must prove the same user again.
+    if (const Session* current = live_.find(request.connection);
+        current && current->username != step.username) {
+        return refused(Reason::ReauthUserChanged);
+    }
+    live_.admit(request.connection, Session{std::string(request.client_id), user->username, user});
+    return AuthStep{Decision::allow(), std::move(step.data), std::move(step.username)};
+}
+
+}  // namespace mqauth::engine

@@ -1,0 +1,47 @@
+#include "engine/readmission.h"
+
+namespace mqauth::engine {
+namespace {
+
+using identities::Identity;
+using sasl::SaslUser;
+
+struct Readmit {
+    Session& session;
+    const Policy& next;
+
+    std::optional<Reason> operator()(AnonymousAdmission) const {
+        if (next.anonymous == AnonymousAccess::Allow) return std::nullopt;
+        return Reason::AnonymousWithdrawn;
+    }
+
+    std::optional<Reason> operator()(const Identity* before) const {
+        const Identity* after = next.identities.select(*session.username, session.client_id);
+        if (!after) return Reason::IdentityRemoved;
+        if (!identities::same_credentials(*before, *after)) return Reason::CredentialsChanged;
+        session.admitted_by = after;
+        return std::nullopt;
+    }
+
+    std::optional<Reason> operator()(const SaslUser* before) const {
+        // An identity of this username and client id now decides a plain login (it comes first
+        // in the CONNECT order); SCRAM logins come before identities and are unaffected.
+        if (before->type == sasl::SaslType::Plain &&
+            next.identities.select(*session.username, session.client_id)) {
+            return Reason::CredentialsChanged;
+        }
+        const SaslUser* after = next.sasl_users.find(*session.username);
+        if (!after) return Reason::IdentityRemoved;
+        if (!sasl::same_sasl_user(*before, *after)) return Reason::CredentialsChanged;
+        session.admitted_by = after;
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
+std::optional<Reason> withdrawal_reason(Session& session, const Policy& next) {
+    return std::visit(Readmit{session, next}, session.admitted_by);
+}
+
+}  // namespace mqauth::engine

@@ -1,0 +1,15 @@
+#pragma once
+// Whether a live client would still be admitted by a new policy, with the same credentials.
+#include <optional>
+
+#include "engine/decision.h"
+#include "engine/live_clients.h"
+#include "policy.h"
+
+namespace mqauth::engine {
+
+// nullopt when the client keeps its access; the session is then re-pointed into `next` (the
+// policy it came from is about to be freed). Otherwise the reason it loses it.
+std::optional<Reason> withdrawal_reason(Session& session, const Policy& next);
+
+}  // namespace mqauth::engine

@@ -1,0 +1,100 @@
+#include "sasl/scram_authenticator.h"
+
+#include "crypto/base64.h"
+#include "crypto/random.h"
+
+namespace mqauth::sasl {
+namespace {
+
+constexpr std::size_t kServerNonceBytes = 18;  // 24 Base64 characters, none of them ','
+
+ScramStep failure(ScramFailure why) {
+    ScramStep step;
+    step.failure = why;
+    return step;
+}
+
+ScramFailure failure_of(ScramError error) {
+    return error == ScramError::ChannelBindingUnsupported ? ScramFailure::ChannelBindingUnsupported
+                                                          : ScramFailure::Malformed;
+}
+
+// Which credentials a SCRAM login of `mechanism` may use, and what to log if there are none.
+const ScramCredentials* usable_credentials(const SaslUser* user, Mechanism mechanism,
+                                           ScramFailure& failure_if_refused) {
+    failure_if_refused = ScramFailure::BadProof;
+    if (!user) {
+        failure_if_refused = ScramFailure::UnknownUser;
+        return nullptr;
+    }
+    if (user->type != SaslType::Scram || user->credentials.mechanism != mechanism) {
+        failure_if_refused = ScramFailure::MechanismMismatch;
+        return nullptr;
+    }
+    return &user->credentials;
+}
+
+}  // namespace
+
+ScramAuthenticator::ScramAuthenticator(Clock::duration exchange_timeout, std::size_t max_in_flight)
+    : exchange_timeout_(exchange_timeout),
+      max_in_flight_(max_in_flight),
+      decoy_key_(crypto::random_bytes(32)) {}
+
+void ScramAuthenticator::expire_stale(Clock::time_point now) {
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+        it = now - it->second.started > exchange_timeout_ ? in_flight_.erase(it) : std::next(it);
+    }
+}
+
+ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view method,
+                                    std::string_view client_first, const SaslUserTable& users) {
+    in_flight_.erase(connection);  // a re-authentication starts afresh
+    const auto mechanism = mechanism_from_name(method);
+    if (!mechanism) return failure(ScramFailure::UnsupportedMethod);
+    ScramError parse_error = ScramError::None;
+    const auto first = parse_client_first(client_first, parse_error);
+    if (!first) return failure(failure_of(parse_error));
+
+    const Clock::time_point now = Clock::now();
+    if (in_flight_.size() >= max_in_flight_) expire_stale(now);
+    if (in_flight_.size() >= max_in_flight_) return failure(ScramFailure::TooManyExchanges);
+
+    InFlight entry{{}, now, ScramFailure::None};
+    const ScramCredentials* credentials =
+        usable_credentials(users.find(first->username), *mechanism, entry.failure_if_refused);
+    const std::string server_nonce = crypto::base64_encode(crypto::random_bytes(kServerNonceBytes));
+    auto exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_);
+    if (!exchange) return failure(ScramFailure::Malformed);
+    entry.exchange = std::move(*exchange);
+
+    ScramStep step;
+    step.kind = ScramStep::Kind::Continue;
+    step.data = entry.exchange.server_first;
+    in_flight_.insert_or_assign(connection, std::move(entry));
+    return step;
+}
+
+ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view client_final) {
+    auto node = in_flight_.extract(connection);  // one attempt per exchange, whatever happens
+    if (node.empty()) return failure(ScramFailure::UnexpectedStep);
+    const InFlight& entry = node.mapped();
+    if (Clock::now() - entry.started > exchange_timeout_) return failure(ScramFailure::Stalled);
+
+    ScramError parse_error = ScramError::None;
+    const auto final_message = parse_client_final(client_final, parse_error);
+    if (!final_message) return failure(failure_of(parse_error));
+    FinishError finish_error = FinishError::None;
+    auto server_final = finish_exchange(entry.exchange, *final_message, finish_error);
+    if (!server_final) {
+        return failure(finish_error == FinishError::BadProof ? entry.failure_if_refused
+                                                             : ScramFailure::Malformed);
+    }
+    ScramStep step;
+    step.kind = ScramStep::Kind::Success;
+    step.data = std::move(*server_final);
+    step.username = entry.exchange.username;
+    return step;
+}
+
+}  // namespace mqauth::sasl

@@ -1,0 +1,40 @@
+#pragma once
+// The server side of one SCRAM exchange (RFC 5802 section 5, RFC 7677):
+//   begin:  client-first  -> server-first   (nonce extended, salt, iterations)
+//   finish: client-final  -> server-final   (v=ServerSignature) once the proof verifies
+// The server keeps StoredKey and ServerKey only, so a check costs a few HMACs, no PBKDF2.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sasl/credentials.h"
+#include "sasl/scram_messages.h"
+
+namespace mqauth::sasl {
+
+struct ScramExchange {
+    Mechanism mechanism = Mechanism::ScramSha512;
+    std::string username;
+    // False when the user is unknown (or not a SCRAM user of this mechanism): the exchange then
+    // runs on made-up credentials and fails at the proof, exactly like a wrong password.
+    bool user_known = false;
+    ScramCredentials credentials;
+    std::string client_first_bare;
+    std::string server_first;  // the message to send
+    std::string nonce;         // client nonce + server nonce
+};
+
+// `credentials` is null for an unknown user; `decoy_key` (a per-process secret) derives that
+// user's stable made-up salt, so asking twice reveals nothing either.
+std::optional<ScramExchange> begin_exchange(Mechanism mechanism, const ClientFirst& first,
+                                            const ScramCredentials* credentials,
+                                            std::string_view server_nonce,
+                                            std::string_view decoy_key);
+
+enum class FinishError { None, Malformed, ChannelBindingMismatch, NonceMismatch, BadProof };
+
+// The server-final message when the proof verifies; otherwise nullopt and why.
+std::optional<std::string> finish_exchange(const ScramExchange& exchange,
+                                           const ClientFinal& final_message, FinishError& error);
+
+}  // namespace mqauth::sasl
