@@ -38,7 +38,9 @@ int run_check(int argc, char** argv, int first) {
         for (const std::string& line : result.formatted_errors()) std::cerr << line << "\n";
         return kExitRejected;
     }
-    std::cout << file << ": valid (" << result.policy->identities.size() << " identities)\n";
+    std::cout << file << ": valid (" << result.policy->identities.size() << " identities, "
+              << result.policy->permissions.rule_count() << " rules, "
+              << result.policy->sasl_users.size() << " SASL users)\n";
     return kExitOk;
 }
 

@@ -17,6 +17,8 @@ struct Verb {
 constexpr Verb kVerbs[] = {
     {"check", "validate a config file", mqauth::cli::run_check},
     {"sign", "print the SIGNED-mode password for a client id", mqauth::cli::run_sign},
+    {"sasl-hash", "salted SCRAM credentials for a SASL user (password on stdin)",
+     mqauth::cli::run_sasl_hash},
 };
 
 void print_usage(std::ostream& out) {
