@@ -5,6 +5,7 @@
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
 #include "config/text_rules.h"
+#include "crypto/digest.h"
 
 namespace mqauth::config {
 namespace {
@@ -12,6 +13,15 @@ namespace {
 using sasl::Mechanism;
 using sasl::SaslType;
 using sasl::SaslUser;
+
+// A plaintext password's salt is derived from the username rather than drawn at random: the same
+// file then yields the same credentials at every load, so a reload does not disconnect those
+// users. (The password sits in the file anyway; a secret salt would protect nothing.)
+std::string plaintext_salt(std::string_view username) {
+    return crypto::digest(crypto::HashAlgorithm::Sha256,
+                          "mqauth plaintext salt\n" + std::string(username))
+        .substr(0, sasl::kSaltBytes);
+}
 
 std::optional<sasl::ScramCredentials> read_hashed(MappingReader& fields) {
     const auto text = fields.string("credentials", Presence::Required);
@@ -24,6 +34,7 @@ std::optional<sasl::ScramCredentials> read_hashed(MappingReader& fields) {
 
 // Exactly one of `credentials` (from mqauth sasl-hash) and `password` (plaintext, warned).
 std::optional<sasl::ScramCredentials> read_credentials(MappingReader& fields,
+                                                       std::string_view username,
                                                        std::optional<Mechanism> mechanism,
                                                        std::vector<Diagnostic>& warnings) {
     const bool hashed = fields.has("credentials");
@@ -53,7 +64,7 @@ std::optional<sasl::ScramCredentials> read_credentials(MappingReader& fields,
     warnings.push_back({node->position, fields.path_of("password"),
                         "plaintext password: store `credentials` from mqauth sasl-hash instead"});
     return sasl::derive_credentials(mechanism.value_or(Mechanism::ScramSha512), *password,
-                                    sasl::kDefaultIterations);
+                                    sasl::kDefaultIterations, plaintext_salt(username));
 }
 
 std::optional<SaslUser> read_user(MappingReader& fields,
@@ -77,7 +88,7 @@ std::optional<SaslUser> read_user(MappingReader& fields,
         {{"SCRAM-SHA-256", Mechanism::ScramSha256}, {"SCRAM-SHA-512", Mechanism::ScramSha512}},
         Presence::Optional);
     const bool mechanism_ok = mechanism || !fields.has("mechanism");
-    auto credentials = read_credentials(fields, mechanism, warnings);
+    auto credentials = read_credentials(fields, username.value_or(""), mechanism, warnings);
     fields.finish();
     if (!username || !type_ok || !mechanism_ok || !credentials) return std::nullopt;
     return SaslUser{std::move(*username), type.value_or(SaslType::Plain), std::move(*credentials)};

@@ -71,11 +71,14 @@ std::optional<ScramCredentials> parse_credentials(std::string_view text, std::st
         return std::nullopt;
     }
     const std::size_t key_size = crypto::digest_size(hash_of(*mechanism));
+    // Field by field, so the error names the first bad one.
     auto salt = decode_field(text.substr(colon1 + 1, second - colon1 - 1), 0, "the salt", error);
-    auto stored =
-        decode_field(text.substr(second + 1, colon2 - second - 1), key_size, "StoredKey", error);
+    if (!salt) return std::nullopt;
+    auto stored = decode_field(text.substr(second + 1, colon2 - second - 1), key_size,
+                               "StoredKey", error);
+    if (!stored) return std::nullopt;
     auto server = decode_field(text.substr(colon2 + 1), key_size, "ServerKey", error);
-    if (!salt || !stored || !server) return std::nullopt;
+    if (!server) return std::nullopt;
     credentials.salt = std::move(*salt);
     credentials.stored_key = std::move(*stored);
     credentials.server_key = std::move(*server);

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+#include "sasl/credentials.h"
+
+using namespace mqauth;
+using namespace mqauth::config;
+
+namespace {
+
+const std::string kCredentials256 =
+    "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+    "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=";
+
+LoadResult load(const std::string& users) {
+    return load_text("version: 1\npermissions: {}\nsasl_users:\n" + users, "auth.yaml", ".");
+}
+
+}  // namespace
+
+TEST(ConfigSaslUsers, LoadsHashedAndPlaintextUsers) {
+    const LoadResult result = load(
+        "  - username: alice\n    type: scram\n    mechanism: SCRAM-SHA-256\n"
+        "    credentials: \"" +
+        kCredentials256 +
+        "\"\n"
+        "  - username: bob\n    password: hunter2\n");
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    const sasl::SaslUser* alice = result.policy->sasl_users.find("alice");
+    ASSERT_NE(alice, nullptr);
+    EXPECT_EQ(alice->type, sasl::SaslType::Scram);
+    EXPECT_TRUE(sasl::password_matches(alice->credentials, "pencil"));
+    const sasl::SaslUser* bob = result.policy->sasl_users.find("bob");
+    ASSERT_NE(bob, nullptr);
+    EXPECT_EQ(bob->type, sasl::SaslType::Plain);
+    EXPECT_EQ(bob->credentials.mechanism, sasl::Mechanism::ScramSha512);  // the default
+    ASSERT_EQ(result.formatted_warnings().size(), 1u);
+    EXPECT_EQ(result.formatted_warnings()[0],
+              "auth.yaml:9:15: sasl_users[1].password: plaintext password: store `credentials` "
+              "from mqauth sasl-hash instead");
+    EXPECT_EQ(result.formatted_warnings()[0].find("hunter2"), std::string::npos);
+}
+
+TEST(ConfigSaslUsers, MechanismMustMatchTheCredentials) {
+    const auto errors = load(
+                            "  - username: alice\n    type: scram\n    mechanism: SCRAM-SHA-512\n"
+                            "    credentials: \"" +
+                            kCredentials256 + "\"\n")
+                            .formatted_errors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0],
+              "auth.yaml:6:16: sasl_users[0].mechanism: InvalidParameter: the "
+              "credentials are for SCRAM-SHA-256");
+}
+
+TEST(ConfigSaslUsers, BadCredentialsNameTheirLine) {
+    const auto errors =
+        load("  - username: alice\n    credentials: \"SCRAM-SHA-256$1:AA==$AA==:AA==\"\n")
+            .formatted_errors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0],
+              "auth.yaml:5:18: sasl_users[0].credentials: InvalidParameter: iterations "
+              "must be a number from 4096 to 10000000");
+}
+
+TEST(ConfigSaslUsers, NeedsExactlyOneOfCredentialsAndPassword) {
+    EXPECT_EQ(load("  - username: a\n").formatted_errors().at(0),
+              "auth.yaml:4:5: sasl_users[0]: MissingParameter: credentials (from mqauth sasl-hash) "
+              "is required");
+    EXPECT_EQ(
+        load("  - username: a\n    password: x\n    credentials: \"" + kCredentials256 + "\"\n")
+            .formatted_errors()
+            .at(0),
+        "auth.yaml:4:5: sasl_users[0]: InvalidParameter: give only one of credentials and "
+        "password");
+}
+
+TEST(ConfigSaslUsers, TypeAndMechanismEnumsAreChecked) {
+    const auto errors =
+        load("  - username: a\n    type: SCRAM\n    mechanism: scram-sha-256\n    password: x\n")
+            .formatted_errors();
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0],
+              "auth.yaml:5:11: sasl_users[0].type: InvalidParameter: must be one of "
+              "plain, scram, got \"SCRAM\"");
+}
+
+TEST(ConfigSaslUsers, DuplicateUsernameIsAnError) {
+    const auto errors = load("  - username: a\n    password: x\n  - username: a\n    password: y\n")
+                            .formatted_errors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0],
+              "auth.yaml:6:5: sasl_users[1]: InvalidParameter: duplicate SASL user: this "
+              "username is already defined at line 4");
+}
+
+TEST(ConfigSaslUsers, AUsernameCannotBeBothAUserIdentityAndASaslUser) {
+    const auto errors =
+        load_text(
+            "version: 1\npermissions: {}\nidentities:\n  - username: a\n    identity_type: USER\n"
+            "    secret: s\n    sign_mode: ORIGIN\nsasl_users:\n  - username: a\n    password: x\n",
+            "auth.yaml", ".")
+            .formatted_errors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0],
+              "auth.yaml:9:15: sasl_users[0].username: InvalidParameter: \"a\" is also a "
+              "USER identity; a username is one or the other");
+}

@@ -1,0 +1,123 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "config/loader.h"
+#include "crypto/base64.h"
+#include "crypto/digest.h"
+#include "engine/engine.h"
+
+using namespace mqauth;
+using namespace mqauth::engine;
+using crypto::HashAlgorithm;
+
+namespace {
+
+std::shared_ptr<const Policy> policy_from(const std::string& yaml) {
+    config::LoadResult result = config::load_text(yaml, "auth.yaml", ".");
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
+    return result.policy;
+}
+
+std::string policy_with(const std::string& scram_password, const std::string& plain_password) {
+    return "version: 1\npermissions: {}\nsasl_users:\n"
+           "  - username: alice\n    type: scram\n    mechanism: SCRAM-SHA-256\n    password: " +
+           scram_password + "\n  - username: bob\n    password: " + plain_password + "\n";
+}
+
+// The client side of one SCRAM-SHA-256 login through the engine.
+AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string& username,
+                     const std::string& password) {
+    const std::string first = "n,,n=" + username + ",r=nonce" + std::to_string(connection);
+    const AuthStep server_first =
+        engine.begin_enhanced_auth({connection, "c", "SCRAM-SHA-256", first});
+    if (server_first.decision.verdict != Verdict::Continue) return server_first;
+    const std::string& sf = server_first.data;
+    const std::string nonce = sf.substr(2, sf.find(",s=") - 2);
+    const std::size_t salt_at = sf.find(",s=") + 3;
+    const std::string salt = *crypto::base64_decode(sf.substr(salt_at, sf.find(",i=") - salt_at));
+    const std::string salted = crypto::pbkdf2(HashAlgorithm::Sha256, password, salt, 4096);
+    const std::string client_key = crypto::hmac(HashAlgorithm::Sha256, salted, "Client Key");
+    const std::string stored = crypto::digest(HashAlgorithm::Sha256, client_key);
+    const std::string without_proof = "c=biws,r=" + nonce;
+    const std::string signature = crypto::hmac(HashAlgorithm::Sha256, stored,
+                                               first.substr(3) + "," + sf + "," + without_proof);
+    std::string proof = client_key;
+    for (std::size_t i = 0; i < proof.size(); ++i) proof[i] ^= signature[i];
+    return engine.continue_enhanced_auth(
+        {connection, "c", "", without_proof + ",p=" + crypto::base64_encode(proof)});
+}
+
+ConnectRequest plain_login(ConnectionId connection, std::string_view username,
+                           std::string_view password) {
+    return ConnectRequest{connection, "c", username, password};
+}
+
+}  // namespace
+
+TEST(EngineSasl, ScramLoginAdmitsAndNamesTheUser) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    const AuthStep done = scram_login(engine, 1, "alice", "pencil");
+    EXPECT_EQ(done.decision.verdict, Verdict::Allow);
+    EXPECT_EQ(done.username, "alice");
+    EXPECT_EQ(done.data.rfind("v=", 0), 0u);
+    EXPECT_EQ(engine.live_client_count(), 1u);
+}
+
+TEST(EngineSasl, ScramWithAWrongPasswordIsRefused) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    EXPECT_EQ(scram_login(engine, 1, "alice", "crayon").decision.reason, Reason::BadPassword);
+}
+
+TEST(EngineSasl, UnknownMethodIsUnsupported) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    EXPECT_EQ(engine.begin_enhanced_auth({1, "c", "GS2-KRB5", "x"}).decision.reason,
+              Reason::UnsupportedAuthMethod);
+}
+
+TEST(EngineSasl, PlainUserLogsInWithAPasswordAndScramUserCannot) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    EXPECT_EQ(engine.authenticate(plain_login(1, "bob", "pw")).verdict, Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(2, "bob", "wrong")).reason, Reason::BadPassword);
+    EXPECT_EQ(engine.authenticate(plain_login(3, "alice", "pencil")).reason,
+              Reason::MechanismMismatch);
+    EXPECT_EQ(scram_login(engine, 4, "bob", "pw").decision.reason, Reason::MechanismMismatch);
+}
+
+TEST(EngineSasl, ReauthenticationAsAnotherUserIsRefused) {
+    Engine engine(
+        policy_from("version: 1\npermissions: {}\nsasl_users:\n"
+                    "  - {username: alice, type: scram, mechanism: SCRAM-SHA-256, password: a}\n"
+                    "  - {username: carol, type: scram, mechanism: SCRAM-SHA-256, password: c}\n"));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "a").decision.verdict, Verdict::Allow);
+    EXPECT_EQ(scram_login(engine, 1, "alice", "a").decision.verdict, Verdict::Allow);
+    EXPECT_EQ(scram_login(engine, 1, "carol", "c").decision.reason, Reason::ReauthUserChanged);
+}
+
+TEST(EngineSasl, ReloadWithdrawsRemovedAndChangedSaslUsersOnly) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(2, "bob", "pw")).verdict, Verdict::Allow);
+    // The SCRAM user is removed, the plain user's password changes.
+    const auto withdrawn = engine.replace_policy(policy_from(
+        "version: 1\npermissions: {}\nsasl_users:\n  - username: bob\n    password: pw2\n"));
+    ASSERT_EQ(withdrawn.size(), 2u);
+    EXPECT_EQ(engine.live_client_count(), 0u);
+}
+
+TEST(EngineSasl, ReloadOfAnUnchangedFileKeepsPlaintextPasswordUsers) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(2, "bob", "pw")).verdict, Verdict::Allow);
+    EXPECT_TRUE(engine.replace_policy(policy_from(policy_with("pencil", "pw"))).empty());
+    EXPECT_EQ(engine.live_client_count(), 2u);
+}
+
+TEST(EngineSasl, ForgettingAConnectionDropsItsExchange) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    engine.begin_enhanced_auth({9, "c", "SCRAM-SHA-256", "n,,n=alice,r=abc"});
+    engine.forget(9);
+    EXPECT_EQ(engine.continue_enhanced_auth({9, "c", "", "c=biws,r=abc,p=AAAA"}).decision.reason,
+              Reason::UnexpectedAuthStep);
+}
