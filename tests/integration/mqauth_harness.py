@@ -642,3 +642,190 @@ class BrokerTestCase(unittest.TestCase):
         self.assertIn("127.0.0.1", line, "the refusal should name the client's address")
         self.assertEqual(len(broker.log_lines_matching(refusal)), 1,
                          "a refusal should be logged exactly once\n" + broker.describe())
+
+
+# ---------------------------------------------------------------------------------------------
+# SASL users (SPEC `sasl_users`) and the SCRAM client
+#
+# libmosquitto (so mosquitto_pub/sub) cannot continue an MQTT 5 AUTH exchange, so SCRAM logins
+# go through scram_client.js, a Node client on MQTT.js (npm `mqtt`, pinned in package.json;
+# scripts/test runs `npm ci` here). It prints JSON lines and exits with a status that tells the
+# outcome; see the comment at its top.
+
+INTEGRATION_DIR = os.path.dirname(os.path.abspath(__file__))
+SCRAM_CLIENT = os.path.join(INTEGRATION_DIR, "scram_client.js")
+
+# scram_client.js exit statuses (a refused CONNACK exits with its reason code, 128..255).
+SCRAM_OK = 0
+SCRAM_BAD_SERVER_SIGNATURE = 3
+SCRAM_TIMEOUT = 4
+SCRAM_NO_CONNACK = 5
+SCRAM_DISCONNECTED = 6
+SCRAM_REAUTH_REFUSED = 7
+CONNACK_NOT_AUTHORIZED = 0x87  # 135
+CONNACK_BAD_AUTHENTICATION_METHOD = 0x8C  # 140
+
+
+def sasl_user(username, *, type=None, mechanism=None, credentials=None, password=None):
+    """A `sasl_users` entry; keys left None are not written (so the defaults apply)."""
+    entry = {"username": username, "type": type, "mechanism": mechanism,
+             "credentials": credentials, "password": password}
+    return {key: value for key, value in entry.items() if value is not None}
+
+
+def sasl_auth_yaml(identities=(), sasl_users=(), **auth_yaml_options):
+    """auth_yaml() plus a `sasl_users:` section."""
+    text = auth_yaml(list(identities), **auth_yaml_options)
+    if sasl_users:
+        lines = ["sasl_users:"]
+        _yaml_mappings(lines, sasl_users, "  ")
+        text += "\n".join(lines) + "\n"
+    return text
+
+
+def sasl_hash(password, mechanism, iterations=None):
+    """`mqauth sasl-hash`: the credentials string for `password` (given on stdin, no newline)."""
+    args = [required_path("MQAUTH_CLI"), "sasl-hash", "--mechanism", mechanism]
+    if iterations is not None:
+        args += ["--iterations", str(iterations)]
+    try:
+        result = subprocess.run(args, input=password, capture_output=True, text=True,
+                                timeout=CLIENT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"mqauth sasl-hash did not finish within {CLIENT_TIMEOUT} s") from None
+    if result.returncode != 0:
+        raise HarnessError(f"mqauth sasl-hash failed ({result.returncode}): {result.stderr}")
+    return result.stdout.strip()
+
+
+def _scram_command(broker, *, client_id, username=None, password=None,
+                   mechanism="SCRAM-SHA-512", wait=CLIENT_TIMEOUT, extra=()):
+    node = shutil.which(tool("NODE", "node"))
+    if not node:
+        raise HarnessError("node is not installed: scripts/test installs it (Debian: nodejs npm)")
+    if not os.path.isdir(os.path.join(INTEGRATION_DIR, "node_modules", "mqtt")):
+        raise HarnessError(f"MQTT.js is missing: run `npm ci` in {INTEGRATION_DIR} "
+                           "(scripts/test does)")
+    args = [node, SCRAM_CLIENT, "--port", str(broker.port), "--client-id", client_id,
+            "--mechanism", mechanism, "--wait", str(wait)]
+    if username is not None:
+        args += ["--username", username]
+    if password is not None:
+        args += ["--password", password]
+    return args + list(extra)
+
+
+def _json_lines(text):
+    lines = []
+    for line in text.splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            pass
+    return lines
+
+
+class ScramOutcome:
+    """What one scram_client.js run did: its exit status, its JSON lines and the last of them
+    (the result: connack_reason, server_first, server_final, server_signature_ok, error,
+    reauth_ok, suback, puback_reason, messages, disconnect_reason, closed_by_server,
+    received = every packet as {"cmd", "reason"})."""
+
+    def __init__(self, args, exit_code, stdout, stderr):
+        self.args = args
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+        self.events = _json_lines(stdout)
+        results = [event for event in self.events if event.get("event") == "result"]
+        self.result = results[-1] if results else {}
+
+    def __getitem__(self, key):
+        return self.result.get(key)
+
+    def received(self, cmd):
+        """The reason codes of every packet of kind `cmd` ("auth", "connack", ...) received."""
+        return [packet["reason"] for packet in self.result.get("received", [])
+                if packet["cmd"] == cmd]
+
+    def describe(self):
+        return (f"scram_client.js exit status {self.exit_code}\n"
+                f"--- args ---\n{' '.join(self.args[1:])}\n"
+                f"--- stdout ---\n{self.stdout}\n--- stderr ---\n{tail(self.stderr)}")
+
+
+def scram(broker, *, client_id, username=None, password=None, mechanism="SCRAM-SHA-512",
+          wait=CLIENT_TIMEOUT, extra=()):
+    """One SCRAM login with scram_client.js (plus whatever `extra` options ask for: --publish,
+    --subscribe, --reauth, --raw-client-first, ...); returns a ScramOutcome once it exits."""
+    args = _scram_command(broker, client_id=client_id, username=username, password=password,
+                          mechanism=mechanism, wait=wait, extra=extra)
+    # Each of the client's waits is bounded by `wait`; a run has at most a handful of them.
+    try:
+        result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=6 * wait + CLIENT_TIMEOUT)
+    except subprocess.TimeoutExpired as expired:
+        raise HarnessError(f"{' '.join(args)} did not finish; stdout: {expired.stdout!r}") \
+            from None
+    return ScramOutcome(args, result.returncode, result.stdout, result.stderr)
+
+
+class ScramLiveClient:
+    """A SCRAM-authenticated connection held open in the background (scram_client.js
+    --stay-connected), watched for a server-side disconnect. The client has reconnecting turned
+    off and exits as soon as the connection ends, so a disconnect is simply its exit."""
+
+    def __init__(self, broker, *, client_id, username, password, mechanism="SCRAM-SHA-512",
+                 seconds=120):
+        self.client_id = client_id
+        self.output_path = os.path.join(broker.workdir,
+                                        f"scram-live-{next(_client_numbers):04d}.out")
+        self.args = _scram_command(broker, client_id=client_id, username=username,
+                                   password=password, mechanism=mechanism,
+                                   extra=["--stay-connected", str(seconds)])
+        with open(self.output_path, "wb") as output:
+            self.process = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=output,
+                                            stderr=subprocess.STDOUT)
+
+    def output(self):
+        return read_text(self.output_path)
+
+    def events(self):
+        return _json_lines(self.output())
+
+    def result(self):
+        """The client's closing JSON line ({} while it runs)."""
+        results = [event for event in self.events() if event.get("event") == "result"]
+        return results[-1] if results else {}
+
+    def describe(self):
+        return (f"SCRAM live client {self.client_id}, exit status {self.process.poll()}\n"
+                f"--- its output ---\n{self.output()}")
+
+    def connected(self):
+        return any(event.get("event") == "connected" for event in self.events())
+
+    def disconnected(self):
+        return self.process.poll() is not None
+
+    def wait_connected(self, timeout=CLIENT_TIMEOUT):
+        """Waits for CONNACK 0 with a verified server signature; fails otherwise."""
+        wait_for(lambda: self.disconnected() or self.connected(), timeout)
+        if self.disconnected() or not self.connected():
+            raise HarnessError("the SCRAM live client did not get connected\n" + self.describe())
+        return self
+
+    def wait_disconnected(self, timeout=RELOAD_TIMEOUT):
+        return bool(wait_for(self.disconnected, timeout))
+
+    def stays_connected(self, grace=STAYS_CONNECTED_GRACE):
+        return not wait_for(self.disconnected, grace)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()  # the client prints its result and exits
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -52,6 +52,8 @@ TEST(ScramCredentials, ParseRefusesEveryMalformedString) {
               std::string::npos);
     EXPECT_NE(why_refused("SCRAM-SHA-256$x:c2FsdA==$AA==:AA==").find("iterations"),
               std::string::npos);
+    EXPECT_NE(why_refused("SCRAM-SHA-256$04096:c2FsdA==$AA==:AA==").find("iterations"),
+              std::string::npos);
     EXPECT_NE(why_refused("SCRAM-SHA-256$4096:c2FsdA==$AA==:AA==").find("StoredKey"),
               std::string::npos);  // a key of the wrong length
     EXPECT_NE(why_refused("SCRAM-SHA-256$4096:!!$AA==:AA==").find("salt"), std::string::npos);

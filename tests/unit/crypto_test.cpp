@@ -52,3 +52,14 @@ TEST(Secret, MovedFromSecretIsEmpty) {
     EXPECT_EQ(moved.reveal(), "value");
     EXPECT_TRUE(original.empty());  // NOLINT(bugprone-use-after-move): the wipe is the point
 }
+
+TEST(Base64, DecodesCanonicalTextOnly) {
+    EXPECT_EQ(base64_decode("Zm9vYmFy"), "foobar");
+    EXPECT_EQ(base64_decode("Zm8="), "fo");
+    EXPECT_EQ(base64_decode(""), "");
+    EXPECT_FALSE(base64_decode("Zm9="));      // non-zero unused bits
+    EXPECT_FALSE(base64_decode("Zm8"));       // missing padding
+    EXPECT_FALSE(base64_decode("Zm 8="));     // whitespace
+    EXPECT_FALSE(base64_decode("Zm8=Zm8="));  // padding inside
+    EXPECT_FALSE(base64_decode("Z==="));
+}

@@ -55,6 +55,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (!text.empty() && text.back() == '=') --length;
     if (text.size() >= 2 && text[text.size() - 2] == '=') --length;
     out.resize(length);
+    // Unused bits of the last character must be zero (RFC 4648 section 3.5): otherwise two
+    // spellings would decode to the same bytes. Re-encoding is the plainest check of that.
+    if (base64_encode(out) != text) return std::nullopt;
     return out;
 }
 

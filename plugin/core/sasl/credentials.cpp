@@ -65,7 +65,7 @@ std::optional<ScramCredentials> parse_credentials(std::string_view text, std::st
     const std::string_view count = text.substr(first + 1, colon1 - first - 1);
     const auto [end, parse_error] =
         std::from_chars(count.data(), count.data() + count.size(), credentials.iterations);
-    if (parse_error != std::errc() || end != count.data() + count.size() ||
+    if (parse_error != std::errc() || end != count.data() + count.size() || count[0] == '0' ||
         credentials.iterations < kMinIterations || credentials.iterations > kMaxIterations) {
         error = "iterations must be a number from 4096 to 10000000";
         return std::nullopt;

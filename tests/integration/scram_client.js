@@ -1,0 +1,515 @@
+#!/usr/bin/env node
+// A SCRAM-SHA-256 / SCRAM-SHA-512 client (RFC 5802, RFC 7677) over MQTT 5 enhanced
+// authentication, for mqauth's integration tests. MQTT.js carries the packets
+// (client.handleAuth answers the broker's AUTH); the SCRAM arithmetic is Node's crypto, written
+// here independently of the plugin.
+//
+// The exchange: CONNECT (Authentication Method = the mechanism, Authentication Data =
+// client-first) -> AUTH 0x18 (server-first) -> AUTH 0x18 (client-final) -> CONNACK whose
+// Authentication Data is the server-final "v=...", which this client verifies: a client that
+// does not check the server signature proves nothing about the server's keys.
+//
+// Usage:
+//   node scram_client.js --port P --client-id C --username U --password PW
+//       [--mechanism SCRAM-SHA-512]        the Authentication Method sent (any string; default
+//                                          SCRAM-SHA-512); its hash is used for the arithmetic
+//       [--hash sha256|sha512]             the hash, when --mechanism names none (e.g. FOO)
+//       [--host 127.0.0.1] [--wait 10]     every wait is bounded by --wait seconds
+//       [--raw-client-first S]             send S instead of the computed client-first
+//       [--raw-client-final S]             send S instead of the computed client-final
+//       [--client-final-twice]             send the client-final AUTH twice in a row
+//       [--delay-client-final SECONDS]     wait this long before answering server-first
+//       [--reauth]                         once connected, re-authenticate (AUTH 0x19) with a
+//                                          fresh exchange as --reauth-username/--reauth-password
+//                                          (default: the same user and password)
+//       [--raw-reauth-client-first S]      the re-authentication's client-first, verbatim
+//       [--subscribe TOPIC]...             one SUBSCRIBE (QoS 1) with every TOPIC given
+//       [--publish TOPIC --message M]      one QoS 1 publish, waits for its PUBACK
+//       [--count N]                        then waits for N messages (on the subscriptions)
+//       [--auth-after-connect]             then sends an unsolicited AUTH 0x18 (a protocol error)
+//       [--stay-connected SECONDS]         then stays connected that long (SIGTERM ends it early)
+//
+// Output: one JSON object per line on stdout: progress events ({"event": "connected"},
+// {"event": "subscribed", ...}, {"event": "message", ...}, {"event": "reauthenticated"}) and
+// last {"event": "result", "connack_reason": N|null, "server_signature_ok": bool|null,
+// "error": text|null, ...} (see `result` below for every field).
+//
+// Exit status:
+//   0    connected, server signature verified, and everything asked for done
+//   2    usage error
+//   3    the server signature (server-final) was missing or wrong, or server-first was bad
+//   4    a wait timed out
+//   5    the connection ended before any CONNACK
+//   6    disconnected by the server after a successful connect
+//   7    re-authentication refused (connection ended, or no valid AUTH 0x00)
+//   128-255  CONNACK refused the connection: the exit status is its reason code
+//            (135 not authorized, 140 bad authentication method, ...)
+'use strict';
+
+const crypto = require('crypto');
+const { parseArgs } = require('util');
+const mqtt = require('mqtt');
+
+const EXIT = {
+  ok: 0, usage: 2, verification: 3, timeout: 4, noConnack: 5, disconnected: 6, reauthRefused: 7,
+};
+const AUTH_CONTINUE = 0x18;
+const AUTH_REAUTHENTICATE = 0x19;
+const HASHES = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
+
+// ------------------------------------------------------------------------------------------
+// SCRAM (RFC 5802 section 3 and 5; RFC 7677 for SHA-256; the same construction with SHA-512)
+
+function escapeUsername(name) {
+  // saslname: "=" -> "=3D" first, then "," -> "=2C"
+  return name.replace(/=/g, '=3D').replace(/,/g, '=2C');
+}
+
+function hmac(hash, key, text) {
+  return crypto.createHmac(hash, key).update(text).digest();
+}
+
+function digest(hash, data) {
+  return crypto.createHash(hash).update(data).digest();
+}
+
+function xor(a, b) {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i += 1) out[i] = a[i] ^ b[i];
+  return out;
+}
+
+// "k=v,k=v" -> Map; a value may contain "=" (Base64 padding), never ",".
+function attributes(message) {
+  const map = new Map();
+  for (const part of message.split(',')) {
+    if (part.length < 2 || part[1] !== '=') return null;
+    if (!map.has(part[0])) map.set(part[0], part.slice(2));
+  }
+  return map;
+}
+
+class ScramSession {
+  constructor(hash, username, password) {
+    this.hash = hash;
+    this.username = username;
+    this.password = password;
+  }
+
+  clientFirst(raw) {
+    if (raw !== undefined) {
+      // Verbatim, for malformed-input tests. The bare part (after the gs2 header "x,authzid,")
+      // and its nonce are recovered as far as they can be, so a client-final can still follow.
+      this.clientFirstMessage = raw;
+      const parts = raw.split(',');
+      this.bare = parts.slice(2).join(',');
+      const bareAttributes = attributes(this.bare) || new Map();
+      this.clientNonce = bareAttributes.get('r') || '';
+      return raw;
+    }
+    this.clientNonce = crypto.randomBytes(18).toString('base64'); // Base64 has no ","
+    this.bare = `n=${escapeUsername(this.username)},r=${this.clientNonce}`;
+    this.clientFirstMessage = `n,,${this.bare}`;
+    return this.clientFirstMessage;
+  }
+
+  // Returns the client-final message; throws on a server-first a client must not answer.
+  clientFinal(serverFirst, raw) {
+    this.serverFirst = serverFirst;
+    const map = attributes(serverFirst);
+    if (!map || !map.has('r') || !map.has('s') || !map.has('i')) {
+      throw new VerificationError(`malformed server-first ${JSON.stringify(serverFirst)}`);
+    }
+    const nonce = map.get('r');
+    const salt = Buffer.from(map.get('s'), 'base64');
+    const iterations = Number(map.get('i'));
+    if (!nonce.startsWith(this.clientNonce) || nonce.length <= this.clientNonce.length) {
+      throw new VerificationError('server-first nonce does not extend the client nonce');
+    }
+    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000000) {
+      throw new VerificationError(`server-first iteration count ${map.get('i')} is unusable`);
+    }
+    if (salt.length === 0) throw new VerificationError('server-first has an empty salt');
+    this.serverFirstAttributes = { r: nonce, s: map.get('s'), i: iterations };
+
+    const keyLength = digest(this.hash, '').length;
+    const salted = crypto.pbkdf2Sync(Buffer.from(this.password, 'utf8'), salt, iterations,
+      keyLength, this.hash);
+    const clientKey = hmac(this.hash, salted, 'Client Key');
+    const storedKey = digest(this.hash, clientKey);
+    const serverKey = hmac(this.hash, salted, 'Server Key');
+    const withoutProof = `c=${Buffer.from('n,,').toString('base64')},r=${nonce}`; // c=biws
+    const authMessage = `${this.bare},${serverFirst},${withoutProof}`;
+    const proof = xor(clientKey, hmac(this.hash, storedKey, authMessage));
+    this.expectedServerSignature = hmac(this.hash, serverKey, authMessage);
+    if (raw !== undefined) return raw;
+    return `${withoutProof},p=${proof.toString('base64')}`;
+  }
+
+  // True only for "v=" + Base64(HMAC(ServerKey, AuthMessage)).
+  verifyServerFinal(serverFinal) {
+    if (!this.expectedServerSignature || typeof serverFinal !== 'string') return false;
+    const map = attributes(serverFinal);
+    if (!map || !map.has('v')) return false;
+    const presented = Buffer.from(map.get('v'), 'base64');
+    return presented.length === this.expectedServerSignature.length &&
+      crypto.timingSafeEqual(presented, this.expectedServerSignature);
+  }
+}
+
+class VerificationError extends Error {}
+
+// ------------------------------------------------------------------------------------------
+// Command line
+
+function usage(message) {
+  process.stderr.write(`scram_client.js: ${message}\n`);
+  process.exit(EXIT.usage);
+}
+
+function parseCommandLine() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string' },
+        'client-id': { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string', default: '' },
+        mechanism: { type: 'string', default: 'SCRAM-SHA-512' },
+        hash: { type: 'string' },
+        wait: { type: 'string', default: '10' },
+        'raw-client-first': { type: 'string' },
+        'raw-client-final': { type: 'string' },
+        'client-final-twice': { type: 'boolean', default: false },
+        'delay-client-final': { type: 'string', default: '0' },
+        reauth: { type: 'boolean', default: false },
+        'reauth-username': { type: 'string' },
+        'reauth-password': { type: 'string' },
+        'raw-reauth-client-first': { type: 'string' },
+        subscribe: { type: 'string', multiple: true, default: [] },
+        publish: { type: 'string' },
+        message: { type: 'string', default: 'm' },
+        count: { type: 'string', default: '0' },
+        'auth-after-connect': { type: 'boolean', default: false },
+        'stay-connected': { type: 'string', default: '0' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    usage(error.message);
+  }
+  const number = (name) => {
+    const value = Number(parsed[name]);
+    if (!Number.isFinite(value) || value < 0) usage(`--${name} must be a number >= 0`);
+    return value;
+  };
+  if (!parsed.port) usage('--port is required');
+  if (!parsed['client-id']) usage('--client-id is required');
+  if (parsed.username === undefined && parsed['raw-client-first'] === undefined) {
+    usage('--username (or --raw-client-first) is required');
+  }
+  const hash = parsed.hash || HASHES[parsed.mechanism] || 'sha256';
+  if (!['sha256', 'sha512'].includes(hash)) usage('--hash must be sha256 or sha512');
+  return {
+    host: parsed.host,
+    port: number('port'),
+    clientId: parsed['client-id'],
+    username: parsed.username ?? '',
+    password: parsed.password,
+    mechanism: parsed.mechanism,
+    hash,
+    wait: number('wait') * 1000,
+    rawClientFirst: parsed['raw-client-first'],
+    rawClientFinal: parsed['raw-client-final'],
+    clientFinalTwice: parsed['client-final-twice'],
+    delayClientFinal: number('delay-client-final') * 1000,
+    reauth: parsed.reauth || parsed['raw-reauth-client-first'] !== undefined,
+    reauthUsername: parsed['reauth-username'] ?? parsed.username ?? '',
+    reauthPassword: parsed['reauth-password'] ?? parsed.password,
+    rawReauthClientFirst: parsed['raw-reauth-client-first'],
+    subscribe: parsed.subscribe,
+    publish: parsed.publish,
+    message: parsed.message,
+    count: number('count'),
+    authAfterConnect: parsed['auth-after-connect'],
+    stayConnected: number('stay-connected') * 1000,
+  };
+}
+
+// ------------------------------------------------------------------------------------------
+// The run
+
+const result = {
+  event: 'result',
+  connack_reason: null, // the CONNACK's reason code; null if none arrived
+  client_first: null, // the client-first message sent in CONNECT
+  server_first: null, // the broker's AUTH 0x18 data during CONNECT
+  server_final: null, // the CONNACK's Authentication Data
+  server_signature_ok: null, // the server-final verified (null: never got that far)
+  error: null, // what went wrong, as text
+  reauth_ok: null, // re-authentication: AUTH 0x00 with a verified server signature
+  reauth_server_final: null,
+  suback: null, // the SUBACK's reason codes
+  puback_reason: null, // the PUBACK's reason code
+  messages: [], // [{topic, payload}] received
+  disconnect_reason: null, // the reason code of a DISCONNECT the broker sent
+  closed_by_server: false, // the connection ended without this client ending it
+  received: [], // every packet received: {cmd, reason}
+};
+
+function emit(object) {
+  process.stdout.write(`${JSON.stringify(object)}\n`);
+}
+
+let finished = false;
+let client = null;
+
+function finish(code, error) {
+  if (finished) return;
+  finished = true;
+  if (error && !result.error) result.error = error;
+  emit(result);
+  if (client) client.end(true);
+  // Let stdout drain (a pipe is asynchronous), then leave whatever MQTT.js still has pending.
+  process.stdout.write('', () => process.exit(code));
+}
+
+// A promise for `what`, failing the run with a timeout after --wait.
+function bounded(options, what, executor) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(
+      new Error(`timed out after ${options.wait / 1000} s waiting for ${what}`),
+      { exitCode: EXIT.timeout })), options.wait);
+    executor((value) => { clearTimeout(timer); resolve(value); },
+      (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Rejects as soon as the connection is lost, so every later wait ends early on a kick.
+let connectionLost = null;
+
+function race(promise) {
+  return Promise.race([promise, connectionLost]);
+}
+
+async function main() {
+  const options = parseCommandLine();
+  const scram = new ScramSession(options.hash, options.username, options.password);
+  let reauth = null; // the ScramSession of a re-authentication in progress
+  let ending = false; // this client is ending the connection itself
+  let connacked = false;
+
+  result.client_first = scram.clientFirst(options.rawClientFirst);
+  client = mqtt.connect({
+    host: options.host,
+    port: options.port,
+    protocol: 'mqtt',
+    protocolVersion: 5,
+    clientId: options.clientId,
+    clean: true,
+    reconnectPeriod: 0, // one connection: a refusal or a kick must not be papered over
+    connectTimeout: options.wait,
+    keepalive: 60,
+    properties: {
+      authenticationMethod: options.mechanism,
+      authenticationData: Buffer.from(result.client_first, 'utf8'),
+    },
+  });
+
+  client.on('packetreceive', (packet) => {
+    const reason = packet.reasonCode ?? packet.returnCode ?? null;
+    result.received.push({ cmd: packet.cmd, reason });
+    if (packet.cmd === 'disconnect') result.disconnect_reason = reason;
+  });
+
+  // The broker's AUTH packets: server-first (0x18) during CONNECT or a re-authentication, and
+  // the re-authentication's AUTH 0x00 carrying its server-final.
+  client.handleAuth = (packet, callback) => {
+    const data = packet.properties?.authenticationData;
+    const text = data ? Buffer.from(data).toString('utf8') : '';
+    const session = reauth || scram;
+    if (packet.reasonCode === 0) {
+      // Only a re-authentication ends in AUTH 0x00 (a CONNECT's exchange ends in CONNACK).
+      if (reauth) {
+        result.reauth_server_final = text;
+        result.reauth_ok = reauth.verifyServerFinal(text);
+        reauth.done(result.reauth_ok);
+      }
+      callback();
+      return;
+    }
+    if (packet.reasonCode !== AUTH_CONTINUE) {
+      callback();
+      return;
+    }
+    if (!reauth) result.server_first = text;
+    let clientFinal;
+    try {
+      clientFinal = session.clientFinal(text, reauth ? undefined : options.rawClientFinal);
+    } catch (error) {
+      if (error instanceof VerificationError) {
+        finish(EXIT.verification, error.message);
+        return;
+      }
+      throw error;
+    }
+    const authPacket = {
+      cmd: 'auth',
+      reasonCode: AUTH_CONTINUE,
+      properties: {
+        authenticationMethod: options.mechanism,
+        authenticationData: Buffer.from(clientFinal, 'utf8'),
+      },
+    };
+    const answer = () => {
+      if (options.clientFinalTwice && !reauth) client._sendPacket({ ...authPacket });
+      callback(null, authPacket);
+    };
+    if (options.delayClientFinal > 0 && !reauth) setTimeout(answer, options.delayClientFinal);
+    else answer();
+  };
+
+  connectionLost = new Promise((resolve, reject) => {
+    client.on('close', () => {
+      if (!ending) result.closed_by_server = true;
+      reject(Object.assign(new Error(
+        result.disconnect_reason !== null
+          ? `disconnected by the server (DISCONNECT reason ${result.disconnect_reason})`
+          : 'the server closed the connection'),
+      { exitCode: connacked ? EXIT.disconnected : EXIT.noConnack }));
+    });
+  });
+  connectionLost.catch(() => {}); // observed through race()
+
+  // ---- CONNECT .. CONNACK
+  const connack = await bounded(options, 'CONNACK', (resolve, reject) => {
+    client.once('connect', resolve);
+    client.on('error', (error) => {
+      // A refused CONNACK: MQTT.js emits an ErrorWithReasonCode whose .code is the reason code.
+      if (!connacked && typeof error.code === 'number' && error.code >= 0x80 &&
+          result.received.some((p) => p.cmd === 'connack')) {
+        result.connack_reason = error.code;
+        reject(Object.assign(new Error(error.message), { exitCode: error.code }));
+        return;
+      }
+      if (!result.error) result.error = error.message;
+    });
+    connectionLost.catch(reject);
+  });
+  connacked = true;
+  result.connack_reason = connack.reasonCode;
+  const finalData = connack.properties?.authenticationData;
+  result.server_final = finalData ? Buffer.from(finalData).toString('utf8') : null;
+  result.server_signature_ok = scram.verifyServerFinal(result.server_final);
+  if (!result.server_signature_ok) {
+    finish(EXIT.verification, 'the CONNACK carried no valid server signature');
+    return;
+  }
+  emit({ event: 'connected', server_final: result.server_final });
+
+  // ---- re-authentication (AUTH 0x19)
+  if (options.reauth) {
+    reauth = new ScramSession(options.hash, options.reauthUsername, options.reauthPassword);
+    const firstMessage = reauth.clientFirst(options.rawReauthClientFirst);
+    try {
+      await race(bounded(options, 'the re-authentication AUTH 0x00', (resolve) => {
+        reauth.done = resolve;
+        client._sendPacket({
+          cmd: 'auth',
+          reasonCode: AUTH_REAUTHENTICATE,
+          properties: {
+            authenticationMethod: options.mechanism,
+            authenticationData: Buffer.from(firstMessage, 'utf8'),
+          },
+        });
+      }));
+    } catch (error) {
+      result.reauth_ok = false;
+      finish(error.exitCode === EXIT.timeout ? EXIT.timeout : EXIT.reauthRefused,
+        `re-authentication failed: ${error.message}`);
+      return;
+    }
+    if (!result.reauth_ok) {
+      finish(EXIT.reauthRefused, 'the re-authentication\'s server signature did not verify');
+      return;
+    }
+    reauth = null;
+    emit({ event: 'reauthenticated', server_final: result.reauth_server_final });
+  }
+
+  // ---- SUBSCRIBE, PUBLISH, messages
+  client.on('message', (topic, payload) => {
+    const message = { topic, payload: payload.toString('utf8') };
+    result.messages.push(message);
+    emit({ event: 'message', ...message });
+  });
+  if (options.subscribe.length > 0) {
+    await race(bounded(options, 'SUBACK', (resolve) => {
+      client.on('packetreceive', (packet) => {
+        if (packet.cmd === 'suback') {
+          result.suback = packet.granted;
+          resolve();
+        }
+      });
+      client.subscribe(options.subscribe, { qos: 1 }, () => {});
+    }));
+    emit({ event: 'subscribed', suback: result.suback });
+  }
+  if (options.publish !== undefined) {
+    await race(bounded(options, 'PUBACK', (resolve) => {
+      client.on('packetreceive', (packet) => {
+        if (packet.cmd === 'puback') {
+          result.puback_reason = packet.reasonCode ?? 0;
+          resolve();
+        }
+      });
+      client.publish(options.publish, options.message, { qos: 1 }, () => {});
+    }));
+    emit({ event: 'published', puback_reason: result.puback_reason });
+  }
+  if (options.count > 0) {
+    await race(bounded(options, `${options.count} message(s)`, (resolve) => {
+      const check = () => { if (result.messages.length >= options.count) resolve(); };
+      client.on('message', check);
+      check();
+    }));
+  }
+
+  // ---- an AUTH the broker did not ask for
+  if (options.authAfterConnect) {
+    client._sendPacket({
+      cmd: 'auth',
+      reasonCode: AUTH_CONTINUE,
+      properties: {
+        authenticationMethod: options.mechanism,
+        authenticationData: Buffer.from('c=biws,r=unsolicited,p=AAAA', 'utf8'),
+      },
+    });
+    // The broker is expected to drop the connection (race() then throws, ending the run with
+    // exit status 6); still connected after --wait is a timeout.
+    await race(sleep(options.wait));
+    finish(EXIT.timeout, 'the broker kept the connection after an unsolicited AUTH');
+    return;
+  }
+
+  // ---- stay connected
+  if (options.stayConnected > 0) {
+    await race(sleep(options.stayConnected));
+  }
+  ending = true;
+  finish(EXIT.ok, null);
+}
+
+process.on('SIGTERM', () => finish(result.closed_by_server ? EXIT.disconnected : EXIT.ok,
+  null));
+
+main().catch((error) => {
+  finish(error.exitCode ?? EXIT.usage, error.message);
+});
