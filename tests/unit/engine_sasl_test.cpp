@@ -121,3 +121,17 @@ TEST(EngineSasl, ForgettingAConnectionDropsItsExchange) {
     EXPECT_EQ(engine.continue_enhanced_auth({9, "c", "", "c=biws,r=abc,p=AAAA"}).decision.reason,
               Reason::UnexpectedAuthStep);
 }
+
+TEST(EngineSasl, TheBrokersPostReloadRecheckKeepsAScramSession) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
+    engine.replace_policy(policy_from(policy_with("pencil", "pw")));
+    // Mosquitto's re-check: the same connection, the username the plugin set, no password.
+    EXPECT_EQ(engine.authenticate(ConnectRequest{1, "c", "alice", std::nullopt}).verdict,
+              Verdict::Allow);
+    // Not for another connection or client id: that would be a new CONNECT without a password.
+    EXPECT_EQ(engine.authenticate(ConnectRequest{2, "c", "alice", std::nullopt}).reason,
+              Reason::MechanismMismatch);
+    EXPECT_EQ(engine.authenticate(ConnectRequest{1, "other", "alice", std::nullopt}).reason,
+              Reason::MechanismMismatch);
+}

@@ -47,7 +47,8 @@ TEST(ScramAuthenticator, AdmitsTheRightPasswordWithAServerSignature) {
     const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, users);
     ASSERT_EQ(first.kind, ScramStep::Kind::Continue);
     EXPECT_EQ(first.data.rfind("r=clientnonce", 0), 0u);  // the nonce extends the client's
-    const ScramStep done = scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)));
+    const ScramStep done =
+        scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), users);
     ASSERT_EQ(done.kind, ScramStep::Kind::Success);
     EXPECT_EQ(done.username, "alice");
     EXPECT_EQ(done.data.rfind("v=", 0), 0u);
@@ -63,7 +64,7 @@ TEST(ScramAuthenticator, WrongPasswordUnknownUserAndMismatchAllFailTheSameWayOnT
         const HashAlgorithm hash =
             std::string(method) == "SCRAM-SHA-512" ? HashAlgorithm::Sha512 : HashAlgorithm::Sha256;
         return scram.finish(
-            7, client_final_for(first.data, "pw-wrong", first_message.substr(3), hash));
+            7, client_final_for(first.data, "pw-wrong", first_message.substr(3), hash), users);
     };
     EXPECT_EQ(attempt(kFirst, "SCRAM-SHA-256").failure, ScramFailure::BadProof);
     EXPECT_EQ(attempt("n,,n=nobody,r=x", "SCRAM-SHA-256").failure, ScramFailure::UnknownUser);
@@ -80,11 +81,11 @@ TEST(ScramAuthenticator, UnknownMethodIsUnsupported) {
 TEST(ScramAuthenticator, OneFinalPerExchangeAndNoneWithoutABeginning) {
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram;
-    EXPECT_EQ(scram.finish(3, "c=biws,r=x,p=AAAA").failure, ScramFailure::UnexpectedStep);
+    EXPECT_EQ(scram.finish(3, "c=biws,r=x,p=AAAA", users).failure, ScramFailure::UnexpectedStep);
     const ScramStep first = scram.begin(3, "SCRAM-SHA-256", kFirst, users);
-    EXPECT_EQ(scram.finish(3, "garbage").failure, ScramFailure::Malformed);
+    EXPECT_EQ(scram.finish(3, "garbage", users).failure, ScramFailure::Malformed);
     // The garbage consumed the exchange: the right answer now comes too late.
-    EXPECT_EQ(scram.finish(3, client_final_for(first.data, "pw", kFirst.substr(3))).failure,
+    EXPECT_EQ(scram.finish(3, client_final_for(first.data, "pw", kFirst.substr(3)), users).failure,
               ScramFailure::UnexpectedStep);
 }
 
@@ -93,7 +94,7 @@ TEST(ScramAuthenticator, StalledExchangeIsRefused) {
     ScramAuthenticator scram(std::chrono::milliseconds(1));
     const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, users);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3))).failure,
+    EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), users).failure,
               ScramFailure::Stalled);
 }
 
@@ -112,4 +113,14 @@ TEST(ScramAuthenticator, ChannelBindingIsRefusedAtTheFirstStep) {
     ScramAuthenticator scram;
     EXPECT_EQ(scram.begin(1, "SCRAM-SHA-256", "y,,n=alice,r=x", users_with_scram_alice()).failure,
               ScramFailure::ChannelBindingUnsupported);
+}
+
+TEST(ScramAuthenticator, AnExchangeCannotFinishOnCredentialsAReloadReplaced) {
+    const SaslUserTable before = users_with_scram_alice();
+    ScramAuthenticator scram;
+    const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, before);
+    SaslUserTable after;
+    after.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "new", 4096)});
+    EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), after).failure,
+              ScramFailure::CredentialsChanged);
 }

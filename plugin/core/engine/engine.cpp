@@ -16,7 +16,23 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
 }
 
 Decision Engine::authenticate(const ConnectRequest& request) {
+    if (is_recheck_of_scram_session(request)) return Decision::allow();
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+}
+
+// After every reload Mosquitto 2.0 runs BASIC_AUTH again for each connected client
+// (mosquitto_security_apply_default, security_default.c), SCRAM clients included: they arrive
+// with the username we set and no password. Their session survived replace_policy, which
+// checked their credentials are unchanged, so the answer is already known. Matching the
+// connection, the client id and the username keeps a new CONNECT from passing as a re-check.
+bool Engine::is_recheck_of_scram_session(const ConnectRequest& request) const {
+    const Session* session = live_.find(request.connection);
+    if (!session || request.password || !request.username || !session->username ||
+        *session->username != *request.username || session->client_id != request.client_id) {
+        return false;
+    }
+    const auto* user = std::get_if<const SaslUser*>(&session->admitted_by);
+    return user && (*user)->type == SaslType::Scram;
 }
 
 Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
@@ -57,11 +73,11 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
     if (user.type != SaslType::Plain) return Decision::deny(Reason::MechanismMismatch);
     if (!request.password) return Decision::deny(Reason::MissingPassword);
     // PBKDF2 runs once per distinct (user, password); repeats hit the keyed-hash cache.
-    if (!plain_logins_.contains(user.username, *request.password)) {
+    if (!plain_logins_.contains(user, *request.password)) {
         if (!sasl::password_matches(user.credentials, *request.password)) {
             return Decision::deny(Reason::BadPassword);
         }
-        plain_logins_.remember(user.username, *request.password);
+        plain_logins_.remember(user, *request.password);
     }
     live_.admit(request.connection, Session{std::string(request.client_id), user.username, &user});
     return Decision::allow();
@@ -92,7 +108,6 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         }
     }
     policy_ = std::move(policy);
-    plain_logins_.clear();  // a cached success must not outlive the credentials it checked
     return withdrawn;
 }
 

@@ -50,6 +50,7 @@ class Engine {
     std::size_t live_client_count() const { return live_.size(); }
 
    private:
+    bool is_recheck_of_scram_session(const ConnectRequest& request) const;
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);

@@ -15,6 +15,7 @@ Reason reason_of(sasl::ScramFailure failure) {
         case ScramFailure::MechanismMismatch: return Reason::MechanismMismatch;
         case ScramFailure::BadProof: return Reason::BadPassword;
         case ScramFailure::Stalled: return Reason::ExchangeStalled;
+        case ScramFailure::CredentialsChanged: return Reason::CredentialsChanged;
         case ScramFailure::TooManyExchanges: return Reason::TooManyExchanges;
         case ScramFailure::UnexpectedStep: return Reason::UnexpectedAuthStep;
         case ScramFailure::Malformed:
@@ -37,13 +38,14 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
 }
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
-    return finish_enhanced_auth(request, scram_.finish(request.connection, request.data));
+    return finish_enhanced_auth(
+        request, scram_.finish(request.connection, request.data, policy_->sasl_users));
 }
 
 AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step) {
     if (step.kind == sasl::ScramStep::Kind::Failure) return refused(reason_of(step.failure));
     const sasl::SaslUser* user = policy_->sasl_users.find(step.username);
-    if (!user) return refused(Reason::UnknownUsername);  // unreachable: the exchange checked it
+    if (!user) return refused(Reason::UnknownUsername);  // finish() checked it against this policy
     // Re-authentication (AUTH 0x19) on a live connection must prove the same user again.
     if (const Session* current = live_.find(request.connection);
         current && current->username != step.username) {

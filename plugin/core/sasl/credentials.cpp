@@ -74,8 +74,8 @@ std::optional<ScramCredentials> parse_credentials(std::string_view text, std::st
     // Field by field, so the error names the first bad one.
     auto salt = decode_field(text.substr(colon1 + 1, second - colon1 - 1), 0, "the salt", error);
     if (!salt) return std::nullopt;
-    auto stored = decode_field(text.substr(second + 1, colon2 - second - 1), key_size,
-                               "StoredKey", error);
+    auto stored =
+        decode_field(text.substr(second + 1, colon2 - second - 1), key_size, "StoredKey", error);
     if (!stored) return std::nullopt;
     auto server = decode_field(text.substr(colon2 + 1), key_size, "ServerKey", error);
     if (!server) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "sasl/plain_login_cache.h"
 
+#include <openssl/crypto.h>
+
 #include "crypto/digest.h"
 #include "crypto/random.h"
 
@@ -17,20 +19,23 @@ void append_length_prefixed(std::string& out, std::string_view field) {
 PlainLoginCache::PlainLoginCache(std::size_t capacity)
     : capacity_(capacity), hash_key_(crypto::random_bytes(32)) {}
 
-std::string PlainLoginCache::entry_key(std::string_view username, std::string_view password) const {
+std::string PlainLoginCache::entry_key(const SaslUser& user, std::string_view password) const {
     std::string message;
-    append_length_prefixed(message, username);
+    append_length_prefixed(message, user.username);
     append_length_prefixed(message, password);
-    return crypto::hmac(crypto::HashAlgorithm::Sha256, hash_key_, message);
+    append_length_prefixed(message, user.credentials.stored_key);
+    std::string key = crypto::hmac(crypto::HashAlgorithm::Sha256, hash_key_, message);
+    OPENSSL_cleanse(message.data(), message.size());  // it held the password
+    return key;
 }
 
-bool PlainLoginCache::contains(std::string_view username, std::string_view password) const {
-    return entries_.count(entry_key(username, password)) > 0;
+bool PlainLoginCache::contains(const SaslUser& user, std::string_view password) const {
+    return entries_.count(entry_key(user, password)) > 0;
 }
 
-void PlainLoginCache::remember(std::string_view username, std::string_view password) {
+void PlainLoginCache::remember(const SaslUser& user, std::string_view password) {
     if (entries_.size() >= capacity_) entries_.clear();
-    entries_.insert(entry_key(username, password));
+    entries_.insert(entry_key(user, password));
 }
 
 }  // namespace mqauth::sasl

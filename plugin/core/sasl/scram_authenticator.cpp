@@ -75,7 +75,8 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view m
     return step;
 }
 
-ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view client_final) {
+ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view client_final,
+                                     const SaslUserTable& users) {
     auto node = in_flight_.extract(connection);  // one attempt per exchange, whatever happens
     if (node.empty()) return failure(ScramFailure::UnexpectedStep);
     const InFlight& entry = node.mapped();
@@ -89,6 +90,11 @@ ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view 
     if (!server_final) {
         return failure(finish_error == FinishError::BadProof ? entry.failure_if_refused
                                                              : ScramFailure::Malformed);
+    }
+    const SaslUser* now = users.find(entry.exchange.username);
+    if (!now || now->type != SaslType::Scram ||
+        !same_credentials(now->credentials, entry.exchange.credentials)) {
+        return failure(ScramFailure::CredentialsChanged);
     }
     ScramStep step;
     step.kind = ScramStep::Kind::Success;

@@ -22,7 +22,8 @@ enum class ScramFailure {
     UnknownUser,
     MechanismMismatch,  // a plain user, or a SCRAM user of the other mechanism
     BadProof,
-    Stalled,  // client-final came after the exchange timed out
+    Stalled,             // client-final came after the exchange timed out
+    CredentialsChanged,  // a reload changed or removed the user while the exchange ran
     TooManyExchanges,
     UnexpectedStep,  // an AUTH with no exchange in flight, or one step too many
 };
@@ -45,7 +46,10 @@ class ScramAuthenticator {
 
     ScramStep begin(ConnectionKey connection, std::string_view method,
                     std::string_view client_first, const SaslUserTable& users);
-    ScramStep finish(ConnectionKey connection, std::string_view client_final);
+    // `users` is the policy in force now: an exchange begun under credentials that a reload has
+    // since changed or removed cannot succeed.
+    ScramStep finish(ConnectionKey connection, std::string_view client_final,
+                     const SaslUserTable& users);
     void drop(ConnectionKey connection) { in_flight_.erase(connection); }
     std::size_t in_flight() const { return in_flight_.size(); }
 
