@@ -10,6 +10,11 @@ MQAUTH_PACKAGES=(
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
   libssl-dev libyaml-cpp-dev libgtest-dev
 )
+# Node.js and npm run the integration tests' SCRAM client (tests/integration/scram_client.js).
+# A node already on PATH is kept, whatever installed it: Debian's npm can't be added beside a
+# node from elsewhere, and such a node brings its own npm.
+command -v node >/dev/null 2>&1 || MQAUTH_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || MQAUTH_PACKAGES+=(npm)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -33,6 +38,20 @@ install_packages() {
 }
 
 install_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}"; }
+
+# The integration tests' npm packages (MQTT.js for scram_client.js), exactly as
+# tests/integration/package-lock.json pins them. Idempotent: `npm ci` runs only when
+# node_modules was not installed from this very lock file (a checksum stamp records that).
+install_test_clients() {
+  local dir="$MQAUTH_ROOT/tests/integration"
+  local stamp="$dir/node_modules/.mqauth-lock.sha256"
+  local want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$dir/node_modules/mqtt" ] && return 0
+  log "npm ci in tests/integration"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  printf '%s\n' "$want" >"$stamp"
+}
 
 # build_tree DIR [cmake -D options...]: configure once, then build incrementally.
 build_tree() {

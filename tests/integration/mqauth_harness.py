@@ -698,15 +698,21 @@ def sasl_hash(password, mechanism, iterations=None):
     return result.stdout.strip()
 
 
-def _scram_command(broker, *, client_id, username=None, password=None,
-                   mechanism="SCRAM-SHA-512", wait=CLIENT_TIMEOUT, extra=()):
+def scram_node():
+    """The node that runs scram_client.js, once MQTT.js is installed beside it; a missing one
+    fails (never skips) with what to do."""
     node = shutil.which(tool("NODE", "node"))
     if not node:
         raise HarnessError("node is not installed: scripts/test installs it (Debian: nodejs npm)")
     if not os.path.isdir(os.path.join(INTEGRATION_DIR, "node_modules", "mqtt")):
         raise HarnessError(f"MQTT.js is missing: run `npm ci` in {INTEGRATION_DIR} "
                            "(scripts/test does)")
-    args = [node, SCRAM_CLIENT, "--port", str(broker.port), "--client-id", client_id,
+    return node
+
+
+def _scram_command(broker, *, client_id, username=None, password=None,
+                   mechanism="SCRAM-SHA-512", wait=CLIENT_TIMEOUT, extra=()):
+    args = [scram_node(), SCRAM_CLIENT, "--port", str(broker.port), "--client-id", client_id,
             "--mechanism", mechanism, "--wait", str(wait)]
     if username is not None:
         args += ["--username", username]
@@ -776,13 +782,13 @@ class ScramLiveClient:
     off and exits as soon as the connection ends, so a disconnect is simply its exit."""
 
     def __init__(self, broker, *, client_id, username, password, mechanism="SCRAM-SHA-512",
-                 seconds=120):
+                 seconds=120, extra=()):
         self.client_id = client_id
         self.output_path = os.path.join(broker.workdir,
                                         f"scram-live-{next(_client_numbers):04d}.out")
         self.args = _scram_command(broker, client_id=client_id, username=username,
                                    password=password, mechanism=mechanism,
-                                   extra=["--stay-connected", str(seconds)])
+                                   extra=["--stay-connected", str(seconds), *extra])
         with open(self.output_path, "wb") as output:
             self.process = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=output,
                                             stderr=subprocess.STDOUT)
@@ -802,8 +808,12 @@ class ScramLiveClient:
         return (f"SCRAM live client {self.client_id}, exit status {self.process.poll()}\n"
                 f"--- its output ---\n{self.output()}")
 
+    def saw(self, event_name):
+        """True once the client printed an {"event": event_name} line."""
+        return any(event.get("event") == event_name for event in self.events())
+
     def connected(self):
-        return any(event.get("event") == "connected" for event in self.events())
+        return self.saw("connected")
 
     def disconnected(self):
         return self.process.poll() is not None

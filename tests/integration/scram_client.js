@@ -28,11 +28,14 @@
 //       [--count N]                        then waits for N messages (on the subscriptions)
 //       [--auth-after-connect]             then sends an unsolicited AUTH 0x18 (a protocol error)
 //       [--stay-connected SECONDS]         then stays connected that long (SIGTERM ends it early)
+//   node scram_client.js --self-test       checks this client's SCRAM against RFC 7677's example
+//                                          and forged server signatures, without a broker
 //
-// Output: one JSON object per line on stdout: progress events ({"event": "connected"},
-// {"event": "subscribed", ...}, {"event": "message", ...}, {"event": "reauthenticated"}) and
-// last {"event": "result", "connack_reason": N|null, "server_signature_ok": bool|null,
-// "error": text|null, ...} (see `result` below for every field).
+// Output: one JSON object per line on stdout: progress events ({"event": "server_first"},
+// {"event": "connected"}, {"event": "reauthenticated"}, {"event": "subscribed"},
+// {"event": "published"}, {"event": "message"}) and last {"event": "result",
+// "connack_reason": N|null, "server_signature_ok": bool|null, "error": text|null, ...} (see
+// `result` below for every field).
 //
 // Exit status:
 //   0    connected, server signature verified, and everything asked for done
@@ -96,7 +99,7 @@ class ScramSession {
     this.password = password;
   }
 
-  clientFirst(raw) {
+  clientFirst(raw, nonce) {
     if (raw !== undefined) {
       // Verbatim, for malformed-input tests. The bare part (after the gs2 header "x,authzid,")
       // and its nonce are recovered as far as they can be, so a client-final can still follow.
@@ -107,7 +110,7 @@ class ScramSession {
       this.clientNonce = bareAttributes.get('r') || '';
       return raw;
     }
-    this.clientNonce = crypto.randomBytes(18).toString('base64'); // Base64 has no ","
+    this.clientNonce = nonce ?? crypto.randomBytes(18).toString('base64'); // no "," in Base64
     this.bare = `n=${escapeUsername(this.username)},r=${this.clientNonce}`;
     this.clientFirstMessage = `n,,${this.bare}`;
     return this.clientFirstMessage;
@@ -159,6 +162,52 @@ class ScramSession {
 
 class VerificationError extends Error {}
 
+// --self-test: this client's SCRAM arithmetic against RFC 7677's SCRAM-SHA-256 example, and its
+// verification against forged server-finals, with no broker involved. Exit 0 when all pass.
+function selfTest() {
+  const serverFirst = 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,' +
+    's=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
+  const serverFinal = 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=';
+  const session = () => {
+    const scram = new ScramSession('sha256', 'user', 'pencil');
+    scram.clientFirst(undefined, 'rOprNGfwEbeRWgbNEkqO');
+    return scram;
+  };
+  const rfc = session();
+  const clientFinal = rfc.clientFinal(serverFirst);
+  const throws = (f) => {
+    try {
+      f();
+      return false;
+    } catch (error) {
+      return error instanceof VerificationError;
+    }
+  };
+  const checks = {
+    rfc7677_client_first: rfc.clientFirstMessage === 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
+    rfc7677_client_final: clientFinal === 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)' +
+      'hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+    rfc7677_server_final_accepted: rfc.verifyServerFinal(serverFinal),
+    forged_signature_rejected: !rfc.verifyServerFinal(serverFinal.replace('6rri', '6rrj')),
+    truncated_signature_rejected: !rfc.verifyServerFinal(serverFinal.slice(0, -4)),
+    server_error_rejected: !rfc.verifyServerFinal('e=other-error'),
+    missing_server_final_rejected: !rfc.verifyServerFinal(null) && !rfc.verifyServerFinal(''),
+    other_password_rejected: (() => {
+      const wrong = new ScramSession('sha256', 'user', 'pencil2');
+      wrong.clientFirst(undefined, 'rOprNGfwEbeRWgbNEkqO');
+      wrong.clientFinal(serverFirst);
+      return !wrong.verifyServerFinal(serverFinal);
+    })(),
+    foreign_nonce_refused: throws(() => session().clientFinal(serverFirst.replace('rOpr', 'xOpr'))),
+    unextended_nonce_refused: throws(() => session().clientFinal(
+      'r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096')),
+    username_escaped: escapeUsername('a,b=c') === 'a=2Cb=3Dc',
+  };
+  const ok = Object.values(checks).every(Boolean);
+  emit({ event: 'self_test', ok, checks });
+  process.stdout.write('', () => process.exit(ok ? EXIT.ok : EXIT.verification));
+}
+
 // ------------------------------------------------------------------------------------------
 // Command line
 
@@ -194,6 +243,7 @@ function parseCommandLine() {
         count: { type: 'string', default: '0' },
         'auth-after-connect': { type: 'boolean', default: false },
         'stay-connected': { type: 'string', default: '0' },
+        'self-test': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -206,6 +256,7 @@ function parseCommandLine() {
     if (!Number.isFinite(value) || value < 0) usage(`--${name} must be a number >= 0`);
     return value;
   };
+  if (parsed['self-test']) return { selfTest: true };
   if (!parsed.port) usage('--port is required');
   if (!parsed['client-id']) usage('--client-id is required');
   if (parsed.username === undefined && parsed['raw-client-first'] === undefined) {
@@ -301,6 +352,10 @@ function race(promise) {
 
 async function main() {
   const options = parseCommandLine();
+  if (options.selfTest) {
+    selfTest();
+    return;
+  }
   const scram = new ScramSession(options.hash, options.username, options.password);
   let reauth = null; // the ScramSession of a re-authentication in progress
   let ending = false; // this client is ending the connection itself
@@ -349,7 +404,10 @@ async function main() {
       callback();
       return;
     }
-    if (!reauth) result.server_first = text;
+    if (!reauth) {
+      result.server_first = text;
+      emit({ event: 'server_first', server_first: text });
+    }
     let clientFinal;
     try {
       clientFinal = session.clientFinal(text, reauth ? undefined : options.rawClientFinal);
