@@ -75,7 +75,9 @@ int answer_auth_step(PluginState& state, mosquitto_evt_extended_auth& event,
         step.decision = Decision::error();
     }
     if (step.decision.verdict == Verdict::Deny || step.decision.verdict == Verdict::Error) {
-        log_refusal(event.client, mosquitto_client_username(event.client), step.decision);
+        const char* username = mosquitto_client_username(event.client);
+        log_refusal(event.client, step.username.empty() ? username : step.username.c_str(),
+                    step.decision);
     }
     return to_auth_step_result(step.decision);
 }

@@ -18,8 +18,10 @@ struct AuthRequest {
 
 struct AuthStep {
     Decision decision;
-    std::string data;      // for the AUTH packet (Continue) or the CONNACK / AUTH success
-    std::string username;  // Allow: the username the client now has (for permissions)
+    std::string data;  // for the AUTH packet (Continue) or the CONNACK / AUTH success
+    // Allow: the username the client now has (for permissions). A refusal: the name the client
+    // claimed, if it got that far (for the log line only; it proves nothing).
+    std::string username;
 };
 
 }  // namespace mqauth::engine

@@ -24,8 +24,8 @@ Reason reason_of(sasl::ScramFailure failure) {
     return Reason::ScramMalformed;
 }
 
-AuthStep refused(Reason reason) {
-    return AuthStep{Decision::deny(reason), {}, {}};
+AuthStep refused(Reason reason, std::string claimed_username = {}) {
+    return AuthStep{Decision::deny(reason), {}, std::move(claimed_username)};
 }
 
 }  // namespace
@@ -33,7 +33,9 @@ AuthStep refused(Reason reason) {
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     sasl::ScramStep step =
         scram_.begin(request.connection, request.method, request.data, policy_->sasl_users);
-    if (step.kind == sasl::ScramStep::Kind::Failure) return refused(reason_of(step.failure));
+    if (step.kind == sasl::ScramStep::Kind::Failure) {
+        return refused(reason_of(step.failure), std::move(step.username));
+    }
     return AuthStep{Decision::proceed(), std::move(step.data), {}};
 }
 
@@ -43,13 +45,15 @@ AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
 }
 
 AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step) {
-    if (step.kind == sasl::ScramStep::Kind::Failure) return refused(reason_of(step.failure));
+    if (step.kind == sasl::ScramStep::Kind::Failure) {
+        return refused(reason_of(step.failure), std::move(step.username));
+    }
     const sasl::SaslUser* user = policy_->sasl_users.find(step.username);
     if (!user) return refused(Reason::UnknownUsername);  // finish() checked it against this policy
     // Re-authentication (AUTH 0x19) on a live connection must prove the same user again.
     if (const Session* current = live_.find(request.connection);
         current && current->username != step.username) {
-        return refused(Reason::ReauthUserChanged);
+        return refused(Reason::ReauthUserChanged, std::move(step.username));
     }
     live_.admit(request.connection, Session{std::string(request.client_id), user->username, user});
     return AuthStep{Decision::allow(), std::move(step.data), std::move(step.username)};

@@ -8,9 +8,10 @@ namespace {
 
 constexpr std::size_t kServerNonceBytes = 18;  // 24 Base64 characters, none of them ','
 
-ScramStep failure(ScramFailure why) {
+ScramStep failure(ScramFailure why, std::string claimed_username = {}) {
     ScramStep step;
     step.failure = why;
+    step.username = std::move(claimed_username);
     return step;
 }
 
@@ -58,14 +59,16 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view m
 
     const Clock::time_point now = Clock::now();
     if (in_flight_.size() >= max_in_flight_) expire_stale(now);
-    if (in_flight_.size() >= max_in_flight_) return failure(ScramFailure::TooManyExchanges);
+    if (in_flight_.size() >= max_in_flight_) {
+        return failure(ScramFailure::TooManyExchanges, first->username);
+    }
 
     InFlight entry{{}, now, ScramFailure::None};
     const ScramCredentials* credentials =
         usable_credentials(users.find(first->username), *mechanism, entry.failure_if_refused);
     const std::string server_nonce = crypto::base64_encode(crypto::random_bytes(kServerNonceBytes));
     auto exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_);
-    if (!exchange) return failure(ScramFailure::Malformed);
+    if (!exchange) return failure(ScramFailure::Malformed, first->username);
     entry.exchange = std::move(*exchange);
 
     ScramStep step;
@@ -80,21 +83,25 @@ ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view 
     auto node = in_flight_.extract(connection);  // one attempt per exchange, whatever happens
     if (node.empty()) return failure(ScramFailure::UnexpectedStep);
     const InFlight& entry = node.mapped();
-    if (Clock::now() - entry.started > exchange_timeout_) return failure(ScramFailure::Stalled);
+    const std::string& claimed = entry.exchange.username;
+    if (Clock::now() - entry.started > exchange_timeout_) {
+        return failure(ScramFailure::Stalled, claimed);
+    }
 
     ScramError parse_error = ScramError::None;
     const auto final_message = parse_client_final(client_final, parse_error);
-    if (!final_message) return failure(failure_of(parse_error));
+    if (!final_message) return failure(failure_of(parse_error), claimed);
     FinishError finish_error = FinishError::None;
     auto server_final = finish_exchange(entry.exchange, *final_message, finish_error);
     if (!server_final) {
         return failure(finish_error == FinishError::BadProof ? entry.failure_if_refused
-                                                             : ScramFailure::Malformed);
+                                                             : ScramFailure::Malformed,
+                       claimed);
     }
     const SaslUser* now = users.find(entry.exchange.username);
     if (!now || now->type != SaslType::Scram ||
         !same_credentials(now->credentials, entry.exchange.credentials)) {
-        return failure(ScramFailure::CredentialsChanged);
+        return failure(ScramFailure::CredentialsChanged, claimed);
     }
     ScramStep step;
     step.kind = ScramStep::Kind::Success;

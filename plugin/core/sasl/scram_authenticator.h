@@ -32,7 +32,7 @@ struct ScramStep {
     enum class Kind { Continue, Success, Failure };
     Kind kind = Kind::Failure;
     std::string data;      // server-first (Continue) or server-final (Success)
-    std::string username;  // Success: the authenticated user
+    std::string username;  // Success: the authenticated user; Failure: the name claimed, if any
     ScramFailure failure = ScramFailure::None;
 };
 
