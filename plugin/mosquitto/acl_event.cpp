@@ -44,6 +44,7 @@ int on_acl_check(PluginState& state, mosquitto_evt_acl_check& event) {
     const char* username = mosquitto_client_username(event.client);
     const char* client_id = mosquitto_client_id(event.client);
     engine::AccessRequest request;
+    request.connection = reinterpret_cast<engine::ConnectionId>(event.client);
     request.access = *access;
     request.topic = event.topic;
     request.username = username ? username : "";

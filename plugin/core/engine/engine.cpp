@@ -83,11 +83,29 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
     return Decision::allow();
 }
 
-Decision Engine::authorize(const AccessRequest& request) const {
+Decision Engine::authorize(const AccessRequest& request) {
+    Session* session = live_.find(request.connection);
+    // The cache belongs to the client the session admitted; anything else is checked afresh.
+    const bool cacheable = session && session->client_id == request.client_id &&
+                           (session->username ? std::string_view(*session->username)
+                                              : std::string_view()) == request.username;
+    std::optional<bool> allowed;
+    if (cacheable) {
+        allowed = session->recent_access.lookup(request.access, request.topic, policy_generation_);
+    }
+    if (!allowed) {
+        allowed = permits(request);
+        if (cacheable) {
+            session->recent_access.store(request.access, request.topic, policy_generation_,
+                                         *allowed);
+        }
+    }
+    return *allowed ? Decision::allow() : Decision::deny(Reason::TopicDenied);
+}
+
+bool Engine::permits(const AccessRequest& request) const {
     const permissions::Subject subject{request.username, request.client_id};
-    return policy_->permissions.permits(request.access, request.topic, subject)
-               ? Decision::allow()
-               : Decision::deny(Reason::TopicDenied);
+    return policy_->permissions.permits(request.access, request.topic, subject);
 }
 
 void Engine::forget(ConnectionId connection) {
@@ -108,6 +126,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         }
     }
     policy_ = std::move(policy);
+    ++policy_generation_;
     return withdrawn;
 }
 

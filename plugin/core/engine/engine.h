@@ -36,8 +36,9 @@ class Engine {
     AuthStep begin_enhanced_auth(const AuthRequest& request);
     AuthStep continue_enhanced_auth(const AuthRequest& request);
 
-    // Topic permissions, consulted on every PUBLISH, SUBSCRIBE and delivery: no allocation.
-    Decision authorize(const AccessRequest& request) const;
+    // Topic permissions, consulted on every PUBLISH, SUBSCRIBE and delivery: a per-client cache
+    // of recent decisions, then the rule trees; no allocation once a client's cache is warm.
+    Decision authorize(const AccessRequest& request);
 
     // The connection is gone (the broker's DISCONNECT event, which also fires for refused ones).
     void forget(ConnectionId connection);
@@ -57,7 +58,10 @@ class Engine {
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
 
+    bool permits(const AccessRequest& request) const;
+
     std::shared_ptr<const Policy> policy_;
+    std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation
     LiveClients live_;
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;

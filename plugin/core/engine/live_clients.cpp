@@ -15,4 +15,9 @@ const Session* LiveClients::find(ConnectionId connection) const {
     return it == sessions_.end() ? nullptr : &it->second;
 }
 
+Session* LiveClients::find(ConnectionId connection) {
+    const auto it = sessions_.find(connection);
+    return it == sessions_.end() ? nullptr : &it->second;
+}
+
 }  // namespace mqauth::engine

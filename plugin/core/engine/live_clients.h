@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "engine/access_cache.h"
 #include "engine/connect_request.h"
 #include "identities/identity.h"
 #include "sasl/sasl_user_table.h"
@@ -22,6 +23,7 @@ struct Session {
     std::string client_id;
     std::optional<std::string> username;
     Admission admitted_by;
+    AccessCache recent_access = {};
 };
 
 class LiveClients {
@@ -29,6 +31,7 @@ class LiveClients {
     void admit(ConnectionId connection, Session session);
     void forget(ConnectionId connection);
     const Session* find(ConnectionId connection) const;
+    Session* find(ConnectionId connection);
     std::size_t size() const { return sessions_.size(); }
 
     using Map = std::unordered_map<ConnectionId, Session>;

@@ -1,5 +1,6 @@
 #include "permissions/rule_tree.h"
 
+#include "permissions/literal_children.h"
 #include "permissions/topic_levels.h"
 
 namespace mqauth::permissions {
@@ -7,7 +8,7 @@ namespace mqauth::permissions {
 struct RuleTree::Node {
     std::string level;  // owns the key this node has in its parent's `literals`
     Grants grants;      // rules whose filter ends at this node
-    std::unordered_map<std::string_view, std::unique_ptr<Node>> literals;
+    LiteralChildren<Node> literals;
     std::unique_ptr<Node> single_level;  // '+'
     std::unique_ptr<Node> multi_level;   // '#'
     std::unique_ptr<Node> username;      // %u
@@ -24,13 +25,11 @@ Node& child(std::unique_ptr<Node>& slot) {
 }
 
 Node& literal_child(Node& parent, std::string_view level) {
-    auto it = parent.literals.find(level);
-    if (it != parent.literals.end()) return *it->second;
-    auto node = std::make_unique<Node>();
-    node->level = std::string(level);
-    Node& stored = *node;
-    parent.literals.emplace(stored.level, std::move(node));
-    return stored;
+    return parent.literals.find_or_add(level, [&] {
+        auto node = std::make_unique<Node>();
+        node->level = std::string(level);
+        return node;
+    });
 }
 
 // A username or client id stands for exactly one topic level. One that could not be a level, or
@@ -79,8 +78,8 @@ void visit(const Node& node, TopicLevels levels, bool first_level, const WalkCon
         visit(*node.single_level, levels, false, context, out);
     }
     if (context.walk == Walk::Filter && level == "+") return;  // only a rule '+' covers it
-    if (auto it = node.literals.find(level); it != node.literals.end()) {
-        visit(*it->second, levels, false, context, out);
+    if (const Node* literal = node.literals.find(level)) {
+        visit(*literal, levels, false, context, out);
     }
     visit_placeholders(node, level, levels, context, out);
 }
