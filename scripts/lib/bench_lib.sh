@@ -127,13 +127,17 @@ bench_median() {
 }
 
 # bench_run_client ARGS...: one connect_bench run, its result line on stdout.
+# A figure may set BENCH_CLIENT_CMD (a local array: the command words) to run
+# another client that takes the same --count/--warmup/--time-limit options and
+# prints the same line (tests/bench/scram_login_bench.js).
 bench_run_client() {
   local line
-  local -a pin
+  local -a pin client=("$BENCH_CLIENT")
+  if [ -n "${BENCH_CLIENT_CMD+set}" ]; then client=("${BENCH_CLIENT_CMD[@]}"); fi
   read -r -a pin <<<"$(bench_pin_prefix)"
-  if ! line=$("${pin[@]}" "$BENCH_CLIENT" --count "$BENCH_COUNT" --warmup "$BENCH_WARMUP" \
+  if ! line=$("${pin[@]}" "${client[@]}" --count "$BENCH_COUNT" --warmup "$BENCH_WARMUP" \
       --time-limit "$BENCH_RUN_LIMIT_S" "$@"); then
-    bench_die "connect_bench failed: $BENCH_CLIENT $*"
+    bench_die "${client[0]##*/} failed: ${client[*]} $*"
   fi
   echo "$line"
 }
