@@ -211,16 +211,22 @@ bench_compare() {
       bench_log "  round $round $base: ${b_lines[-1]}"
     fi
   done
+  # A figure whose client counts something else names the field (BENCH_RATE_FIELD).
+  local rate=${BENCH_RATE_FIELD:-connects_per_s}
   for i in "${!s_lines[@]}"; do
-    ratios+=("$(awk -v s="$(bench_field "${s_lines[i]}" connects_per_s)" \
-      -v b="$(bench_field "${b_lines[i]}" connects_per_s)" 'BEGIN { print s / b }')")
+    ratios+=("$(awk -v s="$(bench_field "${s_lines[i]}" "$rate")" \
+      -v b="$(bench_field "${b_lines[i]}" "$rate")" 'BEGIN { print s / b }')")
   done
   bench_report "$figure" "$target" "$subject" "$base" \
-    "$(bench_median_field connects_per_s "${s_lines[@]}")" \
-    "$(bench_median_field connects_per_s "${b_lines[@]}")"
-  bench_log "  medians: p50 $subject $(bench_median_field p50_us "${s_lines[@]}") us," \
-    "$base $(bench_median_field p50_us "${b_lines[@]}") us;" \
-    "broker CPU per connect $subject $(bench_median_field broker_cpu_us "${s_lines[@]}") us," \
+    "$(bench_median_field "$rate" "${s_lines[@]}")" \
+    "$(bench_median_field "$rate" "${b_lines[@]}")"
+  local p50_subject p50_base
+  # Only the connect clients report a latency (publish_bench, with its own rate field, does not).
+  p50_subject=$(bench_median_field p50_us "${s_lines[@]}" || true)
+  p50_base=$(bench_median_field p50_us "${b_lines[@]}" || true)
+  [ -n "${BENCH_RATE_FIELD:-}" ] || bench_log "  medians: p50 $subject $p50_subject us, $base $p50_base us"
+  bench_log "  medians: broker CPU per ${BENCH_UNIT:-connect}" \
+    "$subject $(bench_median_field broker_cpu_us "${s_lines[@]}") us," \
     "$base $(bench_median_field broker_cpu_us "${b_lines[@]}") us;" \
     "per-round rate ratios $(bench_median "${ratios[@]}")"
 }
