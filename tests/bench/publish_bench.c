@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 #include <mosquitto.h>
 
 enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
@@ -101,17 +103,6 @@ struct client {
     struct timespec last_rx; /* when received last grew, for the stall check */
 };
 
-static double ts_diff_us(const struct timespec* a, const struct timespec* b) {
-    return (double)(b->tv_sec - a->tv_sec) * 1e6 + (double)(b->tv_nsec - a->tv_nsec) / 1e3;
-}
-
-static struct timespec now_mono(void) {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts;
-}
-
 static void usage(FILE* out) {
     fprintf(out,
             "usage: publish_bench --port P --count N [--host H] [--warmup W]\n"
@@ -126,32 +117,6 @@ static void usage(FILE* out) {
             "  --window K       at most K messages published and not yet received\n"
             "                   (default 1000)\n"
             "  --time-limit-s   the whole run, connects and warm-up included (default 60)\n");
-}
-
-static bool parse_long(const char* text, long min, long max, long* out) {
-    char* end = NULL;
-    long value;
-
-    errno = 0;
-    value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-        return false;
-    }
-    *out = value;
-    return true;
-}
-
-static bool parse_seconds(const char* text, double* out) {
-    char* end = NULL;
-    double value;
-
-    errno = 0;
-    value = strtod(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || !(value > 0.0) || value > 86400.0) {
-        return false;
-    }
-    *out = value;
-    return true;
 }
 
 static bool apply_option(struct options* o, int key, const char* arg) {
@@ -181,14 +146,6 @@ static bool apply_option(struct options* o, int key, const char* arg) {
 }
 
 /* 127.0.0.0/8, ::1 or "localhost". */
-static bool is_loopback(const char* host) {
-    struct in_addr v4;
-    struct in6_addr v6;
-
-    if (strcmp(host, "localhost") == 0) return true;
-    if (inet_pton(AF_INET, host, &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-    return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
 
 static bool check_args(const struct options* o) {
     const char* problem = NULL;
@@ -476,14 +433,6 @@ static bool run_phase(struct client* pub, struct client* sub, const struct optio
         mosquitto_loop_misc(sub->mosq);
     }
     return true;
-}
-
-static double cpu_seconds(void) {
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static bool run_bench(struct client* pub, struct client* sub, const struct options* o,
