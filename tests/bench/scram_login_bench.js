@@ -41,7 +41,8 @@ const EXIT_FAIL = 1;
 const EXIT_USAGE = 2;
 const AUTH_CONTINUE = 0x18;
 const NONCE_BYTES = 18;
-const HASHES = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
+const scram = require(path.join(__dirname, '..', 'integration', 'scram_math'));
+const { HASHES } = scram;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function fail(message, code = EXIT_FAIL) {
@@ -123,25 +124,11 @@ function parseCommandLine() {
 // ------------------------------------------------------------------------------------------
 // SCRAM (RFC 5802, RFC 7677), client side, with the SaltedPassword-derived keys cached
 
-function hmac(hash, key, text) {
-  return crypto.createHmac(hash, key).update(text).digest();
-}
-
-// "k=v,k=v" -> Map (a value may contain "=", never ",").
-function attributes(message) {
-  const map = new Map();
-  for (const part of message.split(',')) {
-    if (part.length < 2 || part[1] !== '=') return null;
-    if (!map.has(part[0])) map.set(part[0], part.slice(2));
-  }
-  return map;
-}
-
 class ScramClient {
   constructor(hash, username, password) {
     this.hash = hash;
-    this.password = Buffer.from(password, 'utf8');
-    this.saslName = username.replace(/=/g, '=3D').replace(/,/g, '=2C');
+    this.password = password;
+    this.saslName = scram.escapeUsername(username);
     this.keys = new Map(); // "salt,iterations" -> {clientKey, storedKey, serverKey}
     this.pbkdf2Runs = 0;
     this.nonces = null;
@@ -167,54 +154,25 @@ class ScramClient {
 
   keysFor(saltBase64, iterations) {
     const id = `${saltBase64},${iterations}`;
-    let keys = this.keys.get(id);
-    if (!keys) {
-      const length = crypto.createHash(this.hash).digest().length;
-      const salted = crypto.pbkdf2Sync(this.password, Buffer.from(saltBase64, 'base64'),
-        iterations, length, this.hash);
-      const clientKey = hmac(this.hash, salted, 'Client Key');
-      keys = {
-        clientKey,
-        storedKey: crypto.createHash(this.hash).update(clientKey).digest(),
-        serverKey: hmac(this.hash, salted, 'Server Key'),
-      };
-      this.keys.set(id, keys);
+    if (!this.keys.has(id)) {
+      this.keys.set(id, scram.deriveKeys(this.hash, this.password, saltBase64, iterations));
       this.pbkdf2Runs += 1;
     }
-    return keys;
+    return this.keys.get(id);
   }
 
   // server-first -> client-final; throws on a server-first a client must not answer.
   clientFinal(session, serverFirst) {
-    const map = attributes(serverFirst);
-    if (!map || !map.has('r') || !map.has('s') || !map.has('i')) {
-      throw new Error(`malformed server-first ${JSON.stringify(serverFirst)}`);
-    }
-    const nonce = map.get('r');
-    const iterations = Number(map.get('i'));
-    if (!nonce.startsWith(session.nonce) || nonce.length <= session.nonce.length) {
-      throw new Error('server-first nonce does not extend the client nonce');
-    }
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000000 ||
-        map.get('s') === '') {
-      throw new Error(`unusable salt or iteration count in server-first ${serverFirst}`);
-    }
-    const keys = this.keysFor(map.get('s'), iterations);
-    const withoutProof = `c=biws,r=${nonce}`; // biws = Base64("n,,")
-    const authMessage = `${session.bare},${serverFirst},${withoutProof}`;
-    const signature = hmac(this.hash, keys.storedKey, authMessage);
-    const proof = Buffer.alloc(signature.length);
-    for (let i = 0; i < proof.length; i += 1) proof[i] = keys.clientKey[i] ^ signature[i];
-    session.expected = hmac(this.hash, keys.serverKey, authMessage);
-    return `${withoutProof},p=${proof.toString('base64')}`;
+    const { nonce, salt, iterations } = scram.parseServerFirst(serverFirst, session.nonce);
+    const exchange = scram.clientProof(this.hash, this.keysFor(salt, iterations), session.bare,
+      serverFirst, nonce);
+    session.expected = exchange.expectedServerSignature;
+    return `${exchange.withoutProof},p=${exchange.proof.toString('base64')}`;
   }
 
   // True only for "v=" + Base64(HMAC(ServerKey, AuthMessage)) of this exchange.
   verify(session, serverFinal) {
-    if (!session.expected || !serverFinal.startsWith('v=')) return false;
-    const presented = Buffer.from(serverFinal.slice(2), 'base64');
-    return presented.length === session.expected.length &&
-      crypto.timingSafeEqual(presented, session.expected);
+    return scram.serverFinalMatches(serverFinal, session.expected);
   }
 }
 

@@ -58,39 +58,10 @@ const EXIT = {
 };
 const AUTH_CONTINUE = 0x18;
 const AUTH_REAUTHENTICATE = 0x19;
-const HASHES = { 'SCRAM-SHA-256': 'sha256', 'SCRAM-SHA-512': 'sha512' };
-
-// ------------------------------------------------------------------------------------------
-// SCRAM (RFC 5802 section 3 and 5; RFC 7677 for SHA-256; the same construction with SHA-512)
-
-function escapeUsername(name) {
-  // saslname: "=" -> "=3D" first, then "," -> "=2C"
-  return name.replace(/=/g, '=3D').replace(/,/g, '=2C');
-}
-
-function hmac(hash, key, text) {
-  return crypto.createHmac(hash, key).update(text).digest();
-}
-
-function digest(hash, data) {
-  return crypto.createHash(hash).update(data).digest();
-}
-
-function xor(a, b) {
-  const out = Buffer.alloc(a.length);
-  for (let i = 0; i < a.length; i += 1) out[i] = a[i] ^ b[i];
-  return out;
-}
-
-// "k=v,k=v" -> Map; a value may contain "=" (Base64 padding), never ",".
-function attributes(message) {
-  const map = new Map();
-  for (const part of message.split(',')) {
-    if (part.length < 2 || part[1] !== '=') return null;
-    if (!map.has(part[0])) map.set(part[0], part.slice(2));
-  }
-  return map;
-}
+const {
+  HASHES, escapeUsername, attributes, parseServerFirst, deriveKeys, clientProof,
+  serverFinalMatches,
+} = require('./scram_math');
 
 class ScramSession {
   constructor(hash, username, password) {
@@ -119,44 +90,19 @@ class ScramSession {
   // Returns the client-final message; throws on a server-first a client must not answer.
   clientFinal(serverFirst, raw) {
     this.serverFirst = serverFirst;
-    const map = attributes(serverFirst);
-    if (!map || !map.has('r') || !map.has('s') || !map.has('i')) {
-      throw new VerificationError(`malformed server-first ${JSON.stringify(serverFirst)}`);
-    }
-    const nonce = map.get('r');
-    const salt = Buffer.from(map.get('s'), 'base64');
-    const iterations = Number(map.get('i'));
-    if (!nonce.startsWith(this.clientNonce) || nonce.length <= this.clientNonce.length) {
-      throw new VerificationError('server-first nonce does not extend the client nonce');
-    }
-    if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000000) {
-      throw new VerificationError(`server-first iteration count ${map.get('i')} is unusable`);
-    }
-    if (salt.length === 0) throw new VerificationError('server-first has an empty salt');
-    this.serverFirstAttributes = { r: nonce, s: map.get('s'), i: iterations };
-
-    const keyLength = digest(this.hash, '').length;
-    const salted = crypto.pbkdf2Sync(Buffer.from(this.password, 'utf8'), salt, iterations,
-      keyLength, this.hash);
-    const clientKey = hmac(this.hash, salted, 'Client Key');
-    const storedKey = digest(this.hash, clientKey);
-    const serverKey = hmac(this.hash, salted, 'Server Key');
-    const withoutProof = `c=${Buffer.from('n,,').toString('base64')},r=${nonce}`; // c=biws
-    const authMessage = `${this.bare},${serverFirst},${withoutProof}`;
-    const proof = xor(clientKey, hmac(this.hash, storedKey, authMessage));
-    this.expectedServerSignature = hmac(this.hash, serverKey, authMessage);
+    const { nonce, salt, iterations } =
+      parseServerFirst(serverFirst, this.clientNonce, VerificationError);
+    this.serverFirstAttributes = { r: nonce, s: salt, i: iterations };
+    const keys = deriveKeys(this.hash, this.password, salt, iterations);
+    const exchange = clientProof(this.hash, keys, this.bare, serverFirst, nonce);
+    this.expectedServerSignature = exchange.expectedServerSignature;
     if (raw !== undefined) return raw;
-    return `${withoutProof},p=${proof.toString('base64')}`;
+    return `${exchange.withoutProof},p=${exchange.proof.toString('base64')}`;
   }
 
   // True only for "v=" + Base64(HMAC(ServerKey, AuthMessage)).
   verifyServerFinal(serverFinal) {
-    if (!this.expectedServerSignature || typeof serverFinal !== 'string') return false;
-    const map = attributes(serverFinal);
-    if (!map || !map.has('v')) return false;
-    const presented = Buffer.from(map.get('v'), 'base64');
-    return presented.length === this.expectedServerSignature.length &&
-      crypto.timingSafeEqual(presented, this.expectedServerSignature);
+    return serverFinalMatches(serverFinal, this.expectedServerSignature);
   }
 }
 
