@@ -37,13 +37,12 @@ TEST(ScramExchange, FollowsTheRfc7677Sha256Example) {
     const ScramCredentials credentials = pencil(Mechanism::ScramSha256);
     const auto exchange = begin_exchange(Mechanism::ScramSha256, first_message(), &credentials,
                                          kServerNonce, kDecoyKey);
-    ASSERT_TRUE(exchange);
-    EXPECT_EQ(exchange->server_first,
+    EXPECT_EQ(exchange.server_first,
               "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,"
               "i=4096");
     FinishError error;
     const auto server_final =
-        finish_with(*exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error);
+        finish_with(exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error);
     ASSERT_TRUE(server_final);
     EXPECT_EQ(*server_final, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
 }
@@ -58,7 +57,7 @@ TEST(ScramExchange, MatchesAnIndependentSha512Computation) {
                                          kServerNonce, kDecoyKey);
     FinishError error;
     const auto server_final = finish_with(
-        *exchange,
+        exchange,
         "gMGXRcevScNtxZ6/8lQYpGtnsNAc3mGcmNomv+xnoOMw+3R2xNJdMNnzMlTN8PPC6wdp6dybEmDYXYTxwnYPJQ==",
         error);
     ASSERT_TRUE(server_final);
@@ -72,7 +71,7 @@ TEST(ScramExchange, RefusesAWrongProof) {
     const auto exchange = begin_exchange(Mechanism::ScramSha256, first_message(), &credentials,
                                          kServerNonce, kDecoyKey);
     FinishError error;
-    EXPECT_FALSE(finish_with(*exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=", error));
+    EXPECT_FALSE(finish_with(exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=", error));
     EXPECT_EQ(error, FinishError::BadProof);
 }
 
@@ -81,7 +80,7 @@ TEST(ScramExchange, RefusesAChangedChannelBindingOrNonce) {
     const auto exchange = begin_exchange(Mechanism::ScramSha256, first_message(), &credentials,
                                          kServerNonce, kDecoyKey);
     FinishError error;
-    EXPECT_FALSE(finish_with(*exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error,
+    EXPECT_FALSE(finish_with(exchange, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error,
                              "eSws"));  // "y,,"
     EXPECT_EQ(error, FinishError::ChannelBindingMismatch);
 
@@ -89,7 +88,7 @@ TEST(ScramExchange, RefusesAChangedChannelBindingOrNonce) {
     const auto other_nonce = parse_client_final(
         "c=biws,r=rOprNGfwEbeRWgbNEkqOxxx,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
         parse_error);
-    EXPECT_FALSE(finish_exchange(*exchange, *other_nonce, error));
+    EXPECT_FALSE(finish_exchange(exchange, *other_nonce, error));
     EXPECT_EQ(error, FinishError::NonceMismatch);
 }
 
@@ -98,12 +97,11 @@ TEST(ScramExchange, UnknownUserGetsAStablePlausibleSaltAndFailsLikeAWrongPasswor
         begin_exchange(Mechanism::ScramSha256, first_message(), nullptr, kServerNonce, kDecoyKey);
     const auto again =
         begin_exchange(Mechanism::ScramSha256, first_message(), nullptr, kServerNonce, kDecoyKey);
-    ASSERT_TRUE(first && again);
-    EXPECT_EQ(first->server_first, again->server_first);
-    EXPECT_EQ(first->credentials.salt.size(), kSaltBytes);
-    EXPECT_NE(first->server_first.find(",i=4096"), std::string::npos);
+    EXPECT_EQ(first.server_first, again.server_first);
+    EXPECT_EQ(first.credentials.salt.size(), kSaltBytes);
+    EXPECT_NE(first.server_first.find(",i=4096"), std::string::npos);
     FinishError error;
-    EXPECT_FALSE(finish_with(*first, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error));
+    EXPECT_FALSE(finish_with(first, "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", error));
     EXPECT_EQ(error, FinishError::BadProof);
 }
 
@@ -111,5 +109,5 @@ TEST(ScramExchange, CredentialsOfAnotherMechanismAreTreatedAsUnknown) {
     const ScramCredentials credentials = pencil(Mechanism::ScramSha512);
     const auto exchange = begin_exchange(Mechanism::ScramSha256, first_message(), &credentials,
                                          kServerNonce, kDecoyKey);
-    EXPECT_FALSE(exchange->user_known);
+    EXPECT_FALSE(exchange.user_known);
 }

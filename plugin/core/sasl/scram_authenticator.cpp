@@ -67,9 +67,7 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view m
     const ScramCredentials* credentials =
         usable_credentials(users.find(first->username), *mechanism, entry.failure_if_refused);
     const std::string server_nonce = crypto::base64_encode(crypto::random_bytes(kServerNonceBytes));
-    auto exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_);
-    if (!exchange) return failure(ScramFailure::Malformed, first->username);
-    entry.exchange = std::move(*exchange);
+    entry.exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_);
 
     ScramStep step;
     step.kind = ScramStep::Kind::Continue;

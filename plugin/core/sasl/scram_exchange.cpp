@@ -31,10 +31,9 @@ std::string xor_bytes(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<ScramExchange> begin_exchange(Mechanism mechanism, const ClientFirst& first,
-                                            const ScramCredentials* credentials,
-                                            std::string_view server_nonce,
-                                            std::string_view decoy_key) {
+ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
+                             const ScramCredentials* credentials, std::string_view server_nonce,
+                             std::string_view decoy_key) {
     ScramExchange exchange;
     exchange.mechanism = mechanism;
     exchange.username = first.username;

@@ -26,10 +26,9 @@ struct ScramExchange {
 
 // `credentials` is null for an unknown user; `decoy_key` (a per-process secret) derives that
 // user's stable made-up salt, so asking twice reveals nothing either.
-std::optional<ScramExchange> begin_exchange(Mechanism mechanism, const ClientFirst& first,
-                                            const ScramCredentials* credentials,
-                                            std::string_view server_nonce,
-                                            std::string_view decoy_key);
+ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
+                             const ScramCredentials* credentials, std::string_view server_nonce,
+                             std::string_view decoy_key);
 
 enum class FinishError { None, Malformed, ChannelBindingMismatch, NonceMismatch, BadProof };
 
