@@ -103,6 +103,18 @@ std::optional<long long> MappingReader::integer(std::string_view key, Presence p
     return value;
 }
 
+// Only the two YAML 1.2 core spellings, unquoted: "yes", "on" or "True" are typos here, not
+// booleans, and a quoted "true" is a string.
+std::optional<bool> MappingReader::boolean(std::string_view key, Presence presence) {
+    const YamlNode* node = scalar(key, presence, "true or false");
+    if (!node) return std::nullopt;
+    if (!node->quoted && node->scalar == "true") return true;
+    if (!node->quoted && node->scalar == "false") return false;
+    diagnostics_.error(node->position, path_of(key),
+                       "InvalidParameter: expected true or false, got \"" + node->scalar + "\"");
+    return std::nullopt;
+}
+
 const YamlNode* MappingReader::sequence(std::string_view key, Presence presence) {
     const YamlNode* node = find(key);
     if (!node || node->is_null()) {

@@ -34,6 +34,7 @@ class MappingReader {
 
     std::optional<std::string> string(std::string_view key, Presence presence);
     std::optional<long long> integer(std::string_view key, Presence presence);
+    std::optional<bool> boolean(std::string_view key, Presence presence);  // true | false only
     const YamlNode* sequence(std::string_view key, Presence presence);
     const YamlNode* mapping(std::string_view key, Presence presence);
 

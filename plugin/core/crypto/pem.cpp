@@ -1,0 +1,76 @@
+#include "crypto/pem.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace mqauth::crypto {
+namespace {
+
+BioPtr open_file(const std::string& path, std::string& error) {
+    BioPtr file(BIO_new_file(path.c_str(), "r"));
+    if (!file) {
+        const int saved_errno = errno;
+        ERR_clear_error();
+        error = std::string("cannot read ") + path + ": " + std::strerror(saved_errno);
+    }
+    return file;
+}
+
+// PEM_read_bio_PrivateKey asks this for the passphrase. Answering with no bytes makes an
+// encrypted key fail to load instead of prompting; an empty password means "not encrypted".
+int supply_password(char* buffer, int size, int /*rwflag*/, void* userdata) {
+    const auto* password = static_cast<const std::string_view*>(userdata);
+    if (password->empty() || password->size() > static_cast<std::size_t>(size)) return -1;
+    std::memcpy(buffer, password->data(), password->size());
+    return static_cast<int>(password->size());
+}
+
+}  // namespace
+
+std::string take_openssl_error() {
+    const unsigned long code = ERR_get_error();
+    ERR_clear_error();
+    if (code == 0) return "unknown OpenSSL error";
+    const char* reason = ERR_reason_error_string(code);
+    return reason ? reason : "OpenSSL error " + std::to_string(code);
+}
+
+CertificateFile read_certificates(const std::string& path) {
+    CertificateFile result;
+    BioPtr file = open_file(path, result.error);
+    if (!file) return result;
+    while (X509* certificate = PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr)) {
+        result.certificates.emplace_back(certificate);
+    }
+    // Reading stops with "no start line" at the end of the file; anything else is damage.
+    const unsigned long last = ERR_peek_last_error();
+    const bool clean_end =
+        ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+    if (last != 0 && !clean_end) {
+        result.error = path + ": not a PEM certificate file (" + take_openssl_error() + ")";
+        result.certificates.clear();
+        return result;
+    }
+    ERR_clear_error();
+    if (result.certificates.empty()) result.error = path + ": holds no PEM certificate";
+    return result;
+}
+
+PrivateKeyFile read_private_key(const std::string& path, std::string_view password) {
+    PrivateKeyFile result;
+    BioPtr file = open_file(path, result.error);
+    if (!file) return result;
+    result.key.reset(PEM_read_bio_PrivateKey(file.get(), nullptr, supply_password, &password));
+    if (!result.key) {
+        const std::string why = take_openssl_error();
+        result.error = path + ": cannot load the private key (" + why +
+                       (password.empty() ? "; is it encrypted? set key_password)"
+                                         : "; is key_password right?)");
+    }
+    return result;
+}
+
+}  // namespace mqauth::crypto
