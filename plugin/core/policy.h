@@ -3,6 +3,7 @@
 // A reload builds a whole new Policy and swaps it in; nothing mutates one after load.
 #include <string>
 
+#include "certs/certificate_policy.h"
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
@@ -17,6 +18,7 @@ struct Policy {
     identities::IdentityTable identities;
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;
+    certs::CertificatePolicy certificates;
 };
 
 }  // namespace mqauth

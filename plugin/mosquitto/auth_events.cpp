@@ -6,6 +6,7 @@
 #include <string>
 
 #include "broker_log.h"
+#include "crypto/openssl_handles.h"
 #include "decision_mapping.h"
 #include "events.h"
 
@@ -82,16 +83,59 @@ int answer_auth_step(PluginState& state, mosquitto_evt_extended_auth& event,
     return to_auth_step_result(step.decision);
 }
 
+// How the client's certificate verified: the handshake's outcome when it is on the certificate,
+// else (a resumed TLS session) verified again here. Empty when there is no certificate or no CA
+// is listed (device certificates are off; the listener's own cafile, if any, verified it).
+class PresentedCertificate {
+   public:
+    PresentedCertificate(const PluginState& state, const mosquitto* client)
+        : certificate_(
+              static_cast<X509*>(mosquitto_client_certificate(const_cast<mosquitto*>(client)))) {
+        const certs::CertificatePolicy& certificates = state.engine->policy().certificates;
+        if (!certificate_ || !certificates.configured()) return;
+        verification_ = state.verified_certificates->find(certificate_.get());
+        if (!verification_) {
+            fresh_ = certs::verify_certificate(certificate_.get(), certificates);
+            verification_ = &*fresh_;
+        }
+    }
+
+    const certs::Verification* verification() const { return verification_; }
+
+   private:
+    crypto::X509Ptr certificate_;  // mosquitto_client_certificate returns a new reference
+    std::optional<certs::Verification> fresh_;
+    const certs::Verification* verification_ = nullptr;
+};
+
+// The engine may admit a client under another username than the CONNECT's (a certificate's CN
+// when it sent none): tell the broker, so its ACL events and logs carry it. This frees the
+// broker's old username string, which event.username points to: don't read it afterwards.
+bool sync_username(PluginState& state, mosquitto* client) {
+    const std::optional<std::string>* admitted =
+        state.engine->admitted_username(connection_of(client));
+    if (!admitted || !*admitted) return true;
+    const char* current = mosquitto_client_username(client);
+    if (current && **admitted == current) return true;
+    return mosquitto_set_username(client, (*admitted)->c_str()) == MOSQ_ERR_SUCCESS;
+}
+
 }  // namespace
 
 int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
+    const PresentedCertificate certificate(state, event.client);
     engine::ConnectRequest request;
     request.connection = connection_of(event.client);
     request.client_id = client_id_of(event.client);
     request.username = optional_text(event.username);
     // Mosquitto hands the password over NUL-terminated, so a password can't hold a NUL byte here.
     request.password = optional_text(event.password);
-    const Decision decision = state.engine->authenticate(request);
+    request.certificate = certificate.verification();
+    Decision decision = state.engine->authenticate(request);
+    if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
+        state.engine->forget(request.connection);
+        decision = Decision::error();
+    }
     if (decision.verdict != Verdict::Allow) log_refusal(event.client, event.username, decision);
     return to_connect_result(decision);
 }

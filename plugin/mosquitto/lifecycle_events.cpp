@@ -24,9 +24,10 @@ void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
 }  // namespace
 
 int on_reload(PluginState& state) {
-    if (auto policy = load_policy_logging_errors(state.config_path, LoadMoment::Reload)) {
-        const std::string summary = describe(*policy);
-        const auto withdrawn = state.engine->replace_policy(std::move(policy));
+    if (auto loaded = load_policy_logging_errors(state.config_path, LoadMoment::Reload)) {
+        const std::string summary = describe(*loaded->policy);
+        const auto withdrawn =
+            state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
         log_line(LogLevel::Info, "reloaded " + state.config_path + ": " + summary + ", " +
                                      std::to_string(withdrawn.size()) + " clients disconnected");
         disconnect_withdrawn(withdrawn);

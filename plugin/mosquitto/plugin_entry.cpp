@@ -47,14 +47,19 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
                int option_count) {
     auto path = config_path_option(options, option_count);
     if (!path) return MOSQ_ERR_INVAL;
-    auto policy = load_policy_logging_errors(*path, LoadMoment::StartUp);
-    if (!policy) return MOSQ_ERR_INVAL;
+    auto loaded = load_policy_logging_errors(*path, LoadMoment::StartUp);
+    if (!loaded) return MOSQ_ERR_INVAL;
 
     auto state = std::make_unique<PluginState>();
     state->plugin_id = identifier;
     state->config_path = *path;
-    const std::string summary = describe(*policy);
-    state->engine = std::make_unique<engine::Engine>(std::move(policy));
+    const std::string summary = describe(*loaded->policy);
+    state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
+    state->engine->use_registry(std::move(loaded->registry));
+    state->engine->send_notices_to(
+        [](const std::string& notice) { log_line(LogLevel::Notice, notice); });
+    state->verified_certificates = std::make_unique<VerifiedCertificates>();
+    state->tls_hook = std::make_unique<TlsHook>(*state);
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {
         unregister_callbacks(*state);
         return rc;

@@ -4,7 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "device_certificate_tls.h"
 #include "engine/engine.h"
+#include "tls_hook.h"
 
 struct mosquitto_plugin_id_t;
 
@@ -14,6 +16,9 @@ struct PluginState {
     mosquitto_plugin_id_t* plugin_id = nullptr;
     std::string config_path;
     std::unique_ptr<engine::Engine> engine;
+    std::unique_ptr<VerifiedCertificates> verified_certificates;
+    // Last, so it is destroyed first: no TLS callback may outlive what it uses.
+    std::unique_ptr<TlsHook> tls_hook;
 };
 
 }  // namespace mqauth::adapter

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "config/certificates_section.h"
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
 #include "config/permissions_section.h"
@@ -50,6 +51,19 @@ Diagnostic missing_permissions_warning() {
             "(permissions.no_match defaults to DENY)"};
 }
 
+void read_certificates(MappingReader& top, const std::string& base_dir, Diagnostics& diagnostics,
+                       certs::CertificatePolicy& certificates) {
+    SourcePosition list_position = top.position();
+    if (const YamlNode* list = top.sequence("ca_certificates", Presence::Optional)) {
+        list_position = list->position;
+        read_ca_certificates(*list, base_dir, diagnostics, certificates);
+    }
+    const bool written = top.has("device_certificates");
+    const YamlNode* devices = top.mapping("device_certificates", Presence::Optional);
+    if (written && !devices) return;  // not a mapping: already reported
+    read_device_certificates(devices, base_dir, list_position, diagnostics, certificates);
+}
+
 void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics& diagnostics,
                  std::vector<Diagnostic>& warnings, Policy& policy) {
     MappingReader top(root, "", diagnostics);
@@ -66,6 +80,7 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
     if (const YamlNode* list = top.sequence("sasl_users", Presence::Optional)) {
         read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
+    read_certificates(top, base_dir, diagnostics, policy.certificates);
     if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
         read_permissions(*section, diagnostics, policy.permissions);
     } else {

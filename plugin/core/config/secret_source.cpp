@@ -1,5 +1,7 @@
 #include "config/secret_source.h"
 
+#include "config/file_paths.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,8 +19,7 @@ void strip_one_line_ending(std::string& text) {
 
 std::optional<std::string> read_secret_file(MappingReader& fields, const std::string& path,
                                             const std::string& base_dir) {
-    const std::string full =
-        (path.front() == '/' || base_dir.empty()) ? path : base_dir + "/" + path;
+    const std::string full = resolve_path(base_dir, path);
     std::ifstream in(full, std::ios::binary);
     if (!in) {
         fields.report("secret_file",

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "certs/device_verification.h"
+
 namespace mqauth::engine {
 
 // Identifies one live connection (the adapter uses the broker's client pointer). Unique while the
@@ -15,6 +17,8 @@ struct ConnectRequest {
     std::string_view client_id;
     std::optional<std::string_view> username;
     std::optional<std::string_view> password;
+    // Set when the client presented a certificate: how its chain verified during the handshake.
+    const certs::Verification* certificate = nullptr;
 };
 
 }  // namespace mqauth::engine

@@ -22,6 +22,15 @@ std::string_view reason_code(Reason reason) {
         case Reason::TooManyExchanges: return "too_many_exchanges";
         case Reason::UnexpectedAuthStep: return "unexpected_auth_step";
         case Reason::ReauthUserChanged: return "reauth_user_changed";
+        case Reason::UnknownCa: return "unknown_ca";
+        case Reason::CaInactive: return "ca_inactive";
+        case Reason::CertificateExpired: return "certificate_expired";
+        case Reason::CertificateNotYetValid: return "certificate_not_yet_valid";
+        case Reason::CertificateInvalid: return "certificate_invalid";
+        case Reason::CertificateInactive: return "certificate_inactive";
+        case Reason::CertificateRevoked: return "certificate_revoked";
+        case Reason::ClientIdNotCommonName: return "client_id_not_cn";
+        case Reason::RegistryWriteFailed: return "registry_write_failed";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

@@ -31,6 +31,15 @@ enum class Reason {
     TooManyExchanges,           // too many SCRAM exchanges in flight at once
     UnexpectedAuthStep,         // an AUTH packet with no exchange in flight
     ReauthUserChanged,          // a re-authentication as somebody else
+    UnknownCa,                  // a client certificate not issued by a listed CA
+    CaInactive,                 // ... issued by a listed CA whose status is INACTIVE
+    CertificateExpired,         // a certificate in the client's chain is past its notAfter
+    CertificateNotYetValid,     // ... or before its notBefore
+    CertificateInvalid,         // any other chain verification failure
+    CertificateInactive,        // the device certificate's state is INACTIVE
+    CertificateRevoked,         // ... or REVOKED
+    ClientIdNotCommonName,      // bind_client_id_to_cn, and the client id is not the CN
+    RegistryWriteFailed,        // a first-seen certificate could not be registered durably
     InternalError,              // an exception or a library failure
 };
 

@@ -15,7 +15,13 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
 }
 
+void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
+    registry_ = std::move(registry);
+}
+
+// SPEC's order: a client certificate decides first, whatever else the CONNECT carries.
 Decision Engine::authenticate(const ConnectRequest& request) {
+    if (request.certificate) return authenticate_certificate(request);
     if (is_recheck_of_scram_session(request)) return Decision::allow();
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
 }
@@ -113,12 +119,18 @@ void Engine::forget(ConnectionId connection) {
     scram_.drop(connection);
 }
 
-std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy) {
+const std::optional<std::string>* Engine::admitted_username(ConnectionId connection) const {
+    const Session* session = live_.find(connection);
+    return session ? &session->username : nullptr;
+}
+
+std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
+                                               std::unique_ptr<certs::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
     std::vector<Withdrawal> withdrawn;
     auto& sessions = live_.sessions();
     for (auto it = sessions.begin(); it != sessions.end();) {
-        if (auto reason = withdrawal_reason(it->second, *policy)) {
+        if (auto reason = withdrawal_reason(it->second, *policy, registry.get())) {
             withdrawn.push_back({std::move(it->second.client_id), *reason});
             it = sessions.erase(it);
         } else {
@@ -126,6 +138,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         }
     }
     policy_ = std::move(policy);
+    registry_ = std::move(registry);
     ++policy_generation_;
     return withdrawn;
 }

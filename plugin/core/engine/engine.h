@@ -2,9 +2,12 @@
 // The policy engine: decides CONNECTs, enhanced-authentication steps and topic access against the
 // current Policy, and tracks admitted clients so a reload can withdraw access. Single-threaded
 // by design: Mosquitto runs every plugin callback on its one event loop.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "certs/device_registry.h"
 
 #include "engine/access_request.h"
 #include "engine/auth_request.h"
@@ -28,7 +31,16 @@ class Engine {
     explicit Engine(std::shared_ptr<const Policy> policy,
                     sasl::ScramAuthenticator scram = sasl::ScramAuthenticator());
 
-    // A CONNECT with a username and password, or with neither.
+    // The device registry of the policy's `registry_file` (null when no CA is listed). Replaced
+    // together with the policy on reload.
+    void use_registry(std::unique_ptr<certs::DeviceRegistry> registry);
+
+    // Where the engine reports what operators should hear about that is not a refusal (a device
+    // registered, a registry it cannot write), for the broker log. Never given a secret.
+    using Notices = std::function<void(const std::string&)>;
+    void send_notices_to(Notices notices) { notify_ = std::move(notices); }
+
+    // A CONNECT: with a client certificate, with a username and password, or with neither.
     Decision authenticate(const ConnectRequest& request);
 
     // A CONNECT with an authentication method (or an AUTH 0x19 re-authentication), and the AUTH
@@ -45,9 +57,15 @@ class Engine {
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
     // they are dropped from the live index at once.
-    std::vector<Withdrawal> replace_policy(std::shared_ptr<const Policy> policy);
+    std::vector<Withdrawal> replace_policy(
+        std::shared_ptr<const Policy> policy,
+        std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
 
     const Policy& policy() const { return *policy_; }
+    const certs::DeviceRegistry* registry() const { return registry_.get(); }
+    // The username the engine admitted a live connection under (a device certificate's CN when
+    // the CONNECT had none), so the adapter can tell the broker.
+    const std::optional<std::string>* admitted_username(ConnectionId connection) const;
     std::size_t live_client_count() const { return live_.size(); }
 
    private:
@@ -56,6 +74,8 @@ class Engine {
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision authenticate_certificate(const ConnectRequest& request);
+    std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
 
     bool permits(const AccessRequest& request) const;
@@ -65,6 +85,8 @@ class Engine {
     LiveClients live_;
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;
+    std::unique_ptr<certs::DeviceRegistry> registry_;
+    Notices notify_;
 };
 
 }  // namespace mqauth::engine

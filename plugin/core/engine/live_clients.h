@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "certs/device_states.h"
 #include "engine/access_cache.h"
 #include "engine/connect_request.h"
 #include "identities/identity.h"
@@ -15,9 +16,14 @@ namespace mqauth::engine {
 
 struct AnonymousAdmission {};
 
+struct CertificateAdmission {
+    certs::DeviceKey device;
+    std::string ca_name;
+};
+
 // What admitted a client; the pointers point into the current policy.
-using Admission =
-    std::variant<AnonymousAdmission, const identities::Identity*, const sasl::SaslUser*>;
+using Admission = std::variant<AnonymousAdmission, const identities::Identity*,
+                               const sasl::SaslUser*, CertificateAdmission>;
 
 struct Session {
     std::string client_id;

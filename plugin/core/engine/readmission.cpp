@@ -1,5 +1,7 @@
 #include "engine/readmission.h"
 
+#include "engine/certificate_standing.h"
+
 namespace mqauth::engine {
 namespace {
 
@@ -9,6 +11,7 @@ using sasl::SaslUser;
 struct Readmit {
     Session& session;
     const Policy& next;
+    const certs::DeviceRegistry* registry;
 
     std::optional<Reason> operator()(AnonymousAdmission) const {
         if (next.anonymous == AnonymousAccess::Allow) return std::nullopt;
@@ -36,12 +39,18 @@ struct Readmit {
         session.admitted_by = after;
         return std::nullopt;
     }
+
+    // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted.
+    std::optional<Reason> operator()(const CertificateAdmission& admitted) const {
+        return certificate_refusal(admitted.device, admitted.ca_name, next, registry);
+    }
 };
 
 }  // namespace
 
-std::optional<Reason> withdrawal_reason(Session& session, const Policy& next) {
-    return std::visit(Readmit{session, next}, session.admitted_by);
+std::optional<Reason> withdrawal_reason(Session& session, const Policy& next,
+                                        const certs::DeviceRegistry* registry) {
+    return std::visit(Readmit{session, next, registry}, session.admitted_by);
 }
 
 }  // namespace mqauth::engine

@@ -2,6 +2,7 @@
 // Whether a live client would still be admitted by a new policy, with the same credentials.
 #include <optional>
 
+#include "certs/device_registry.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
 #include "policy.h"
@@ -10,6 +11,8 @@ namespace mqauth::engine {
 
 // nullopt when the client keeps its access; the session is then re-pointed into `next` (the
 // policy it came from is about to be freed). Otherwise the reason it loses it.
-std::optional<Reason> withdrawal_reason(Session& session, const Policy& next);
+// `registry` is the device registry that comes with `next` (null when it lists no CA).
+std::optional<Reason> withdrawal_reason(Session& session, const Policy& next,
+                                        const certs::DeviceRegistry* registry);
 
 }  // namespace mqauth::engine

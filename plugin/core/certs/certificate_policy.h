@@ -1,0 +1,19 @@
+#pragma once
+// The device-certificate part of a Policy: `ca_certificates` and `device_certificates`.
+#include <string>
+
+#include "certs/certificate_authorities.h"
+#include "certs/device_states.h"
+
+namespace mqauth::certs {
+
+struct CertificatePolicy {
+    CertificateAuthorities authorities;
+    std::string registry_file;  // required when any CA is listed
+    bool bind_client_id_to_cn = false;
+    DeviceStates states;
+
+    bool configured() const { return !authorities.empty(); }
+};
+
+}  // namespace mqauth::certs

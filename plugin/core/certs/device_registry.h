@@ -1,0 +1,49 @@
+#pragma once
+// The device registry: every certificate registered on its first valid connect, kept in memory
+// and in `registry_file`. The plugin is that file's only writer; each registration rewrites it
+// durably before the device is admitted, so no registration a client saw acknowledged is lost.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "certs/registry_entry.h"
+
+namespace mqauth::certs {
+
+class DeviceRegistry;
+
+struct RegistryOpening {
+    std::unique_ptr<DeviceRegistry> registry;  // set on success
+    std::vector<std::string> errors;           // "FILE:LINE:COL: path: message" lines
+};
+
+class DeviceRegistry {
+   public:
+    // A missing file is an empty registry (created at the first registration); an unreadable or
+    // corrupt one is an error, never treated as empty.
+    static RegistryOpening open(const std::string& path);
+
+    const std::string& path() const { return path_; }
+    const RegistryEntry* find(const DeviceKey& key) const;
+    std::optional<DeviceStatus> status_of(const DeviceKey& key) const;
+
+    // Adds the entry and makes the file durable before returning. On failure the registry, in
+    // memory and on disk, is unchanged and the reason is returned.
+    std::optional<std::string> add(RegistryEntry entry);
+
+    // In registration order.
+    const std::vector<const RegistryEntry*>& entries() const { return order_; }
+    std::size_t size() const { return order_.size(); }
+
+   private:
+    explicit DeviceRegistry(std::string path) : path_(std::move(path)) {}
+    void insert(RegistryEntry entry);
+
+    std::string path_;
+    std::unordered_map<DeviceKey, std::unique_ptr<RegistryEntry>, DeviceKeyHash> entries_;
+    std::vector<const RegistryEntry*> order_;
+};
+
+}  // namespace mqauth::certs

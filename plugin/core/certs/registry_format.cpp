@@ -1,0 +1,128 @@
+#include "certs/registry_format.h"
+
+#include <yaml-cpp/emitter.h>
+
+#include <unordered_set>
+
+#include <stdexcept>
+#include "certs/serial_number.h"
+#include "config/mapping_reader.h"
+#include "config/yaml_tree.h"
+
+namespace mqauth::certs {
+namespace {
+
+using config::MappingReader;
+using config::Presence;
+
+constexpr long long kRegistryVersion = 1;
+
+constexpr const char* kHeader =
+    "# mqauth device registry: certificates registered on their first valid connect.\n"
+    "# Written by the broker's mqauth plugin only; don't edit it. To change a device's state,\n"
+    "# use device_certificates.states in the config (or `mqauth devices`) and reload.\n";
+
+void emit_entry(YAML::Emitter& out, const RegistryEntry& entry) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "device_sn" << YAML::Value << YAML::DoubleQuoted << entry.key.device_sn;
+    out << YAML::Key << "ca_sn" << YAML::Value << YAML::DoubleQuoted << entry.key.ca_sn;
+    out << YAML::Key << "ca_name" << YAML::Value << YAML::DoubleQuoted << entry.ca_name;
+    out << YAML::Key << "common_name" << YAML::Value << YAML::DoubleQuoted << entry.common_name;
+    out << YAML::Key << "not_before" << YAML::Value << YAML::DoubleQuoted << entry.not_before;
+    out << YAML::Key << "not_after" << YAML::Value << YAML::DoubleQuoted << entry.not_after;
+    out << YAML::Key << "first_seen" << YAML::Value << YAML::DoubleQuoted << entry.first_seen;
+    out << YAML::Key << "status" << YAML::Value << std::string(status_name(entry.status));
+    out << YAML::EndMap;
+}
+
+std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
+    const auto text = fields.string(key, Presence::Required);
+    if (!text) return std::nullopt;
+    auto serial = canonical_serial(*text);
+    if (!serial) fields.report(key, "InvalidParameter: not a hex serial number");
+    return serial;
+}
+
+std::optional<RegistryEntry> read_entry(const config::YamlNode& node, const std::string& path,
+                                        config::Diagnostics& diagnostics) {
+    MappingReader fields(node, path, diagnostics);
+    if (!fields.valid()) return std::nullopt;
+    RegistryEntry entry;
+    auto device_sn = read_serial(fields, "device_sn");
+    auto ca_sn = read_serial(fields, "ca_sn");
+    auto ca_name = fields.string("ca_name", Presence::Required);
+    auto common_name = fields.string("common_name", Presence::Required);
+    auto not_before = fields.string("not_before", Presence::Required);
+    auto not_after = fields.string("not_after", Presence::Required);
+    auto first_seen = fields.string("first_seen", Presence::Required);
+    auto status = fields.enumeration<DeviceStatus>("status",
+                                                   {{"ACTIVE", DeviceStatus::Active},
+                                                    {"INACTIVE", DeviceStatus::Inactive},
+                                                    {"REVOKED", DeviceStatus::Revoked}},
+                                                   Presence::Required);
+    fields.finish();
+    if (!device_sn || !ca_sn || !ca_name || !common_name || !not_before || !not_after ||
+        !first_seen || !status) {
+        return std::nullopt;
+    }
+    return RegistryEntry{{*device_sn, *ca_sn}, *ca_name,    *common_name, *not_before,
+                         *not_after,           *first_seen, *status};
+}
+
+void read_devices(const config::YamlNode& list, config::Diagnostics& diagnostics,
+                  RegistryParse& result) {
+    std::unordered_set<DeviceKey, DeviceKeyHash> seen;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        const std::string path = "devices[" + std::to_string(i) + "]";
+        auto entry = read_entry(list.items[i], path, diagnostics);
+        if (!entry) continue;  // reported; the whole file is refused below
+        if (!seen.insert(entry->key).second) {
+            diagnostics.error(list.items[i].position, path,
+                              "InvalidParameter: device_sn and ca_sn registered twice");
+            continue;
+        }
+        result.entries.push_back(std::move(*entry));
+    }
+}
+
+}  // namespace
+
+std::string format_registry(const std::vector<const RegistryEntry*>& entries) {
+    YAML::Emitter out;
+    out.SetOutputCharset(YAML::EscapeNonAscii);
+    out << YAML::BeginMap;
+    out << YAML::Key << "version" << YAML::Value << kRegistryVersion;
+    out << YAML::Key << "devices" << YAML::Value << YAML::BeginSeq;
+    for (const RegistryEntry* entry : entries) emit_entry(out, *entry);
+    out << YAML::EndSeq << YAML::EndMap;
+    if (!out.good()) throw std::runtime_error("cannot format the registry: " + out.GetLastError());
+    return std::string(kHeader) + out.c_str() + "\n";
+}
+
+RegistryParse parse_registry(std::string_view text) {
+    RegistryParse result;
+    config::YamlParseResult parsed = config::parse_yaml(text);
+    if (parsed.error) {
+        result.errors.push_back(*parsed.error);
+        return result;
+    }
+    config::Diagnostics diagnostics;
+    if (parsed.root->is_null()) {
+        diagnostics.error({1, 1}, "", "the registry file is empty (mqauth never writes one)");
+    } else {
+        MappingReader top(*parsed.root, "", diagnostics);
+        const auto version = top.integer("version", Presence::Required);
+        if (version && *version != kRegistryVersion) {
+            top.report("version", "InvalidParameter: unsupported registry version");
+        }
+        if (const config::YamlNode* list = top.sequence("devices", Presence::Required)) {
+            read_devices(*list, diagnostics, result);
+        }
+        top.finish();
+    }
+    result.errors = diagnostics.take();
+    if (!result.errors.empty()) result.entries.clear();
+    return result;
+}
+
+}  // namespace mqauth::certs

@@ -1,0 +1,170 @@
+#include "config/certificates_section.h"
+
+#include <unordered_map>
+
+#include <openssl/x509v3.h>
+
+#include "certs/serial_number.h"
+#include "config/file_paths.h"
+#include "config/mapping_reader.h"
+#include "config/text_rules.h"
+#include "crypto/pem.h"
+
+namespace mqauth::config {
+namespace {
+
+using certs::CaStatus;
+using certs::CertificateAuthority;
+using certs::DeviceStatus;
+
+std::string item_path(const char* list, std::size_t index) {
+    return std::string(list) + "[" + std::to_string(index) + "]";
+}
+
+// The CA certificate from `file`: exactly one certificate, and a CA one (basicConstraints
+// CA:TRUE, or a v1 self-signed root), since it anchors device chains.
+crypto::X509Ptr read_ca_file(MappingReader& fields, const std::string& base_dir) {
+    const auto file = fields.string("file", Presence::Required);
+    if (!file) return nullptr;
+    crypto::CertificateFile loaded = crypto::read_certificates(resolve_path(base_dir, *file));
+    if (!loaded.error.empty()) {
+        fields.report("file", "InvalidParameter: " + loaded.error);
+        return nullptr;
+    }
+    if (loaded.certificates.size() != 1) {
+        fields.report("file", "InvalidParameter: holds " +
+                                  std::to_string(loaded.certificates.size()) +
+                                  " certificates; list each CA as its own entry");
+        return nullptr;
+    }
+    if (X509_check_ca(loaded.certificates.front().get()) < 1) {
+        fields.report("file", "InvalidParameter: not a CA certificate (no CA:TRUE constraint)");
+        return nullptr;
+    }
+    return std::move(loaded.certificates.front());
+}
+
+std::optional<std::string> read_ca_name(MappingReader& fields) {
+    auto name = fields.string("ca_name", Presence::Required);
+    if (name && !text_length_within(*name, 1, kMaxCaNameChars)) {
+        fields.report("ca_name", "InvalidParameter: must be 1 to 128 characters");
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<CertificateAuthority> read_ca(const YamlNode& node, const std::string& path,
+                                            const std::string& base_dir, Diagnostics& diagnostics) {
+    MappingReader fields(node, path, diagnostics);
+    if (!fields.valid()) return std::nullopt;
+    auto name = read_ca_name(fields);
+    crypto::X509Ptr certificate = read_ca_file(fields, base_dir);
+    const auto status = fields.enumeration<CaStatus>(
+        "status", {{"ACTIVE", CaStatus::Active}, {"INACTIVE", CaStatus::Inactive}},
+        Presence::Optional);
+    const bool status_ok = status || !fields.has("status");
+    fields.finish();
+    if (!name || !certificate || !status_ok) return std::nullopt;
+    CertificateAuthority authority;
+    authority.name = *name;
+    authority.serial = certs::serial_of(certificate.get());
+    authority.status = status.value_or(CaStatus::Active);
+    authority.certificate = std::move(certificate);
+    return authority;
+}
+
+std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
+    const auto text = fields.string(key, Presence::Required);
+    if (!text) return std::nullopt;
+    auto serial = certs::canonical_serial(*text);
+    if (!serial) {
+        fields.report(key,
+                      "InvalidParameter: a serial number in hex, as `openssl x509 -serial` "
+                      "prints it (at most 128 bytes)");
+    }
+    return serial;
+}
+
+void read_state(const YamlNode& node, const std::string& path, Diagnostics& diagnostics,
+                certs::DeviceStates& states) {
+    MappingReader fields(node, path, diagnostics);
+    if (!fields.valid()) return;
+    auto device_sn = read_serial(fields, "device_sn");
+    auto ca_sn = read_serial(fields, "ca_sn");
+    const auto status = fields.enumeration<DeviceStatus>("status",
+                                                         {{"ACTIVE", DeviceStatus::Active},
+                                                          {"INACTIVE", DeviceStatus::Inactive},
+                                                          {"REVOKED", DeviceStatus::Revoked}},
+                                                         Presence::Required);
+    fields.finish();
+    if (!device_sn || !ca_sn || !status) return;
+    if (!states.decide({*device_sn, *ca_sn}, *status)) {
+        diagnostics.error(fields.position(), path,
+                          "InvalidParameter: device_sn " + *device_sn + " of ca_sn " + *ca_sn +
+                              " already has a state above");
+    }
+}
+
+void read_states(const YamlNode& list, Diagnostics& diagnostics, certs::DeviceStates& states) {
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        read_state(list.items[i], "device_certificates.states[" + std::to_string(i) + "]",
+                   diagnostics, states);
+    }
+}
+
+}  // namespace
+
+void read_ca_certificates(const YamlNode& list, const std::string& base_dir,
+                          Diagnostics& diagnostics, certs::CertificatePolicy& policy) {
+    std::unordered_map<std::string, std::string> names_by_serial;
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        const std::string path = item_path("ca_certificates", i);
+        auto authority = read_ca(list.items[i], path, base_dir, diagnostics);
+        if (!authority) continue;
+        if (policy.authorities.find_by_name(authority->name)) {
+            diagnostics.error(
+                list.items[i].position, path + ".ca_name",
+                "InvalidParameter: ca_name \"" + authority->name + "\" is listed twice");
+            continue;
+        }
+        // Devices are named by (device_sn, ca_sn): two CAs with one serial would be ambiguous.
+        const auto [known, fresh] = names_by_serial.emplace(authority->serial, authority->name);
+        if (!fresh) {
+            diagnostics.error(list.items[i].position, path + ".file",
+                              "InvalidParameter: a CA with serial " + authority->serial +
+                                  " is already listed as \"" + known->second + "\"");
+            continue;
+        }
+        policy.authorities.add(std::move(*authority));
+    }
+}
+
+void read_device_certificates(const YamlNode* section, const std::string& base_dir,
+                              SourcePosition ca_list_position, Diagnostics& diagnostics,
+                              certs::CertificatePolicy& policy) {
+    if (!section || section->is_null()) {
+        if (policy.configured()) {
+            diagnostics.error(ca_list_position, "device_certificates.registry_file",
+                              "MissingParameter: listed CAs need device_certificates.registry_file "
+                              "(where first-seen certificates are registered)");
+        }
+        return;
+    }
+    MappingReader fields(*section, "device_certificates", diagnostics);
+    if (!fields.valid()) return;
+    if (auto file = fields.string("registry_file", Presence::Required)) {
+        if (file->empty()) {
+            fields.report("registry_file", "InvalidParameter: must not be empty");
+        } else {
+            policy.registry_file = resolve_path(base_dir, *file);
+        }
+    }
+    policy.bind_client_id_to_cn =
+        fields.boolean("bind_client_id_to_cn", Presence::Optional).value_or(false);
+    if (const YamlNode* states = fields.sequence("states", Presence::Optional)) {
+        read_states(*states, diagnostics, policy.states);
+    }
+    fields.finish();
+}
+
+}  // namespace mqauth::config

@@ -1,0 +1,73 @@
+// CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1). The chain
+// was verified during the handshake; here the device is checked against the current policy,
+// registered if it is new, and admitted.
+#include "engine/certificate_standing.h"
+#include "engine/engine.h"
+
+namespace mqauth::engine {
+namespace {
+
+certs::RegistryEntry registry_entry(const certs::VerifiedDevice& device) {
+    certs::RegistryEntry entry;
+    entry.key = device.key;
+    entry.ca_name = device.ca_name;
+    entry.common_name = device.facts.common_name;
+    entry.not_before = device.facts.not_before;
+    entry.not_after = device.facts.not_after;
+    entry.first_seen = certs::iso8601_utc(std::time(nullptr));
+    entry.status = certs::DeviceStatus::Active;
+    return entry;
+}
+
+// The username the client ends up with: its own unless empty, else the certificate's CN, so
+// permissions can name devices.
+std::optional<std::string> username_for(const ConnectRequest& request,
+                                        const certs::VerifiedDevice& device) {
+    if (request.username && !request.username->empty()) return std::string(*request.username);
+    if (device.facts.common_name.empty()) return std::nullopt;
+    return device.facts.common_name;
+}
+
+}  // namespace
+
+Decision Engine::authenticate_certificate(const ConnectRequest& request) {
+    const certs::Verification& verification = *request.certificate;
+    if (!verification.device) return Decision::deny(reason_for(verification.problem));
+    const certs::VerifiedDevice& device = *verification.device;
+    // The broker passes usernames as C strings: a CN with a NUL byte could not be one.
+    if (device.facts.common_name.find('\0') != std::string::npos) {
+        return Decision::deny(Reason::CertificateInvalid);
+    }
+    // Checked again, not trusted from the handshake: a reload may have come in between.
+    if (auto refusal = certificate_refusal(device.key, device.ca_name, *policy_, registry_.get())) {
+        return Decision::deny(*refusal);
+    }
+    if (policy_->certificates.bind_client_id_to_cn &&
+        request.client_id != device.facts.common_name) {
+        return Decision::deny(Reason::ClientIdNotCommonName);
+    }
+    if (auto failed = register_first_seen(device)) return *failed;
+    live_.admit(request.connection,
+                Session{std::string(request.client_id), username_for(request, device),
+                        CertificateAdmission{device.key, device.ca_name}});
+    return Decision::allow();
+}
+
+// A first-seen certificate is admitted only once its registration is on disk (DESIGN: a
+// decision that depends on a write is not acknowledged before the write is durable).
+std::optional<Decision> Engine::register_first_seen(const certs::VerifiedDevice& device) {
+    const auto failure = [this](const std::string& why) {
+        if (notify_) notify_(why);
+        return Decision{Verdict::Error, Reason::RegistryWriteFailed};
+    };
+    if (!registry_) return failure("no device registry is open");
+    if (registry_->find(device.key)) return std::nullopt;
+    if (auto error = registry_->add(registry_entry(device))) return failure(*error);
+    if (notify_) {
+        notify_("registered device certificate device_sn=" + device.key.device_sn +
+                        " ca_sn=" + device.key.ca_sn + " ca_name=" + device.ca_name);
+    }
+    return std::nullopt;
+}
+
+}  // namespace mqauth::engine

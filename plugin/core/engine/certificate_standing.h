@@ -1,0 +1,21 @@
+#pragma once
+// The engine's view of device-certificate checks: certificate problems as refusal reasons, and
+// whether a device keeps (or gets) access under a policy and its registry.
+#include <optional>
+#include <string>
+
+#include "certs/device_registry.h"
+#include "certs/device_verification.h"
+#include "engine/decision.h"
+#include "policy.h"
+
+namespace mqauth::engine {
+
+Reason reason_for(certs::CertificateProblem problem);
+
+// nullopt when the device may connect under `policy`; `registry` may be null (none configured).
+std::optional<Reason> certificate_refusal(const certs::DeviceKey& device,
+                                          const std::string& ca_name, const Policy& policy,
+                                          const certs::DeviceRegistry* registry);
+
+}  // namespace mqauth::engine
