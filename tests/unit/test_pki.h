@@ -1,0 +1,36 @@
+#pragma once
+// Certificates made in-process for unit tests: a CA, intermediates and leaves with chosen serials
+// and validity, signed with EC P-256 keys. (The integration tests use the openssl CLI instead.)
+#include <ctime>
+#include <string>
+
+#include "crypto/openssl_handles.h"
+
+namespace mqauth::test_pki {
+
+struct TestCertificate {
+    crypto::X509Ptr certificate;
+    crypto::EvpPkeyPtr key;
+};
+
+struct Validity {
+    long not_before_offset = -3600;  // seconds from now
+    long not_after_offset = 86400;
+};
+
+// A CA certificate (CA:TRUE); self-signed when `issuer` is null.
+TestCertificate make_ca(const std::string& common_name, long serial,
+                        const TestCertificate* issuer = nullptr);
+
+TestCertificate make_leaf(const std::string& common_name, long serial,
+                          const TestCertificate& issuer, Validity validity = {});
+
+std::string to_pem(const X509* certificate);
+
+void write_text_file(const std::string& path, const std::string& text);
+std::string read_text_file(const std::string& path);
+
+// A fresh directory under /tmp for one test.
+std::string make_temp_dir();
+
+}  // namespace mqauth::test_pki
