@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include "certs/serial_number.h"
 #include "config/mapping_reader.h"
+#include "config/text_rules.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::certs {
@@ -43,6 +44,16 @@ std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
     return serial;
 }
 
+// Every value must be well-formed UTF-8: that is all mqauth writes, and all it can write back.
+std::optional<std::string> read_text(MappingReader& fields, const char* key) {
+    auto text = fields.string(key, Presence::Required);
+    if (text && !config::is_valid_utf8(*text)) {
+        fields.report(key, "InvalidParameter: not UTF-8 text");
+        return std::nullopt;
+    }
+    return text;
+}
+
 std::optional<RegistryEntry> read_entry(const config::YamlNode& node, const std::string& path,
                                         config::Diagnostics& diagnostics) {
     MappingReader fields(node, path, diagnostics);
@@ -50,11 +61,11 @@ std::optional<RegistryEntry> read_entry(const config::YamlNode& node, const std:
     RegistryEntry entry;
     auto device_sn = read_serial(fields, "device_sn");
     auto ca_sn = read_serial(fields, "ca_sn");
-    auto ca_name = fields.string("ca_name", Presence::Required);
-    auto common_name = fields.string("common_name", Presence::Required);
-    auto not_before = fields.string("not_before", Presence::Required);
-    auto not_after = fields.string("not_after", Presence::Required);
-    auto first_seen = fields.string("first_seen", Presence::Required);
+    auto ca_name = read_text(fields, "ca_name");
+    auto common_name = read_text(fields, "common_name");
+    auto not_before = read_text(fields, "not_before");
+    auto not_after = read_text(fields, "not_after");
+    auto first_seen = read_text(fields, "first_seen");
     auto status = fields.enumeration<DeviceStatus>("status",
                                                    {{"ACTIVE", DeviceStatus::Active},
                                                     {"INACTIVE", DeviceStatus::Inactive},

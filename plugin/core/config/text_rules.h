@@ -7,6 +7,9 @@ namespace mqauth::config {
 // Length in characters (UTF-8 code points), as the seed APIs count their limits.
 std::size_t utf8_length(std::string_view text);
 
+// Well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF.
+bool is_valid_utf8(std::string_view text);
+
 bool text_length_within(std::string_view text, std::size_t min_chars, std::size_t max_chars);
 
 }  // namespace mqauth::config

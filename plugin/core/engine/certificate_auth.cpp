@@ -1,6 +1,7 @@
 // CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1). The chain
 // was verified during the handshake; here the device is checked against the current policy,
 // registered if it is new, and admitted.
+#include "config/text_rules.h"
 #include "engine/certificate_standing.h"
 #include "engine/engine.h"
 
@@ -34,8 +35,10 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
     const certs::Verification& verification = *request.certificate;
     if (!verification.device) return Decision::deny(reason_for(verification.problem));
     const certs::VerifiedDevice& device = *verification.device;
-    // The broker passes usernames as C strings: a CN with a NUL byte could not be one.
-    if (device.facts.common_name.find('\0') != std::string::npos) {
+    // The CN may become the username and goes into the registry: the broker takes usernames as
+    // NUL-terminated UTF-8, and the registry holds UTF-8 text only.
+    const std::string& common_name = device.facts.common_name;
+    if (common_name.find('\0') != std::string::npos || !config::is_valid_utf8(common_name)) {
         return Decision::deny(Reason::CertificateInvalid);
     }
     // Checked again, not trusted from the handshake: a reload may have come in between.
@@ -65,7 +68,7 @@ std::optional<Decision> Engine::register_first_seen(const certs::VerifiedDevice&
     if (auto error = registry_->add(registry_entry(device))) return failure(*error);
     if (notify_) {
         notify_("registered device certificate device_sn=" + device.key.device_sn +
-                        " ca_sn=" + device.key.ca_sn + " ca_name=" + device.ca_name);
+                " ca_sn=" + device.key.ca_sn + " ca_name=" + device.ca_name);
     }
     return std::nullopt;
 }
