@@ -8,7 +8,7 @@ MQAUTH_BUILD_DIR=${MQAUTH_BUILD_DIR:-$MQAUTH_ROOT/build}
 MQAUTH_PACKAGES=(
   build-essential cmake pkg-config ca-certificates openssl python3
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
-  libssl-dev libyaml-cpp-dev libgtest-dev
+  libssl-dev libyaml-cpp-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev
 )
 # Node.js and npm run the integration tests' SCRAM client (tests/integration/scram_client.js).
 # A node already on PATH is kept, whatever installed it: Debian's npm can't be added beside a

@@ -1,10 +1,13 @@
 #include "crypto/pem.h"
 
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "crypto/crypto_error.h"
 
 namespace mqauth::crypto {
 namespace {
@@ -71,6 +74,38 @@ PrivateKeyFile read_private_key(const std::string& path, std::string_view passwo
                                          : "; is key_password right?)");
     }
     return result;
+}
+
+PublicKeyText parse_public_key(std::string_view pem) {
+    PublicKeyText result;
+    if (pem.find("PRIVATE KEY") != std::string_view::npos) {
+        result.error = "holds a private key; give the public key (openssl pkey -pubout)";
+        return result;
+    }
+    EVP_PKEY* key = nullptr;
+    OSSL_DECODER_CTX* decoder = OSSL_DECODER_CTX_new_for_pkey(
+        &key, "PEM", nullptr, nullptr, EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
+    if (!decoder) throw CryptoError("cannot create a key decoder");
+    const auto* data = reinterpret_cast<const unsigned char*>(pem.data());
+    std::size_t length = pem.size();
+    const bool decoded = OSSL_DECODER_from_data(decoder, &data, &length) == 1;
+    OSSL_DECODER_CTX_free(decoder);
+    result.key.reset(key);
+    if (!decoded || !result.key) {
+        result.key.reset();
+        ERR_clear_error();
+        result.error = "not a PEM public key";
+    }
+    return result;
+}
+
+std::string public_key_der(const EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int length = i2d_PUBKEY(key, &der);
+    if (length <= 0) throw CryptoError("cannot encode a public key");
+    std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    return bytes;
 }
 
 }  // namespace mqauth::crypto

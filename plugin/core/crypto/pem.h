@@ -26,6 +26,19 @@ struct PrivateKeyFile {
 // broker's terminal.
 PrivateKeyFile read_private_key(const std::string& path, std::string_view password);
 
+struct PublicKeyText {
+    EvpPkeyPtr key;
+    std::string error;  // empty on success
+};
+
+// A public key from PEM text: "PUBLIC KEY" (SubjectPublicKeyInfo) or "RSA PUBLIC KEY" (PKCS#1).
+// Text holding a private key is refused rather than reduced to its public half: a private key
+// has no business in a config file the broker's readers can see.
+PublicKeyText parse_public_key(std::string_view pem);
+
+// The key's DER SubjectPublicKeyInfo: a stable form to compare two keys by.
+std::string public_key_der(const EVP_PKEY* key);
+
 // The text of the oldest error on this thread's OpenSSL error queue, which it then clears.
 std::string take_openssl_error();
 
