@@ -3,6 +3,7 @@
 // A reload builds a whole new Policy and swaps it in; nothing mutates one after load.
 #include <string>
 
+#include "authorizers/authorizer_table.h"
 #include "certs/certificate_policy.h"
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
@@ -19,6 +20,7 @@ struct Policy {
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;
     certs::CertificatePolicy certificates;
+    authorizers::AuthorizerTable authorizers;
 };
 
 }  // namespace mqauth

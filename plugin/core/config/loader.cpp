@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "config/authorizers_section.h"
 #include "config/certificates_section.h"
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
@@ -81,6 +82,9 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
         read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
     read_certificates(top, base_dir, diagnostics, policy.certificates);
+    if (const YamlNode* list = top.sequence("authorizers", Presence::Optional)) {
+        read_authorizers(*list, base_dir, diagnostics, policy.authorizers);
+    }
     if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
         read_permissions(*section, diagnostics, policy.permissions);
     } else {

@@ -12,4 +12,8 @@ bool is_valid_utf8(std::string_view text);
 
 bool text_length_within(std::string_view text, std::size_t min_chars, std::size_t max_chars);
 
+// 1 to max_chars letters, digits, '_' or '-': the alphabet the Huawei IoTDA seed allows in
+// authorizer names and signing tokens.
+bool is_seed_word(std::string_view text, std::size_t max_chars);
+
 }  // namespace mqauth::config

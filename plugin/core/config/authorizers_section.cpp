@@ -1,0 +1,139 @@
+#include "config/authorizers_section.h"
+
+#include "authorizers/function_url.h"
+#include "config/mapping_reader.h"
+#include "config/signing_key_source.h"
+#include "config/text_rules.h"
+
+namespace mqauth::config {
+namespace {
+
+using authorizers::Authorizer;
+using authorizers::AuthorizerStatus;
+
+std::optional<std::string> read_word(MappingReader& fields, const char* key, Presence presence,
+                                     std::size_t max_chars) {
+    auto text = fields.string(key, presence);
+    if (text && !is_seed_word(*text, max_chars)) {
+        fields.report(key, "InvalidParameter: 1 to " + std::to_string(max_chars) +
+                               " letters, digits, '_' or '-'");
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<std::string> read_function_url(MappingReader& fields) {
+    auto url = fields.string("func_urn", Presence::Required);
+    if (!url) return std::nullopt;
+    if (auto problem = authorizers::function_url_problem(*url)) {
+        fields.report("func_urn", "InvalidParameter: " + *problem);
+        return std::nullopt;
+    }
+    return url;
+}
+
+// A value that was read, or `fallback` when the key is absent; `ok` turns false when the key is
+// present but its value was refused (already reported).
+template <typename T>
+T value_or_default(MappingReader& fields, const char* key, const std::optional<T>& value,
+                   T fallback, bool& ok) {
+    if (!value && fields.has(key)) ok = false;
+    return value.value_or(fallback);
+}
+
+// timeout_ms, an mqauth extension: the broker waits for the function on its one thread.
+std::optional<std::chrono::milliseconds> read_timeout(MappingReader& fields) {
+    const auto millis = fields.integer("timeout_ms", Presence::Optional);
+    if (!millis) return std::nullopt;
+    if (*millis < 1 || *millis > authorizers::kMaxTimeout.count()) {
+        fields.report("timeout_ms", "InvalidParameter: must be 1 to 10000 (milliseconds)");
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(*millis);
+}
+
+// With signing enabled (the seed's default) the token and the key are mandatory.
+bool read_signing(MappingReader& fields, const std::string& base_dir, Authorizer& authorizer) {
+    bool ok = true;
+    authorizer.signing_enable = value_or_default(
+        fields, "signing_enable", fields.boolean("signing_enable", Presence::Optional), true, ok);
+    const auto token =
+        read_word(fields, "signing_token", Presence::Optional, kMaxSigningTokenChars);
+    auto key = read_signing_key(fields, "signing_public_key", base_dir);
+    if ((!token && fields.has("signing_token")) || (!key && fields.has("signing_public_key"))) {
+        ok = false;
+    }
+    for (const char* required : {"signing_token", "signing_public_key"}) {
+        if (authorizer.signing_enable && !fields.has(required)) {
+            fields.report_here(std::string("MissingParameter: ") + required +
+                               " is required while signing_enable is true (the default)");
+            ok = false;
+        }
+    }
+    if (token) authorizer.signing_token = crypto::Secret(*token);
+    if (key) {
+        authorizer.signing_public_key = std::move(key->key);
+        authorizer.signing_public_key_der = std::move(key->der);
+    }
+    return ok;
+}
+
+// Every field but the name and URL, which the caller reads; false when one is invalid.
+bool read_settings(MappingReader& fields, const std::string& base_dir, Authorizer& authorizer) {
+    bool ok = read_signing(fields, base_dir, authorizer);
+    authorizer.default_authorizer =
+        value_or_default(fields, "default_authorizer",
+                         fields.boolean("default_authorizer", Presence::Optional), false, ok);
+    authorizer.status = value_or_default(
+        fields, "status",
+        fields.enumeration<AuthorizerStatus>(
+            "status",
+            {{"ACTIVE", AuthorizerStatus::Active}, {"INACTIVE", AuthorizerStatus::Inactive}},
+            Presence::Optional),
+        AuthorizerStatus::Active, ok);
+    authorizer.cache_enable = value_or_default(
+        fields, "cache_enable", fields.boolean("cache_enable", Presence::Optional), false, ok);
+    authorizer.timeout = value_or_default(fields, "timeout_ms", read_timeout(fields),
+                                          authorizers::kDefaultTimeout, ok);
+    return ok;
+}
+
+std::optional<Authorizer> read_authorizer(const YamlNode& node, const std::string& path,
+                                          const std::string& base_dir, Diagnostics& diagnostics) {
+    MappingReader fields(node, path, diagnostics);
+    if (!fields.valid()) return std::nullopt;
+    Authorizer authorizer;
+    auto name = read_word(fields, "authorizer_name", Presence::Required, kMaxAuthorizerNameChars);
+    auto url = read_function_url(fields);
+    const bool settings_ok = read_settings(fields, base_dir, authorizer);
+    fields.finish();
+    if (!name || !url || !settings_ok) return std::nullopt;
+    authorizer.name = std::move(*name);
+    authorizer.func_urn = std::move(*url);
+    return authorizer;
+}
+
+}  // namespace
+
+void read_authorizers(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
+                      authorizers::AuthorizerTable& table) {
+    for (std::size_t i = 0; i < list.items.size(); ++i) {
+        const std::string path = "authorizers[" + std::to_string(i) + "]";
+        auto authorizer = read_authorizer(list.items[i], path, base_dir, diagnostics);
+        if (!authorizer) continue;
+        const Authorizer* earlier_default = table.default_authorizer();
+        if (authorizer->default_authorizer && earlier_default) {
+            diagnostics.error(list.items[i].position, path + ".default_authorizer",
+                              "InvalidParameter: \"" + earlier_default->name +
+                                  "\" is already the default_authorizer (at most one)");
+            continue;
+        }
+        const std::string name = authorizer->name;
+        if (!table.add(std::move(*authorizer))) {
+            diagnostics.error(list.items[i].position, path + ".authorizer_name",
+                              "InvalidParameter: authorizer_name \"" + name + "\" is listed twice");
+        }
+    }
+}
+
+}  // namespace mqauth::config

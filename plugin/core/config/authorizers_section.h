@@ -1,0 +1,18 @@
+#pragma once
+// The `authorizers:` list: Huawei IoTDA custom authenticators ("Update a Custom Authenticator"),
+// with the seed's field names, limits and defaults.
+#include <string>
+
+#include "authorizers/authorizer_table.h"
+#include "config/diagnostic.h"
+#include "config/yaml_tree.h"
+
+namespace mqauth::config {
+
+inline constexpr std::size_t kMaxAuthorizerNameChars = 128;  // the seed's limit
+inline constexpr std::size_t kMaxSigningTokenChars = 128;    // the seed's limit
+
+void read_authorizers(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
+                      authorizers::AuthorizerTable& table);
+
+}  // namespace mqauth::config

@@ -1,0 +1,23 @@
+#pragma once
+// An authorizer's signing_public_key: inline PEM text, or the path of a PEM file (relative to
+// the config file's directory). Loaded at config time, never during a CONNECT.
+#include <optional>
+#include <string>
+
+#include "config/mapping_reader.h"
+#include "crypto/openssl_handles.h"
+
+namespace mqauth::config {
+
+inline constexpr std::size_t kMaxPublicKeyFileBytes = 64 * 1024;
+
+struct SigningKey {
+    crypto::EvpPkeyPtr key;
+    std::string der;  // SubjectPublicKeyInfo, to compare across reloads
+};
+
+// Reads `key` of `fields`: an RSA public key fit for token signatures, or an error reported at it.
+std::optional<SigningKey> read_signing_key(MappingReader& fields, const char* key,
+                                           const std::string& base_dir);
+
+}  // namespace mqauth::config
