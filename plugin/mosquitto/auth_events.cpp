@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "authorizers/authorizer_username.h"
 #include "broker_log.h"
 #include "crypto/openssl_handles.h"
 #include "decision_mapping.h"
@@ -30,6 +31,12 @@ std::string_view client_id_of(const mosquitto* client) {
     return id ? id : "";
 }
 
+// An authorizer username carries a signature and a token: those are left out of log lines.
+std::string loggable_username(const char* username) {
+    if (!username) return "(none)";
+    return printable(authorizers::redacted_username(username));
+}
+
 // One line per refusal: who, from where, why. Never a password or any authentication data.
 void log_refusal(const mosquitto* client, const char* username, const Decision& decision) {
     const bool broken = decision.verdict == Verdict::Error;
@@ -37,7 +44,7 @@ void log_refusal(const mosquitto* client, const char* username, const Decision& 
              std::string(broken ? "error deciding" : "refused") +
                  " client_id=" + printable_or_none(mosquitto_client_id(client)) +
                  " address=" + printable_or_none(mosquitto_client_address(client)) +
-                 " username=" + printable_or_none(username) +
+                 " username=" + loggable_username(username) +
                  " reason=" + std::string(engine::reason_code(decision.reason)));
 }
 
@@ -101,6 +108,8 @@ class PresentedCertificate {
     }
 
     const certs::Verification* verification() const { return verification_; }
+    // The certificate whatever verified it (for authorizer functions when no CA is listed).
+    const X509* certificate() const { return certificate_.get(); }
 
    private:
     crypto::X509Ptr certificate_;  // mosquitto_client_certificate returns a new reference
@@ -131,6 +140,9 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     // Mosquitto hands the password over NUL-terminated, so a password can't hold a NUL byte here.
     request.password = optional_text(event.password);
     request.certificate = certificate.verification();
+    request.peer_certificate = certificate.certificate();
+    const char* address = mosquitto_client_address(event.client);
+    request.client_address = address ? address : "";
     Decision decision = state.engine->authenticate(request);
     if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
         state.engine->forget(request.connection);

@@ -40,7 +40,8 @@ std::string describe(const Policy& policy) {
     return std::to_string(policy.identities.size()) + " identities, " +
            std::to_string(policy.permissions.rule_count()) + " rules, " +
            std::to_string(policy.sasl_users.size()) + " SASL users, " +
-           std::to_string(policy.certificates.authorities.size()) + " CAs";
+           std::to_string(policy.certificates.authorities.size()) + " CAs, " +
+           std::to_string(policy.authorizers.size()) + " authorizers";
 }
 
 }  // namespace mqauth::adapter

@@ -31,6 +31,16 @@ std::string_view reason_code(Reason reason) {
         case Reason::CertificateRevoked: return "certificate_revoked";
         case Reason::ClientIdNotCommonName: return "client_id_not_cn";
         case Reason::RegistryWriteFailed: return "registry_write_failed";
+        case Reason::AuthorizerUsernameMalformed: return "authorizer_username_malformed";
+        case Reason::AuthorizerUnknown: return "authorizer_unknown";
+        case Reason::AuthorizerInactive: return "authorizer_inactive";
+        case Reason::AuthorizerRemoved: return "authorizer_removed";
+        case Reason::AuthorizerSignatureMissing: return "authorizer_signature_missing";
+        case Reason::AuthorizerTokenMismatch: return "authorizer_token_mismatch";
+        case Reason::AuthorizerBadSignature: return "authorizer_bad_signature";
+        case Reason::AuthorizerNotUtf8: return "authorizer_not_utf8";
+        case Reason::AuthorizerDenied: return "authorizer_denied";
+        case Reason::AuthorizerError: return "authorizer_error";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

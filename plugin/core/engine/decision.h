@@ -40,7 +40,17 @@ enum class Reason {
     CertificateRevoked,         // ... or REVOKED
     ClientIdNotCommonName,      // bind_client_id_to_cn, and the client id is not the CN
     RegistryWriteFailed,        // a first-seen certificate could not be registered durably
-    InternalError,              // an exception or a library failure
+    AuthorizerUsernameMalformed,  // a username with '|' that is not the authorizer form
+    AuthorizerUnknown,            // it names no configured authorizer
+    AuthorizerInactive,           // ... an INACTIVE one (also: reload made it INACTIVE)
+    AuthorizerRemoved,            // reload: the authorizer that admitted the client is gone
+    AuthorizerSignatureMissing,   // signing is enabled and the username has no signature or token
+    AuthorizerTokenMismatch,      // the token is not the authorizer's signing_token
+    AuthorizerBadSignature,       // the signature is not Base64 or does not verify
+    AuthorizerNotUtf8,            // the password (or another field) cannot go into JSON text
+    AuthorizerDenied,             // the function answered "deny" (or its cached answer did)
+    AuthorizerError,              // the function failed: no answer, not 2xx, not the JSON asked
+    InternalError,                // an exception or a library failure
 };
 
 // The stable reason code written in log lines (operators grep for these).

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "authorizers/http_function.h"
 #include "engine/readmission.h"
 
 namespace mqauth::engine {
@@ -11,7 +12,9 @@ using sasl::SaslType;
 using sasl::SaslUser;
 
 Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator scram)
-    : policy_(std::move(policy)), scram_(std::move(scram)) {
+    : policy_(std::move(policy)),
+      scram_(std::move(scram)),
+      function_(std::make_unique<authorizers::HttpFunction>()) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
 }
 
@@ -19,10 +22,15 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
     registry_ = std::move(registry);
 }
 
-// SPEC's order: a client certificate decides first, whatever else the CONNECT carries.
+// SPEC's order: a client certificate decides first, whatever else the CONNECT carries; then a
+// custom authorizer (named in the username, or the default one for SNI clients); then the
+// username and password (SCRAM logins come through begin_enhanced_auth instead).
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (request.certificate) return authenticate_certificate(request);
-    if (is_recheck_of_scram_session(request)) return Decision::allow();
+    if (is_recheck_of_scram_session(request) || is_recheck_of_authorizer_session(request)) {
+        return Decision::allow();
+    }
+    if (auto decided = authenticate_by_authorizer(request)) return *decided;
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
 }
 
@@ -137,6 +145,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
             ++it;
         }
     }
+    carry_authorizers_over(*policy);
     policy_ = std::move(policy);
     registry_ = std::move(registry);
     ++policy_generation_;

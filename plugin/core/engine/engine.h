@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "authorizers/authorizer_function.h"
+#include "authorizers/certificate_info.h"
+#include "authorizers/decision_cache.h"
+#include "authorizers/function_answer.h"
 #include "certs/device_registry.h"
 
 #include "engine/access_request.h"
@@ -40,7 +44,11 @@ class Engine {
     using Notices = std::function<void(const std::string&)>;
     void send_notices_to(Notices notices) { notify_ = std::move(notices); }
 
-    // A CONNECT: with a client certificate, with a username and password, or with neither.
+    // How the engine reaches authorizer functions (HTTP by default; tests use a fake).
+    void use_authorizer_function(std::unique_ptr<authorizers::AuthorizerFunction> function);
+
+    // A CONNECT: with a client certificate, for a custom authorizer, with a username and
+    // password, or with none of these.
     Decision authenticate(const ConnectRequest& request);
 
     // A CONNECT with an authentication method (or an AUTH 0x19 re-authentication), and the AUTH
@@ -76,6 +84,25 @@ class Engine {
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
     Decision authenticate_certificate(const ConnectRequest& request);
     std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
+
+    // Custom authorizers (authorizer_auth.cpp).
+    struct AuthorizerClaim {
+        std::optional<std::string_view> device;  // the username the client will have
+        std::optional<std::string_view> token;
+        std::optional<std::string_view> signature;
+    };
+    bool is_recheck_of_authorizer_session(const ConnectRequest& request) const;
+    std::optional<Decision> authenticate_by_authorizer(const ConnectRequest& request);
+    Decision ask_authorizer(const ConnectRequest& request,
+                            const authorizers::Authorizer& authorizer,
+                            const AuthorizerClaim& claim);
+    std::optional<authorizers::FunctionOutcome> call_function(
+        const ConnectRequest& request, const authorizers::Authorizer& authorizer,
+        const AuthorizerClaim& claim, const authorizers::CertificateInfo* certificate);
+    Decision admit_by_authorizer(const ConnectRequest& request,
+                                 const authorizers::Authorizer& authorizer,
+                                 const AuthorizerClaim& claim, bool allowed);
+    void carry_authorizers_over(const Policy& next);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
 
     bool permits(const AccessRequest& request) const;
@@ -86,6 +113,8 @@ class Engine {
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;
     std::unique_ptr<certs::DeviceRegistry> registry_;
+    std::unique_ptr<authorizers::AuthorizerFunction> function_;
+    authorizers::DecisionCache authorizer_decisions_;
     Notices notify_;
 };
 

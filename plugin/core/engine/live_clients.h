@@ -21,9 +21,14 @@ struct CertificateAdmission {
     std::string ca_name;
 };
 
+// A custom authorizer's function (or its cached decision), by the authorizer's name.
+struct AuthorizerAdmission {
+    std::string authorizer;
+};
+
 // What admitted a client; the pointers point into the current policy.
 using Admission = std::variant<AnonymousAdmission, const identities::Identity*,
-                               const sasl::SaslUser*, CertificateAdmission>;
+                               const sasl::SaslUser*, CertificateAdmission, AuthorizerAdmission>;
 
 struct Session {
     std::string client_id;

@@ -44,6 +44,15 @@ struct Readmit {
     std::optional<Reason> operator()(const CertificateAdmission& admitted) const {
         return certificate_refusal(admitted.device, admitted.ca_name, next, registry);
     }
+
+    // The function's decision stands until the client reconnects, unless the operator took the
+    // authorizer away or made it INACTIVE.
+    std::optional<Reason> operator()(const AuthorizerAdmission& admitted) const {
+        const authorizers::Authorizer* after = next.authorizers.find(admitted.authorizer);
+        if (!after) return Reason::AuthorizerRemoved;
+        if (!after->active()) return Reason::AuthorizerInactive;
+        return std::nullopt;
+    }
 };
 
 }  // namespace
