@@ -19,6 +19,8 @@ constexpr Verb kVerbs[] = {
     {"sign", "print the SIGNED-mode password for a client id", mqauth::cli::run_sign},
     {"sasl-hash", "salted SCRAM credentials for a SASL user (password on stdin)",
      mqauth::cli::run_sasl_hash},
+    {"token-sign", "the authorizer-signature of a custom authorizer's token",
+     mqauth::cli::run_token_sign},
 };
 
 void print_usage(std::ostream& out) {
