@@ -1,0 +1,470 @@
+"""Custom authorizers (SPEC `authorizers`, "Who decides a CONNECT" step 2) against a real
+Mosquitto with the built plugin and a real HTTP function: a Python http.server in a thread of
+this test, which records every request and answers as each test tells it to (allow, deny,
+garbage, HTTP 500, or only after a delay).
+
+RSA keys are made with `openssl genpkey` at test time and the signatures devices send with
+`mqauth token-sign`, so the test shares no signing code with the plugin.
+
+The default authorizer for SNI clients needs the broker-side SNI link, which lives in another
+branch; its engine-level behaviour is covered by the unit tests (engine_authorizer_test).
+"""
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from mqauth_harness import (
+    CLIENT_TIMEOUT,
+    RC_NOT_AUTHORISED,
+    LiveClient,
+    BrokerTestCase,
+    auth_yaml,
+    pub,
+    run_cli,
+    signed_password,
+    tool,
+    unique_client_id,
+    user_identity,
+    wait_for,
+)
+
+TOKEN = "tok_Fleet-1"
+OTHER_TOKEN = "tok_Fleet-2"
+FLEET_SECRET = "fleet-secret-0c4e"
+
+
+# ---------------------------------------------------------------------------------------------
+# The function
+
+
+class FunctionServer:
+    """An HTTP/1.1 server (keep-alive, as the plugin's libcurl expects) on 127.0.0.1 that records
+    the JSON body of every POST and answers according to `behaviour`: a function of the body
+    returning ("allow" | "deny" | "garbage" | "error500", delay_seconds)."""
+
+    def __init__(self):
+        self.requests = []
+        self.connections = 0
+        self.lock = threading.Lock()
+        self.behaviour = lambda body: ("allow", 0)
+        self.refresh_seconds = None
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY the second waits for the
+            # client's delayed ACK (40 ms on Linux).
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with server.lock:
+                    server.connections += 1
+
+            def log_message(self, *args):  # quiet: the test reads the records instead
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = {"unparsed": raw.decode(errors="replace")}
+                with server.lock:
+                    server.requests.append({"path": self.path, "body": body,
+                                            "content_type": self.headers.get("Content-Type")})
+                answer, delay = server.behaviour(body)
+                if delay:
+                    time.sleep(delay)
+                self._answer(answer)
+
+            def _answer(self, answer):
+                status, payload = 200, {"result": answer}
+                if server.refresh_seconds is not None:
+                    payload["refresh_seconds"] = server.refresh_seconds
+                text = json.dumps(payload)
+                if answer == "garbage":
+                    text = "<html>this is no JSON</html>"
+                elif answer == "error500":
+                    status, text = 500, json.dumps({"result": "allow"})
+                data = text.encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the plugin gave up waiting (a timeout test) and closed the connection
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path="/auth"):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def bodies_for(self, client_id):
+        with self.lock:
+            return [r["body"] for r in self.requests if r["body"].get("client_id") == client_id]
+
+    def request_count(self):
+        with self.lock:
+            return len(self.requests)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def by_client_id(rules, default="allow"):
+    """A behaviour: the answer (and delay) for client ids starting with a prefix in `rules`."""
+    def behaviour(body):
+        client_id = body.get("client_id") or ""
+        for prefix, answer in rules.items():
+            if client_id.startswith(prefix):
+                return answer if isinstance(answer, tuple) else (answer, 0)
+        return default, 0
+    return behaviour
+
+
+def closed_port():
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys, signatures, YAML
+
+class Keys:
+    """Two RSA key pairs made with openssl in a temporary directory."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="mqauth-it-keys-")
+        for name in ("signer", "other"):
+            private = os.path.join(self.dir, f"{name}.pem")
+            subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                            "rsa_keygen_bits:2048", "-out", private], check=True,
+                           capture_output=True, timeout=CLIENT_TIMEOUT)
+            subprocess.run(["openssl", "pkey", "-in", private, "-pubout", "-out",
+                            os.path.join(self.dir, f"{name}.pub.pem")], check=True,
+                           capture_output=True, timeout=CLIENT_TIMEOUT)
+
+    def private(self, name="signer"):
+        return os.path.join(self.dir, f"{name}.pem")
+
+    def public(self, name="signer"):
+        return os.path.join(self.dir, f"{name}.pub.pem")
+
+
+def token_signature(private_key, token):
+    """`mqauth token-sign`: what a device puts after authorizer-signature=."""
+    result = run_cli("token-sign", "--private-key", private_key, "--token", token)
+    if result.returncode != 0:
+        raise AssertionError(f"mqauth token-sign failed: {result.stderr}")
+    return result.stdout.strip()
+
+
+def authorizer_username(device, name, signature=None, token=None):
+    parts = [device, f"authorizer-name={name}"]
+    if signature is not None:
+        parts.append(f"authorizer-signature={signature}")
+    if token is not None:
+        parts.append(f"signing-token={token}")
+    return "|".join(parts)
+
+
+def authorizer(name, url, *, public_key=None, token=TOKEN, **settings):
+    """An `authorizers` entry: signing on with `public_key`, off without one."""
+    entry = {"authorizer_name": name, "func_urn": url}
+    if public_key:
+        entry.update(signing_enable=True, signing_token=token, signing_public_key=public_key)
+    else:
+        entry["signing_enable"] = False
+    entry.update(settings)
+    return entry
+
+
+def policy(authorizers, identities=(), anonymous="deny"):
+    """auth.yaml with `identities` and an `authorizers:` section. Booleans and numbers are
+    written bare, strings as JSON (valid YAML double-quoted scalars)."""
+    lines = [auth_yaml(list(identities), anonymous=anonymous,
+                       no_match="ALLOW").rstrip("\n"), "authorizers:"]
+    for entry in authorizers:
+        prefix = "  - "
+        for key, value in entry.items():
+            text = str(value).lower() if isinstance(value, bool) else (
+                str(value) if isinstance(value, int) else json.dumps(value))
+            lines.append(f"{prefix}{key}: {text}")
+            prefix = "    "
+    return "\n".join(lines) + "\n"
+
+
+FLEET = user_identity("fleet", FLEET_SECRET, sign_mode="SIGNED")
+
+
+# ---------------------------------------------------------------------------------------------
+# Assertions
+
+class AuthorizerTestCase(BrokerTestCase):
+    keys = None
+
+    @classmethod
+    def setUpClass(cls):
+        if AuthorizerTestCase.keys is None:
+            AuthorizerTestCase.keys = Keys()
+            unittest.addModuleCleanup(shutil.rmtree, AuthorizerTestCase.keys.dir, True)
+        cls.function = FunctionServer()
+        cls.addClassCleanup(cls.function.close)
+
+    def refusal_line(self, broker, client_id, reason):
+        """The one plugin line about this client's refusal (or error), which names `reason`."""
+        pattern = rf"mqauth: (refused|error deciding) client_id={client_id} "
+        line = broker.wait_for_log_line(pattern)
+        self.assertIsNotNone(line, f"no refusal line for {client_id}\n{broker.describe()}")
+        self.assertIn(f"reason={reason}", line)
+        self.assertIn("address=127.0.0.1", line)
+        self.assertEqual(len(broker.log_lines_matching(pattern)), 1, broker.describe())
+        return line
+
+    def assertRefusedBecause(self, broker, reason, **client):
+        rc, stderr = pub(broker, **client)
+        self.assertEqual(rc, RC_NOT_AUTHORISED,
+                         f"{client} should be refused; mosquitto_pub said {stderr!r}\n"
+                         + broker.describe())
+        return self.refusal_line(broker, client["client_id"], reason)
+
+    def assertFleetConnects(self, broker):
+        client_id = unique_client_id("GID_it@@@fleet")
+        self.assertConnects(broker, client_id=client_id, username="fleet",
+                            password=signed_password(FLEET_SECRET, client_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Token signatures
+
+class TokenSignatureTest(AuthorizerTestCase):
+    PASSWORD = "device-password-5e1d"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.good = token_signature(cls.keys.private(), TOKEN)
+        cls.broker = cls.start_class_broker(policy([
+            authorizer("signed", cls.function.url(), public_key=cls.keys.public())]))
+
+    def connect_as(self, prefix, signature, token=TOKEN):
+        client_id = unique_client_id(prefix)
+        return client_id, {"client_id": client_id, "password": self.PASSWORD,
+                           "username": authorizer_username("dev-1", "signed", signature, token)}
+
+    def test_a_good_signature_reaches_the_function_which_gets_every_field(self):
+        client_id, client = self.connect_as("sig-good", self.good)
+        self.assertConnects(self.broker, **client)
+        bodies = self.function.bodies_for(client_id)
+        self.assertEqual(len(bodies), 1)
+        self.assertEqual(bodies[0], {
+            "authorizer_name": "signed", "username": "dev-1", "client_id": client_id,
+            "password": self.PASSWORD, "signing_token": TOKEN, "signature_verified": True,
+            "server_name": None, "client_address": "127.0.0.1", "certificate": None})
+        # The broker knows the client by its device part, not by a username holding a signature.
+        self.assertIsNotNone(self.broker.wait_for_log_line(rf"as {client_id} .*u'dev-1'"),
+                             self.broker.describe())
+
+    def test_a_signature_by_another_key_is_refused_without_a_call(self):
+        client_id, client = self.connect_as(
+            "sig-otherkey", token_signature(self.keys.private("other"), TOKEN))
+        self.assertRefusedBecause(self.broker, "authorizer_bad_signature", **client)
+        self.assertEqual(self.function.bodies_for(client_id), [])
+
+    def test_a_signature_over_another_token_is_refused_without_a_call(self):
+        client_id, client = self.connect_as(
+            "sig-othertoken", token_signature(self.keys.private(), OTHER_TOKEN))
+        self.assertRefusedBecause(self.broker, "authorizer_bad_signature", **client)
+        client_id_2, client = self.connect_as(
+            "sig-tokenmismatch", token_signature(self.keys.private(), OTHER_TOKEN), OTHER_TOKEN)
+        self.assertRefusedBecause(self.broker, "authorizer_token_mismatch", **client)
+        self.assertEqual(self.function.bodies_for(client_id) + self.function.bodies_for(client_id_2),
+                         [])
+
+    def test_garbage_and_missing_signatures_are_refused_without_a_call(self):
+        client_id, client = self.connect_as("sig-garbage", "not%base64")
+        self.assertRefusedBecause(self.broker, "authorizer_bad_signature", **client)
+        client_id_2, client = self.connect_as("sig-missing", None)
+        self.assertRefusedBecause(self.broker, "authorizer_signature_missing", **client)
+        self.assertEqual(self.function.bodies_for(client_id) + self.function.bodies_for(client_id_2),
+                         [])
+
+    def test_unknown_and_malformed_authorizer_usernames_are_refused(self):
+        self.assertRefusedBecause(self.broker, "authorizer_unknown",
+                                  client_id=unique_client_id("sig-unknown"), password="x",
+                                  username=authorizer_username("d", "nobody"))
+        self.assertRefusedBecause(self.broker, "authorizer_username_malformed",
+                                  client_id=unique_client_id("sig-malformed"), password="x",
+                                  username="d|authorizer-name=signed|colour=blue")
+
+    def test_the_log_never_shows_the_password_the_signature_or_the_token(self):
+        _, client = self.connect_as("sig-secret-ok", self.good)
+        self.assertConnects(self.broker, **client)
+        client_id, client = self.connect_as("sig-secret-bad",
+                                            token_signature(self.keys.private("other"), TOKEN))
+        line = self.assertRefusedBecause(self.broker, "authorizer_bad_signature", **client)
+        self.assertIn("username=dev-1|authorizer-name=signed|authorizer-signature=(redacted)|"
+                      "signing-token=(redacted)", line)
+        log = self.broker.all_text()
+        for secret in (self.PASSWORD, self.good, TOKEN):
+            self.assertNotIn(secret, log)
+
+
+# ---------------------------------------------------------------------------------------------
+# The function's answers
+
+class FunctionAnswerTest(AuthorizerTestCase):
+    SLOW_TIMEOUT_MS = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.function.behaviour = by_client_id({
+            "fn-deny": "deny", "fn-garbage": "garbage", "fn-500": "error500",
+            "fn-slow": ("allow", 3.0)})
+        cls.broker = cls.start_class_broker(policy([
+            authorizer("open", cls.function.url()),
+            authorizer("slow", cls.function.url("/slow"), timeout_ms=cls.SLOW_TIMEOUT_MS),
+            authorizer("down", f"http://127.0.0.1:{closed_port()}/auth"),
+        ], identities=[FLEET]))
+
+    def client(self, prefix, name="open"):
+        return {"client_id": unique_client_id(prefix), "password": "pw",
+                "username": authorizer_username(f"dev-{prefix}", name)}
+
+    def assertFunctionError(self, client, detail):
+        line = self.assertRefusedBecause(self.broker, "authorizer_error", **client)
+        self.assertIn("mqauth: error deciding", line)
+        self.assertIsNotNone(self.broker.wait_for_log_line(
+            rf"mqauth: authorizer \w+: function error: {detail}"), self.broker.describe())
+
+    def test_allow_admits_and_deny_refuses(self):
+        self.assertConnects(self.broker, **self.client("fn-allow"))
+        self.assertRefusedBecause(self.broker, "authorizer_denied", **self.client("fn-deny"))
+
+    def test_a_malformed_answer_or_an_http_error_is_a_function_error(self):
+        self.assertFunctionError(self.client("fn-garbage"), "the answer is not a JSON object")
+        self.assertFunctionError(self.client("fn-500"), "HTTP status 500")
+
+    def test_a_function_that_is_down_denies_and_the_broker_serves_others(self):
+        self.assertFunctionError(self.client("fn-down", "down"), "Couldn't connect")
+        self.assertFleetConnects(self.broker)
+
+    def test_a_slow_function_is_cut_off_at_timeout_ms_and_others_are_served_after_it(self):
+        slow = self.client("fn-slow", "slow")
+        args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
+                "-p", str(self.broker.port), "-i", slow["client_id"], "-u", slow["username"],
+                "-P", slow["password"], "-t", "t/x", "-m", "m", "-q", "1"]
+        started = time.monotonic()
+        slow_client = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        self.addCleanup(slow_client.wait)
+        self.addCleanup(slow_client.kill)
+        # The broker is now waiting for the function, on its one thread.
+        self.assertTrue(wait_for(lambda: self.function.bodies_for(slow["client_id"]), 5.0))
+        # A SIGNED identity connecting meanwhile is served once the call has timed out.
+        self.assertFleetConnects(self.broker)
+        fleet_done = time.monotonic() - started
+        self.assertEqual(slow_client.wait(CLIENT_TIMEOUT), RC_NOT_AUTHORISED)
+        self.assertLess(fleet_done, self.SLOW_TIMEOUT_MS / 1000 + 1.5,
+                        "the slow call was not bounded by timeout_ms")
+        self.refusal_line(self.broker, slow["client_id"], "authorizer_error")
+        self.assertIsNotNone(self.broker.wait_for_log_line(
+            rf"authorizer slow: function error: no answer within {self.SLOW_TIMEOUT_MS} ms"))
+        self.assertFleetConnects(self.broker)  # and the broker goes on
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache
+
+class DecisionCacheTest(AuthorizerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.function.refresh_seconds = 600
+        cls.broker = cls.start_class_broker(policy([
+            authorizer("cached", cls.function.url(), public_key=cls.keys.public(),
+                       cache_enable=True),
+            authorizer("uncached", cls.function.url("/uncached"))]))
+        cls.username = authorizer_username("dev-c", "cached",
+                                           token_signature(cls.keys.private(), TOKEN), TOKEN)
+
+    def test_a_cache_hit_makes_no_call(self):
+        client_id = unique_client_id("cache-hit")
+        self.assertConnects(self.broker, client_id=client_id, username=self.username,
+                            password="pw-1")
+        self.assertConnects(self.broker, client_id=client_id, username=self.username,
+                            password="pw-1")
+        self.assertEqual(len(self.function.bodies_for(client_id)), 1)
+        # Another password is another entry.
+        self.assertConnects(self.broker, client_id=client_id, username=self.username,
+                            password="pw-2")
+        self.assertEqual(len(self.function.bodies_for(client_id)), 2)
+
+    def test_without_cache_enable_every_connect_calls_and_reuses_one_connection(self):
+        client_id = unique_client_id("cache-off")
+        connections = self.function.connections
+        for _ in range(3):
+            self.assertConnects(self.broker, client_id=client_id,
+                                username=authorizer_username("dev-u", "uncached"), password="pw")
+        self.assertEqual(len(self.function.bodies_for(client_id)), 3)
+        self.assertLessEqual(self.function.connections - connections, 1, "no keep-alive")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reload
+
+class AuthorizerReloadTest(AuthorizerTestCase):
+    def yaml(self, status="ACTIVE"):
+        return policy([authorizer("fleet-auth", self.function.url(), status=status)],
+                      identities=[FLEET])
+
+    def test_an_unchanged_authorizer_keeps_its_clients_without_calling_again(self):
+        broker = self.start_broker(self.yaml())
+        client_id = unique_client_id("reload-keep")
+        live = self.start_live_client(broker, client_id=client_id, password="pw",
+                                      username=authorizer_username("dev-r", "fleet-auth"))
+        self.assertTrue(broker.reload())
+        self.assertTrue(live.stays_connected(), live.describe())
+        # Mosquitto re-checks every client after a reload: answered without the function.
+        self.assertEqual(len(self.function.bodies_for(client_id)), 1)
+
+    def test_making_it_inactive_disconnects_its_clients_and_refuses_new_ones(self):
+        broker = self.start_broker(self.yaml())
+        client_id = unique_client_id("reload-off")
+        live = self.start_live_client(broker, client_id=client_id, password="pw",
+                                      username=authorizer_username("dev-r", "fleet-auth"))
+        fleet_id = unique_client_id("GID_it@@@reload-fleet")
+        fleet = self.start_live_client(broker, client_id=fleet_id, username="fleet",
+                                       password=signed_password(FLEET_SECRET, fleet_id))
+        broker.write_config(self.yaml(status="INACTIVE"))
+        self.assertTrue(broker.reload())
+        self.assertTrue(live.wait_disconnected(), live.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(
+            rf"disconnecting client_id={client_id} reason=authorizer_inactive"))
+        self.assertTrue(fleet.stays_connected(), fleet.describe())
+        self.assertRefusedBecause(broker, "authorizer_inactive",
+                                  client_id=unique_client_id("reload-new"), password="pw",
+                                  username=authorizer_username("dev-n", "fleet-auth"))
+
+
+if __name__ == "__main__":
+    unittest.main()
