@@ -189,7 +189,7 @@ bench_median_field() {
 }
 
 # bench_compare FIGURE TARGET SUBJECT SUBJECT_ARGS BASE BASE_ARGS (TARGET: a
-# ratio, or "-" for a control)
+# ratio, "-" for a control, or "none" for a figure that only reports)
 # Runs the client against the baseline and the subject in alternation
 # (BENCH_ROUNDS each, order swapped every round) so that drifts in machine
 # load and the order within a pair (the previous run's TIME_WAIT sockets, for
@@ -232,15 +232,16 @@ bench_compare() {
 }
 
 # bench_report FIGURE TARGET SUBJECT BASE SUBJECT_RATE BASE_RATE
-# TARGET "-" marks a control (an A/A comparison), which has none.
+# TARGET "-" marks a control (an A/A comparison), "none" a figure without one.
 bench_report() {
   local figure=$1 target=$2 subject=$3 base=$4 s_rate=$5 b_rate=$6 ratio goal
   ratio=$(awk -v s="$s_rate" -v b="$b_rate" 'BEGIN { printf "%.3f", s / b }')
   goal="target >= ${target}x"
   [ "$target" != "-" ] || goal="control: ideally 1.000x"
+  [ "$target" != "none" ] || goal="no target"
   printf '%s: %s %.0f/s vs %s %.0f/s = %sx (%s)\n' \
     "$figure" "$subject" "$s_rate" "$base" "$b_rate" "$ratio" "$goal"
-  if [ "$target" != "-" ] && awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
+  if [ "$target" != "-" ] && [ "$target" != "none" ] && awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
     bench_log "  note: $figure is below its target"
   fi
 }
