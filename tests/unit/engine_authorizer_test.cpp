@@ -345,6 +345,15 @@ TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeIdentitiesOfTheSameUsernam
     EXPECT_EQ(function_->calls.size(), 1u);
 }
 
+TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeSaslUsersOfTheSameUsername) {
+    engine_->replace_policy(policy_with(
+        authorizers_yaml() +
+        "sasl_users:\n  - {username: \"s|authorizer-name=open\", type: scram, password: pw}\n"));
+    // A password login as a scram user would be mechanism_mismatch: the authorizer decides first.
+    EXPECT_EQ(connect(1, "s|authorizer-name=open", "pw").verdict, Verdict::Allow);
+    EXPECT_EQ(function_->calls.size(), 1u);
+}
+
 TEST_F(EngineAuthorizers, APeerCertificateIsDescribedToTheFunctionAndKeysTheCache) {
     const auto ca = test_pki::make_ca("fleet-ca", 0x7F00);
     const auto dev1 = test_pki::make_leaf("dev1", 0x1A2B, ca);
