@@ -24,6 +24,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+from dataclasses import dataclass
+from typing import Optional
 
 START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
 RELOAD_TIMEOUT = 5.0
@@ -190,16 +192,75 @@ def diagnostic_pattern(file, yaml_text, key_path, key, value):
 
 
 # ---------------------------------------------------------------------------------------------
+# TLS
+
+@dataclass
+class TlsListener:
+    """A TLS listener that a Broker opens on a second port (broker.tls_port) beside its plain
+    one, configured by these mosquitto.conf lines: certfile (the server certificate, with its
+    intermediates after it if any), keyfile (unencrypted: Mosquitto 2.0 cannot be given a key
+    password), require_certificate, and cafile only when given. Without cafile and with
+    require_certificate true, the plugin verifies client certificates itself (SPEC "Who decides
+    a CONNECT" step 1). `extra` lines are appended to the listener's block."""
+
+    certfile: str
+    keyfile: str
+    require_certificate: bool = True
+    cafile: Optional[str] = None
+    extra: tuple = ()
+
+    def conf_lines(self, port):
+        lines = [f"listener {port} 127.0.0.1",
+                 f"certfile {self.certfile}",
+                 f"keyfile {self.keyfile}",
+                 f"require_certificate {str(self.require_certificate).lower()}"]
+        if self.cafile:
+            lines.append(f"cafile {self.cafile}")
+        return lines + list(self.extra)
+
+
+@dataclass
+class ClientTls:
+    """What a Mosquitto client needs to connect to a broker's TLS listener: --cafile to verify
+    the server, and optionally --cert/--key (a certificate file that may carry its chain: the
+    client sends the whole file). It connects to `host` ("localhost" by default) so that the
+    client checks the server certificate's name as a device would."""
+
+    cafile: str
+    cert: Optional[str] = None
+    key: Optional[str] = None
+    host: str = "localhost"
+
+    def endpoint_args(self, broker):
+        if broker.tls_port is None:
+            raise HarnessError("the broker has no TLS listener (Broker(..., tls_listener=...))")
+        args = ["-h", self.host, "-p", str(broker.tls_port), "--cafile", self.cafile]
+        if self.cert:
+            args += ["--cert", self.cert]
+        if self.key:
+            args += ["--key", self.key]
+        return args
+
+
+def endpoint_args(broker, tls=None):
+    """A client's -h/-p options: the plain listener, or the TLS one with `tls` (ClientTls)."""
+    return tls.endpoint_args(broker) if tls else ["-h", "127.0.0.1", "-p", str(broker.port)]
+
+
+# ---------------------------------------------------------------------------------------------
 # The broker
 
 class Broker:
-    """One Mosquitto with the plugin, in its own temporary directory and on its own port."""
+    """One Mosquitto with the plugin, in its own temporary directory and on its own port, plus
+    a TLS listener on a second port (tls_port) when `tls_listener` (a TlsListener) is given."""
 
-    def __init__(self, auth_yaml_text, extra_conf=(), env=None):
+    def __init__(self, auth_yaml_text, extra_conf=(), env=None, tls_listener=None):
         self.plugin = required_path("MQAUTH_PLUGIN")
         self.env = {**os.environ, **(env or {})}
         self.executable = tool("MOSQUITTO", "/usr/sbin/mosquitto")
         self.extra_conf = list(extra_conf)
+        self.tls_listener = tls_listener
+        self.tls_port = None
         self.workdir = tempfile.mkdtemp(prefix="mqauth-it-")
         self.auth_path = os.path.join(self.workdir, "auth.yaml")
         self.conf_path = os.path.join(self.workdir, "mosquitto.conf")
@@ -240,6 +301,8 @@ class Broker:
             "persistence false",
             *self.extra_conf,
         ]
+        if self.tls_listener:
+            lines += self.tls_listener.conf_lines(self.tls_port)
         with open(self.conf_path, "w", encoding="utf-8") as file:
             file.write("\n".join(lines) + "\n")
 
@@ -254,7 +317,8 @@ class Broker:
         return self.log_text() + self.output_text()
 
     def describe(self):
-        return (f"broker in {self.workdir}, port {self.port}, exit code {self.exit_code}\n"
+        tls = f", TLS port {self.tls_port}" if self.tls_port else ""
+        return (f"broker in {self.workdir}, port {self.port}{tls}, exit code {self.exit_code}\n"
                 f"--- log (tail) ---\n{tail(self.log_text())}\n"
                 f"--- stdout/stderr (tail) ---\n{tail(self.output_text())}")
 
@@ -262,6 +326,7 @@ class Broker:
 
     def _launch(self):
         self.port = free_port()
+        self.tls_port = free_port() if self.tls_listener else None
         self._write_mosquitto_conf()
         self._output = open(self.output_path, "ab")
         self.process = subprocess.Popen([self.executable, "-c", self.conf_path],
@@ -281,7 +346,8 @@ class Broker:
     def _ready(self):
         # "running" is logged after the plugin initialised and the listener opened.
         return (re.search(r"mosquitto version \S+ running", self.log_text())
-                and port_accepts(self.port))
+                and port_accepts(self.port)
+                and (self.tls_port is None or port_accepts(self.tls_port)))
 
     def start(self):
         # free_port() can race with another process taking the port: retry on that alone.
@@ -331,6 +397,16 @@ class Broker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._reap()
+        return self.exit_code
+
+    def kill(self):
+        """SIGKILL: no chance to clean up or flush anything (a power cut, for the process);
+        returns the exit code (-9)."""
+        if self.process is None:
+            return self.exit_code
+        self.process.kill()
+        self.process.wait()
         self._reap()
         return self.exit_code
 
@@ -392,22 +468,24 @@ def credential_args(client_id, username, password):
     return args
 
 
-def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=()):
+def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=(),
+        tls=None):
     """One QoS 1 publish with mosquitto_pub (MQTT 3.1.1); returns (exit code, stderr).
-    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED."""
-    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
-            "-p", str(broker.port), *credential_args(client_id, username, password),
+    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED.
+    With `tls` (ClientTls) it connects to the broker's TLS listener."""
+    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), *endpoint_args(broker, tls),
+            *credential_args(client_id, username, password),
             "-t", topic, "-m", message, "-q", "1", *extra]
     result = run_process(args)
     return result.returncode, result.stderr
 
 
 def sub_collect(broker, *, client_id, username=None, password=None, topic="t/#", count=1,
-                seconds=5, extra=()):
+                seconds=5, extra=(), tls=None):
     """mosquitto_sub that exits after `count` messages or `seconds`; returns
     (exit code, ["topic payload", ...], stderr)."""
-    args = [tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"), "-h", "127.0.0.1",
-            "-p", str(broker.port), *credential_args(client_id, username, password),
+    args = [tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"), *endpoint_args(broker, tls),
+            *credential_args(client_id, username, password),
             "-t", topic, "-v", "-C", str(count), "-W", str(seconds), *extra]
     result = run_process(args, timeout=seconds + CLIENT_TIMEOUT)
     return result.returncode, result.stdout.splitlines(), result.stderr
@@ -435,11 +513,12 @@ class LiveClient:
     line-buffered so the lines can be watched live.
     """
 
-    def __init__(self, broker, *, client_id, username=None, password=None, topic="t/live"):
+    def __init__(self, broker, *, client_id, username=None, password=None, topic="t/live",
+                 tls=None):
         self.client_id = client_id
         self.output_path = os.path.join(broker.workdir, f"live-{client_id}.out")
         args = ["stdbuf", "-oL", tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"),
-                "-h", "127.0.0.1", "-p", str(broker.port), "-V", "mqttv5", "-d",
+                *endpoint_args(broker, tls), "-V", "mqttv5", "-d",
                 *credential_args(client_id, username, password), "-t", topic, "-l", "-q", "1"]
         with open(self.output_path, "wb") as output:
             self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=output,
@@ -521,15 +600,16 @@ class Subscriber:
     MESSAGE = re.compile(r"^MSG (\S+) (.*)$", re.MULTILINE)
     SUBACK = re.compile(r"^Subscribed \(mid: \d+\): ([\d, ]+)$", re.MULTILINE)
 
-    def __init__(self, broker, *, client_id, username=None, password=None, topics):
+    def __init__(self, broker, *, client_id, username=None, password=None, topics, tls=None,
+                 extra=()):
         self.client_id = client_id
         # Not named after the client id: ids such as "a/b" or "+" make poor file names.
         self.output_path = os.path.join(broker.workdir, f"sub-{next(_client_numbers):04d}.out")
         args = ["stdbuf", "-oL", tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"),
-                "-h", "127.0.0.1", "-p", str(broker.port), "-d",
+                *endpoint_args(broker, tls), "-d",
                 *credential_args(client_id, username, password),
                 *itertools.chain.from_iterable(("-t", topic) for topic in topics),
-                "-F", "MSG %t %p"]
+                "-F", "MSG %t %p", *extra]
         with open(self.output_path, "wb") as output:
             self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output,
                                             stderr=subprocess.STDOUT)
@@ -598,13 +678,13 @@ class BrokerTestCase(unittest.TestCase):
     maxDiff = None
 
     @classmethod
-    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None, tls_listener=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls_listener)
         cls.addClassCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
-    def start_broker(self, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_broker(self, auth_yaml_text, extra_conf=(), env=None, tls_listener=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls_listener)
         self.addCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
