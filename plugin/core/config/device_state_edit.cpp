@@ -174,6 +174,17 @@ std::vector<RecordedState> recorded(const std::vector<LocatedState>& located) {
     return states;
 }
 
+StatesReading states_in(const YamlNode& root) {
+    StatesReading reading;
+    const YamlEntry* section = find_entry(root, kSection);
+    const YamlEntry* states = section ? find_entry(section->value, "states") : nullptr;
+    if (!states || !states->value.is_sequence()) return reading;
+    std::vector<LocatedState> located;
+    reading.error = read_states(states->value, located);
+    if (!reading.error) reading.states = recorded(located);
+    return reading;
+}
+
 // ---- Proving an edit ----------------------------------------------------------------------
 
 bool same_tree(const YamlNode& a, const YamlNode& b, std::string_view skipped_key = {});
@@ -229,7 +240,7 @@ struct Intent {
 // expected states: a layout this editor misjudged must never reach the broker.
 StateEditResult confirmed(const YamlNode& old_root, std::string text, const Intent& intent) {
     const YamlParseResult parsed = parse_yaml(text);
-    const StatesReading reading = read_recorded_states(text);
+    const StatesReading reading = parsed.error ? StatesReading{} : states_in(*parsed.root);
     if (parsed.error || reading.error || !same_tree(old_root, *parsed.root) ||
         !same_states(reading.states, intent.expected)) {
         return {std::nullopt,
@@ -330,42 +341,45 @@ StateEditResult replace_status(const Context& c, const std::vector<LocatedState>
                       node.position});
 }
 
-// `states:` written without items (empty, `~`, `null` or `[]`): the value token goes, and the
-// first item goes on the lines below the key.
-StateEditResult fill_empty_states(const Context& c, const YamlEntry& states, int list_indent_step) {
-    const int line_number = states.key_position.line;
-    const std::string_view line = c.lines.line(line_number);
-    const std::size_t key_start = static_cast<std::size_t>(states.key_position.column - 1);
-    const std::size_t colon = key_start + std::string_view("states").size();
-    if (line.compare(key_start, colon - key_start, "states") != 0 || colon >= line.size() ||
-        line[colon] != ':') {
-        return {std::nullopt, Diagnostic{states.key_position, kStatesPath,
-                                         std::string("cannot find the states key") + kByHand}};
+bool is_empty_value(std::string_view value) {
+    return value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL" ||
+           (value.front() == '[' && value.back() == ']' &&
+            is_blank(value.substr(1, value.size() - 2)));
+}
+
+// The `states:` key line without its empty value (nothing, `~`, `null` or `[]`), a comment after
+// it kept where it was; nullopt when the line holds anything else.
+std::optional<std::string> without_empty_value(std::string_view line, std::size_t key_start) {
+    constexpr std::string_view kKey = "states";
+    const std::size_t colon = key_start + kKey.size();
+    if (colon >= line.size() || line.substr(key_start, kKey.size()) != kKey || line[colon] != ':') {
+        return std::nullopt;
     }
     const std::size_t value_start = std::min(line.find_first_not_of(' ', colon + 1), line.size());
-    std::size_t comment = line.find(" #", colon);
-    comment = comment == std::string_view::npos ? line.size() : comment + 1;
+    const std::size_t hash = line.find(" #", colon);
+    const std::size_t comment = hash == std::string_view::npos ? line.size() : hash + 1;
     std::string_view value = line.substr(value_start, std::max(comment, value_start) - value_start);
     while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-    const bool empty_value = value.empty() || value == "~" || value == "null" || value == "Null" ||
-                             value == "NULL" ||
-                             (value.front() == '[' && value.back() == ']' &&
-                              is_blank(value.substr(1, value.size() - 2)));
-    if (!empty_value) {
+    if (!is_empty_value(value)) return std::nullopt;
+    if (comment == line.size()) return std::string(line.substr(0, colon + 1));
+    return std::string(line.substr(0, value_start)) + std::string(line.substr(comment));
+}
+
+// `states:` written without items: the empty value goes, and the first item goes below the key.
+StateEditResult fill_empty_states(const Context& c, const YamlEntry& states, int list_indent_step) {
+    const int line_number = states.key_position.line;
+    const int key_start = states.key_position.column - 1;
+    const auto kept = without_empty_value(c.lines.line(line_number),
+                                          static_cast<std::size_t>(key_start < 0 ? 0 : key_start));
+    if (!kept) {
         return {std::nullopt,
-                Diagnostic{states.value.position, kStatesPath,
+                Diagnostic{states.key_position, kStatesPath,
                            std::string("cannot tell where the value of states ends") + kByHand}};
     }
-    // Drop the token; keep a comment after it where it was.
-    const std::string kept = comment < line.size() ? std::string(line.substr(0, value_start)) +
-                                                         std::string(line.substr(comment))
-                                                   : std::string(line.substr(0, colon + 1));
-    const int dash = static_cast<int>(key_start) + list_indent_step;
-    const std::string item = block_item(dash, dash + 2, c.key, c.status, c.lines.newline());
+    const int dash = key_start + list_indent_step;
     std::string text(c.text.substr(0, c.lines.start(line_number)));
-    text += kept;
-    text += c.lines.newline();
-    text += item;
+    text += *kept + c.lines.newline();
+    text += block_item(dash, dash + 2, c.key, c.status, c.lines.newline());
     text += c.text.substr(c.lines.end(line_number));
     return confirmed(
         c.root, std::move(text),
@@ -436,19 +450,9 @@ Diagnostic no_section(SourcePosition position) {
 }  // namespace
 
 StatesReading read_recorded_states(std::string_view text) {
-    StatesReading reading;
     YamlParseResult parsed = parse_yaml(text);
-    if (parsed.error) {
-        reading.error = parsed.error;
-        return reading;
-    }
-    const YamlEntry* section = find_entry(*parsed.root, kSection);
-    const YamlEntry* states = section ? find_entry(section->value, "states") : nullptr;
-    if (!states || !states->value.is_sequence()) return reading;
-    std::vector<LocatedState> located;
-    reading.error = read_states(states->value, located);
-    if (!reading.error) reading.states = recorded(located);
-    return reading;
+    if (parsed.error) return {{}, parsed.error};
+    return states_in(*parsed.root);
 }
 
 StateEditResult record_device_state(std::string_view text, const DeviceKey& key,
