@@ -93,6 +93,29 @@ bool file_exists(const std::string& path) {
     return ::stat(path.c_str(), &status) == 0;
 }
 
+// With device certificates on (or a registry left from when they were), the table.
+int print_devices(const Options& options, const ConfigText& config,
+                  const certs::CertificatePolicy& certificates) {
+    const certs::RegistryOpening opening = certs::DeviceRegistry::open(certificates.registry_file);
+    if (!opening.registry) {
+        for (const std::string& error : opening.errors) std::cerr << error << "\n";
+        return kExitRejected;
+    }
+    if (!file_exists(certificates.registry_file)) {
+        std::cerr << certificates.registry_file
+                  << ": note: no registry yet (no device has connected with a certificate)\n";
+    }
+    const config::StatesReading states = config::read_recorded_states(config.text);
+    if (states.error) {  // the loader accepted the text, so this is not expected
+        std::cerr << describe(config.path, *states.error) << "\n";
+        return kExitRejected;
+    }
+    TextTable table(kHeader);
+    add_rows(options, certificates, *opening.registry, states.states, table);
+    table.print(std::cout);
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_list(const Options& options) {
@@ -113,24 +136,7 @@ int run_list(const Options& options) {
         std::cerr << options.config << ": note: device certificates are off (no ca_certificates); "
                   << "no device can connect with one\n";
     }
-    const certs::RegistryOpening opening = certs::DeviceRegistry::open(certificates.registry_file);
-    if (!opening.registry) {
-        for (const std::string& error : opening.errors) std::cerr << error << "\n";
-        return kExitRejected;
-    }
-    if (!file_exists(certificates.registry_file)) {
-        std::cerr << certificates.registry_file
-                  << ": note: no registry yet (no device has connected with a certificate)\n";
-    }
-    const config::StatesReading states = config::read_recorded_states(config->text);
-    if (states.error) {  // the loader accepted the text, so this is not expected
-        std::cerr << describe(options.config, *states.error) << "\n";
-        return kExitRejected;
-    }
-    TextTable table(kHeader);
-    add_rows(options, certificates, *opening.registry, states.states, table);
-    table.print(std::cout);
-    return kExitOk;
+    return print_devices(options, *config, certificates);
 }
 
 }  // namespace mqauth::cli::devices
