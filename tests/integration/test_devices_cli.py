@@ -1,9 +1,11 @@
 """`mqauth devices list|activate|deactivate|revoke` (SPEC "Commands"): the built tool on temporary
-configs and hand-written registry files; no broker needed, since the verbs only read the registry
-and edit the config for the next reload.
+configs and hand-written registry files (DevicesCliTest: no broker, since the verbs only read the
+registry and edit the config for the next reload), then the tool and a real broker sharing one
+config (DevicesCliWithBrokerTest: what the plugin registers is listed, and a decision the tool
+records takes effect on SIGHUP).
 
-The CA certificates are made with `openssl` once per class; their serials are chosen, so the
-expected `ca_sn` values are known.
+The CA certificates are made with `openssl` once per class; DevicesCliTest chooses their serials,
+so the expected `ca_sn` values are known.
 """
 
 import os
@@ -12,7 +14,15 @@ import subprocess
 import tempfile
 import unittest
 
-from mqauth_harness import run_cli
+from mqauth_harness import (
+    BrokerTestCase,
+    ClientTls,
+    TlsListener,
+    pub,
+    run_cli,
+    unique_client_id,
+)
+from tls_material import TlsMaterial, canonical_serial
 
 FLEET_CA_SERIAL = "7F00"
 RETIRED_CA_SERIAL = "BEEF"
@@ -361,6 +371,70 @@ class DevicesCliTest(unittest.TestCase):
         self.assertExit(result, 0)
         self.assertTrue(os.path.islink(link))
         self.assertIn("status: REVOKED", self.read(self.config))
+
+
+class DevicesCliWithBrokerTest(BrokerTestCase):
+    """One broker with a TLS listener (require_certificate, no cafile) whose auth.yaml the tool
+    edits in place."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tls = TlsMaterial()
+        cls.addClassCleanup(cls.tls.cleanup)
+        cls.root = cls.tls.certificate_authority("mqauth devices cli root", name="cli-root")
+        server = cls.tls.server_certificate("broker", issuer=cls.root)
+        cls.listener = TlsListener(certfile=server.cert, keyfile=server.key)
+
+    def config_text(self):
+        return ("# broker of the devices CLI test\n"
+                "version: 1\n"
+                "anonymous: deny\n"
+                "permissions:\n"
+                "  no_match: ALLOW\n"
+                "ca_certificates:\n"
+                "  - ca_name: cli-root\n"
+                f"    file: {self.root.cert}\n"
+                "device_certificates:\n"
+                "  registry_file: registry.yaml   # the plugin writes it\n")
+
+    def device_row(self, broker, serial):
+        result = run_cli("devices", "list", "--config", broker.auth_path, "--device-sn", serial)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = table_rows(result.stdout)
+        self.assertEqual(len(rows), 2, result.stdout)
+        return dict(zip(HEADER, rows[1]))
+
+    def decide(self, broker, verb, device):
+        result = run_cli("devices", verb, "--config", broker.auth_path,
+                         "--device-sn", device.serial, "--ca-sn", self.root.serial)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(RELOAD_HINT, result.stdout)
+        self.assertTrue(broker.reload(), "the edited config should be applied\n"
+                        + broker.describe())
+
+    def test_a_registered_device_is_listed_and_revoke_then_activate_apply_on_sighup(self):
+        broker = self.start_broker(self.config_text(), tls_listener=self.listener)
+        device = self.tls.client_certificate(unique_client_id("cli-device"), issuer=self.root)
+        tls = ClientTls(cafile=self.root.cert, cert=device.cert, key=device.key)
+        serial = canonical_serial(device.serial)
+
+        self.assertEqual(pub(broker, client_id=device.common_name, tls=tls)[0], 0,
+                         broker.describe())
+        row = self.device_row(broker, serial)
+        self.assertEqual((row["common_name"], row["ca_name"], row["registry"], row["operator"],
+                          row["effective"], row["ca_status"]),
+                         (device.common_name, "cli-root", "ACTIVE", "-", "ACTIVE", "ACTIVE"))
+
+        self.decide(broker, "revoke", device)
+        self.assertNotEqual(pub(broker, client_id=device.common_name, tls=tls)[0], 0,
+                            "a revoked device connected\n" + broker.describe())
+        self.assertEqual(self.device_row(broker, serial)["effective"], "REVOKED")
+
+        self.decide(broker, "activate", device)
+        self.assertEqual(pub(broker, client_id=device.common_name, tls=tls)[0], 0,
+                         "the reactivated device should connect\n" + broker.describe())
+        with open(broker.auth_path, encoding="utf-8") as file:
+            self.assertTrue(file.read().startswith(self.config_text()))
 
 
 if __name__ == "__main__":
