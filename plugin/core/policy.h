@@ -7,6 +7,7 @@
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
+#include "throttling/throttle_settings.h"
 
 namespace mqauth {
 
@@ -19,6 +20,7 @@ struct Policy {
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;
     certs::CertificatePolicy certificates;
+    throttling::ThrottleSettings throttling;
 };
 
 }  // namespace mqauth

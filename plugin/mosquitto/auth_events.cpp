@@ -30,8 +30,16 @@ std::string_view client_id_of(const mosquitto* client) {
     return id ? id : "";
 }
 
+std::string_view address_of(const mosquitto* client) {
+    const char* address = mosquitto_client_address(client);
+    return address ? address : "";
+}
+
 // One line per refusal: who, from where, why. Never a password or any authentication data.
+// Throttled attempts are the exception: the back-off is logged once when it starts, and a
+// line per attempt would let an attacker flood the log.
 void log_refusal(const mosquitto* client, const char* username, const Decision& decision) {
+    if (decision.reason == engine::Reason::Throttled) return;
     const bool broken = decision.verdict == Verdict::Error;
     log_line(broken ? LogLevel::Error : LogLevel::Notice,
              std::string(broken ? "error deciding" : "refused") +
@@ -48,6 +56,7 @@ engine::AuthRequest auth_request(const mosquitto_evt_extended_auth& event) {
     request.method = event.auth_method ? event.auth_method : "";
     request.data = std::string_view(static_cast<const char*>(event.data_in),
                                     event.data_in ? event.data_in_len : 0);
+    request.address = address_of(event.client);
     return request;
 }
 
@@ -131,6 +140,7 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     // Mosquitto hands the password over NUL-terminated, so a password can't hold a NUL byte here.
     request.password = optional_text(event.password);
     request.certificate = certificate.verification();
+    request.address = address_of(event.client);
     Decision decision = state.engine->authenticate(request);
     if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
         state.engine->forget(request.connection);

@@ -57,7 +57,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
     state->engine->use_registry(std::move(loaded->registry));
     state->engine->send_notices_to(
-        [](const std::string& notice) { log_line(LogLevel::Notice, notice); });
+        [](const std::string& notice) { log_line(LogLevel::Notice, printable(notice)); });
     state->verified_certificates = std::make_unique<VerifiedCertificates>();
     state->tls_hook = std::make_unique<TlsHook>(*state);
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {

@@ -173,6 +173,19 @@ def auth_yaml(identities, anonymous="deny", rules=None, no_match=None):
     return "\n".join(lines) + "\n"
 
 
+THROTTLING_OFF = "throttling: {enabled: false}\n"
+
+
+def without_throttling(text):
+    """Tests refuse many clients from 127.0.0.1 on purpose, and mqauth's failed-login throttling
+    (on by default) would then refuse the clients that follow. Unless a config sets `throttling:`
+    itself, the harness switches it off; the line goes at the end, so the line numbers that
+    error messages name do not move."""
+    if "throttling:" in text or not text.startswith("version:"):
+        return text
+    return (text if text.endswith("\n") else text + "\n") + THROTTLING_OFF
+
+
 def position_of(text, needle):
     """1-based (line, column) of the first occurrence of `needle` in `text`."""
     offset = text.index(needle)
@@ -278,7 +291,7 @@ class Broker:
         """Replaces auth.yaml atomically, so a SIGHUP never catches a half-written file."""
         partial = self.auth_path + ".partial"
         with open(partial, "w", encoding="utf-8") as file:
-            file.write(text)
+            file.write(without_throttling(text))
         os.replace(partial, self.auth_path)
 
     def _write_mosquitto_conf(self):

@@ -10,6 +10,7 @@
 #include "config/mapping_reader.h"
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
+#include "config/throttling_section.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::config {
@@ -81,6 +82,9 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
         read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
     read_certificates(top, base_dir, diagnostics, policy.certificates);
+    if (const YamlNode* section = top.mapping("throttling", Presence::Optional)) {
+        read_throttling(*section, diagnostics, policy.throttling);
+    }
     if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
         read_permissions(*section, diagnostics, policy.permissions);
     } else {

@@ -17,6 +17,7 @@ struct ConnectRequest {
     std::string_view client_id;
     std::optional<std::string_view> username;
     std::optional<std::string_view> password;
+    std::string_view address = {};  // the client's IP address, for failed-login throttling
     // Set when the client presented a certificate: how its chain verified during the handshake.
     const certs::Verification* certificate = nullptr;
 };

@@ -13,6 +13,7 @@ using sasl::SaslUser;
 Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator scram)
     : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
+    throttle_.configure(policy_->throttling);
 }
 
 void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
@@ -23,7 +24,38 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (request.certificate) return authenticate_certificate(request);
     if (is_recheck_of_scram_session(request)) return Decision::allow();
+    // A live connection here is Mosquitto re-checking its clients after a reload: not a login
+    // attempt, so neither throttled nor counted.
+    if (live_.find(request.connection)) return authenticate_credentials(request);
+    if (throttles(request.username, request.address)) return Decision::deny(Reason::Throttled);
+    const Decision decision = authenticate_credentials(request);
+    count_outcome(decision, request.username, request.address);
+    return decision;
+}
+
+Decision Engine::authenticate_credentials(const ConnectRequest& request) {
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+}
+
+bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {
+    return throttle_.blocked(username, address, throttling::FailureThrottle::Clock::now());
+}
+
+void Engine::count_outcome(const Decision& decision, std::optional<std::string_view> username,
+                           std::string_view address) {
+    const auto now = throttling::FailureThrottle::Clock::now();
+    if (decision.verdict == Verdict::Allow) {
+        if (username) throttle_.record_success(*username, address, now);
+        return;
+    }
+    if (decision.verdict != Verdict::Deny) return;  // something broke: not the client's doing
+    for (const throttling::Episode& episode : throttle_.record_failure(username, address, now)) {
+        if (!notify_) continue;
+        notify_(std::string("throttling ") +
+                (episode.subject == throttling::Subject::Address ? "address=" : "username=") +
+                episode.who + " for " + std::to_string(episode.backoff.count()) + "s after " +
+                std::to_string(episode.failures) + " failed logins");
+    }
 }
 
 // After every reload Mosquitto 2.0 runs BASIC_AUTH again for each connected client
@@ -139,6 +171,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     }
     policy_ = std::move(policy);
     registry_ = std::move(registry);
+    throttle_.configure(policy_->throttling);
     ++policy_generation_;
     return withdrawn;
 }

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "sasl/plain_login_cache.h"
 #include "sasl/scram_authenticator.h"
+#include "throttling/failure_throttle.h"
 
 namespace mqauth::engine {
 
@@ -74,9 +75,15 @@ class Engine {
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision authenticate_credentials(const ConnectRequest& request);
     Decision authenticate_certificate(const ConnectRequest& request);
+    // Failed-login throttling around a fresh login (not a re-check of a live connection).
+    bool throttles(std::optional<std::string_view> username, std::string_view address);
+    void count_outcome(const Decision& decision, std::optional<std::string_view> username,
+                       std::string_view address);
     std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
+    void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
 
     bool permits(const AccessRequest& request) const;
 
@@ -86,6 +93,7 @@ class Engine {
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;
     std::unique_ptr<certs::DeviceRegistry> registry_;
+    throttling::FailureThrottle throttle_;
     Notices notify_;
 };
 
