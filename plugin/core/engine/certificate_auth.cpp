@@ -52,7 +52,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
     if (auto failed = register_first_seen(device)) return *failed;
     live_.admit(request.connection,
                 Session{std::string(request.client_id), username_for(request, device),
-                        CertificateAdmission{device.key, device.ca_name}});
+                        CertificateAdmission{device.key, device.ca_name, common_name}});
     return Decision::allow();
 }
 

@@ -19,6 +19,7 @@ struct AnonymousAdmission {};
 struct CertificateAdmission {
     certs::DeviceKey device;
     std::string ca_name;
+    std::string common_name;  // for bind_client_id_to_cn, which a reload may switch on
 };
 
 // What admitted a client; the pointers point into the current policy.
