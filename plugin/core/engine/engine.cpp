@@ -159,10 +159,12 @@ const std::optional<std::string>* Engine::admitted_username(ConnectionId connect
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
                                                std::unique_ptr<certs::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
+    const bool same_registry_file = registry && registry_ && registry->path() == registry_->path();
+    if (!same_registry_file) registry_ = std::move(registry);
     std::vector<Withdrawal> withdrawn;
     auto& sessions = live_.sessions();
     for (auto it = sessions.begin(); it != sessions.end();) {
-        if (auto reason = withdrawal_reason(it->second, *policy, registry.get())) {
+        if (auto reason = withdrawal_reason(it->second, *policy, registry_.get())) {
             withdrawn.push_back({std::move(it->second.client_id), *reason});
             it = sessions.erase(it);
         } else {
@@ -170,7 +172,6 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         }
     }
     policy_ = std::move(policy);
-    registry_ = std::move(registry);
     throttle_.configure(policy_->throttling);
     ++policy_generation_;
     return withdrawn;

@@ -57,12 +57,15 @@ class Engine {
     void forget(ConnectionId connection);
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
-    // they are dropped from the live index at once.
+    // they are dropped from the live index at once. A registry of the file already open is not
+    // swapped: the open one may hold registrations newer than the file `registry` was read from
+    // (a reload reads the file on another thread), and mqauth is the file's only writer.
     std::vector<Withdrawal> replace_policy(
         std::shared_ptr<const Policy> policy,
         std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
 
     const Policy& policy() const { return *policy_; }
+    std::shared_ptr<const Policy> shared_policy() const { return policy_; }
     const certs::DeviceRegistry* registry() const { return registry_.get(); }
     // The username the engine admitted a live connection under (a device certificate's CN when
     // the CONNECT had none), so the adapter can tell the broker.
