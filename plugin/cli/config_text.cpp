@@ -51,15 +51,10 @@ std::optional<std::string> real_path(const std::string& path) {
 }
 
 // The broker reads the config as its own user: a root-run edit must not leave it root-owned.
-// (The rename already happened; a failure here is reported, not undone.)
-std::optional<std::string> restore_owner(const std::string& path, const struct stat& before) {
-    struct stat after {};
-    if (::stat(path.c_str(), &after) != 0) return std::nullopt;
-    if (after.st_uid == before.st_uid && after.st_gid == before.st_gid) return std::nullopt;
-    if (::chown(path.c_str(), before.st_uid, before.st_gid) == 0) return std::nullopt;
-    return "written, but cannot give it back its owner " + std::to_string(before.st_uid) + ":" +
-           std::to_string(before.st_gid) + ": " + std::strerror(errno) +
-           " (fix it before the broker reloads)";
+// Anyone else can only write files they own, so only root needs to hand the owner back.
+std::optional<certs::FileOwner> owner_to_keep(const struct stat& before) {
+    if (::geteuid() != 0) return std::nullopt;
+    return certs::FileOwner{before.st_uid, before.st_gid};
 }
 
 }  // namespace
@@ -103,11 +98,8 @@ std::optional<std::string> replace_config_text(const ConfigText& config, const s
                ": changed while mqauth was editing it; it was left as it is, run the "
                "command again";
     }
-    if (auto failed = certs::replace_file_durably(*target, text, before.st_mode & 07777)) {
-        return *failed;
-    }
-    if (auto failed = restore_owner(*target, before)) return config.path + ": " + *failed;
-    return std::nullopt;
+    return certs::replace_file_durably(*target, text, before.st_mode & 07777,
+                                       owner_to_keep(before));
 }
 
 }  // namespace mqauth::cli
