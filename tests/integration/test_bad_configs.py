@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from mqauth_harness import (
-    CLIENT_TIMEOUT,
     Broker,
     BrokerTestCase,
     HarnessError,
