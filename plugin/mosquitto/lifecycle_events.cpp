@@ -15,7 +15,7 @@ namespace {
 void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
     for (const engine::Withdrawal& client : withdrawn) {
         log_line(LogLevel::Notice,
-                 "disconnecting client_id=" + printable(client.client_id) +
+                 "disconnecting client_id=" + printable_field(client.client_id) +
                      " reason=" + std::string(engine::reason_code(client.reason)));
         // Kicking fires our DISCONNECT callback re-entrantly; the engine has already dropped
         // these sessions, so that is a harmless no-op.
