@@ -186,3 +186,13 @@ TEST_F(EngineCertificates, SwitchingOnCnBindingWithdrawsClientsWhoseIdIsNotTheCn
     EXPECT_EQ(withdrawn[0].client_id, "someone-else");
     EXPECT_EQ(withdrawn[0].reason, Reason::ClientIdNotCommonName);
 }
+
+TEST_F(EngineCertificates, RenamingACaDisconnectsNoneOfItsDevices) {
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    const std::string yaml =
+        "version: 1\npermissions: {}\nca_certificates:\n  - ca_name: fleet-ca-2026\n"
+        "    file: ca.pem\ndevice_certificates:\n  registry_file: registry.yaml\n";
+    config::LoadResult renamed = config::load_text(yaml, "auth.yaml", dir_);
+    ASSERT_TRUE(renamed.ok());
+    EXPECT_TRUE(engine_->replace_policy(renamed.policy, open_registry()).empty());
+}

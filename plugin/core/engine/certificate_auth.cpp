@@ -42,7 +42,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
         return Decision::deny(Reason::CertificateInvalid);
     }
     // Checked again, not trusted from the handshake: a reload may have come in between.
-    if (auto refusal = certificate_refusal(device.key, device.ca_name, *policy_, registry_.get())) {
+    if (auto refusal = certificate_refusal(device.key, *policy_, registry_.get())) {
         return Decision::deny(*refusal);
     }
     if (policy_->certificates.bind_client_id_to_cn &&

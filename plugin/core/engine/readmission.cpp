@@ -43,7 +43,7 @@ struct Readmit {
     // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted,
     // or switched on bind_client_id_to_cn for a client whose id is not its CN.
     std::optional<Reason> operator()(const CertificateAdmission& admitted) const {
-        if (auto refusal = certificate_refusal(admitted.device, admitted.ca_name, next, registry)) {
+        if (auto refusal = certificate_refusal(admitted.device, next, registry)) {
             return refusal;
         }
         if (next.certificates.bind_client_id_to_cn && session.client_id != admitted.common_name) {
