@@ -19,6 +19,8 @@ constexpr Verb kVerbs[] = {
     {"sign", "print the SIGNED-mode password for a client id", mqauth::cli::run_sign},
     {"sasl-hash", "salted SCRAM credentials for a SASL user (password on stdin)",
      mqauth::cli::run_sasl_hash},
+    {"devices", "list device certificates; activate, deactivate or revoke one",
+     mqauth::cli::run_devices},
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
      mqauth::cli::run_token_sign},
 };

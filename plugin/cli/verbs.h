@@ -7,6 +7,7 @@ namespace mqauth::cli {
 int run_check(int argc, char** argv, int first);
 int run_sign(int argc, char** argv, int first);
 int run_sasl_hash(int argc, char** argv, int first);
+int run_devices(int argc, char** argv, int first);
 int run_token_sign(int argc, char** argv, int first);
 
 }  // namespace mqauth::cli

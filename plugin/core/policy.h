@@ -8,6 +8,7 @@
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
+#include "throttling/throttle_settings.h"
 
 namespace mqauth {
 
@@ -20,6 +21,7 @@ struct Policy {
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;
     certs::CertificatePolicy certificates;
+    throttling::ThrottleSettings throttling;
     authorizers::AuthorizerTable authorizers;
 };
 

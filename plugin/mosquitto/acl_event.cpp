@@ -28,8 +28,8 @@ void log_denial(const engine::AccessRequest& request, const engine::Decision& de
     log_line(LogLevel::Debug,
              std::string("denied ") +
                  (request.access == permissions::Access::Publish ? "PUBLISH" : "SUBSCRIBE") +
-                 " client_id=" + printable(request.client_id) +
-                 " topic=" + printable(request.topic) +
+                 " client_id=" + printable_field(request.client_id) +
+                 " topic=" + printable_field(request.topic) +
                  " reason=" + std::string(engine::reason_code(decision.reason)));
 }
 

@@ -31,14 +31,22 @@ std::string_view client_id_of(const mosquitto* client) {
     return id ? id : "";
 }
 
+std::string_view address_of(const mosquitto* client) {
+    const char* address = mosquitto_client_address(client);
+    return address ? address : "";
+}
+
 // An authorizer username carries a signature and a token: those are left out of log lines.
 std::string loggable_username(const char* username) {
     if (!username) return "(none)";
-    return printable(authorizers::redacted_username(username));
+    return printable_field(authorizers::redacted_username(username));
 }
 
 // One line per refusal: who, from where, why. Never a password or any authentication data.
+// Throttled attempts are the exception: the back-off is logged once when it starts, and a
+// line per attempt would let an attacker flood the log.
 void log_refusal(const mosquitto* client, const char* username, const Decision& decision) {
+    if (decision.reason == engine::Reason::Throttled) return;
     const bool broken = decision.verdict == Verdict::Error;
     log_line(broken ? LogLevel::Error : LogLevel::Notice,
              std::string(broken ? "error deciding" : "refused") +
@@ -55,6 +63,7 @@ engine::AuthRequest auth_request(const mosquitto_evt_extended_auth& event) {
     request.method = event.auth_method ? event.auth_method : "";
     request.data = std::string_view(static_cast<const char*>(event.data_in),
                                     event.data_in ? event.data_in_len : 0);
+    request.address = address_of(event.client);
     return request;
 }
 
@@ -140,9 +149,8 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     // Mosquitto hands the password over NUL-terminated, so a password can't hold a NUL byte here.
     request.password = optional_text(event.password);
     request.certificate = certificate.verification();
+    request.address = address_of(event.client);
     request.peer_certificate = certificate.certificate();
-    const char* address = mosquitto_client_address(event.client);
-    request.client_address = address ? address : "";
     Decision decision = state.engine->authenticate(request);
     if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
         state.engine->forget(request.connection);

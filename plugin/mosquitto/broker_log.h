@@ -14,7 +14,14 @@ void log_line(LogLevel level, const std::string& message);
 // bytes outside printable ASCII are escaped, so a client cannot forge extra log lines.
 std::string printable(std::string_view text);
 
-// "(none)" for a missing value, otherwise the printable text.
+// printable(), cut to at most kMaxFieldChars characters with the length it had appended, for a
+// field a client chose (a client id, a username, a topic: up to 64 KiB each). Mosquitto cuts
+// every log line at about 1000 bytes, so an unbounded field would push out whatever follows it
+// in the line, the client's address and the reason of a refusal included.
+std::string printable_field(std::string_view text);
+inline constexpr std::size_t kMaxFieldChars = 160;
+
+// "(none)" for a missing value, otherwise printable_field(text).
 std::string printable_or_none(const char* text);
 
 }  // namespace mqauth::adapter

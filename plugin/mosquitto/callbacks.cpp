@@ -46,6 +46,9 @@ int reload_callback(int, void*, void* userdata) {
     return fail_closed("RELOAD", MOSQ_ERR_PLUGIN_DEFER,
                        [&] { return on_reload(state_of(userdata)); });
 }
+int tick_callback(int, void*, void* userdata) {
+    return fail_closed("TICK", MOSQ_ERR_SUCCESS, [&] { return on_tick(state_of(userdata)); });
+}
 int disconnect_callback(int, void* event_data, void* userdata) {
     return fail_closed("DISCONNECT", MOSQ_ERR_SUCCESS, [&] {
         return on_disconnect(state_of(userdata), event_of<mosquitto_evt_disconnect>(event_data));
@@ -62,6 +65,7 @@ constexpr Registration kRegistrations[] = {
     {MOSQ_EVT_EXT_AUTH_CONTINUE, ext_auth_continue_callback},
     {MOSQ_EVT_ACL_CHECK, acl_check_callback},
     {MOSQ_EVT_RELOAD, reload_callback},
+    {MOSQ_EVT_TICK, tick_callback},
     {MOSQ_EVT_DISCONNECT, disconnect_callback},
 };
 

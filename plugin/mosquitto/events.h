@@ -14,6 +14,7 @@ int on_ext_auth_start(PluginState& state, mosquitto_evt_extended_auth& event);
 int on_ext_auth_continue(PluginState& state, mosquitto_evt_extended_auth& event);
 int on_acl_check(PluginState& state, mosquitto_evt_acl_check& event);
 int on_reload(PluginState& state);
+int on_tick(PluginState& state);
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event);
 
 }  // namespace mqauth::adapter

@@ -1,8 +1,10 @@
 #include <mosquitto.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "background_reload.h"
 #include "broker_log.h"
 #include "events.h"
 #include "policy_loading.h"
@@ -13,7 +15,7 @@ namespace {
 void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
     for (const engine::Withdrawal& client : withdrawn) {
         log_line(LogLevel::Notice,
-                 "disconnecting client_id=" + printable(client.client_id) +
+                 "disconnecting client_id=" + printable_field(client.client_id) +
                      " reason=" + std::string(engine::reason_code(client.reason)));
         // Kicking fires our DISCONNECT callback re-entrantly; the engine has already dropped
         // these sessions, so that is a harmless no-op.
@@ -21,20 +23,35 @@ void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
     }
 }
 
+void apply_reload(PluginState& state, PolicyLoad finished) {
+    auto loaded = accept_logging(std::move(finished), state.config_path, LoadMoment::Reload);
+    if (!loaded) return;
+    const std::string summary = describe(*loaded->policy);
+    std::shared_ptr<const Policy> retired = state.engine->shared_policy();
+    const auto withdrawn =
+        state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
+    state.reloads->dispose(std::move(retired));
+    log_line(LogLevel::Info, "reloaded " + state.config_path + ": " + summary + ", " +
+                                 std::to_string(withdrawn.size()) + " clients disconnected");
+    disconnect_withdrawn(withdrawn);
+}
+
 }  // namespace
 
+// The config is read on a worker thread (background_reload.h); until it is ready, the running
+// policy keeps deciding, including the re-checks Mosquitto runs right after this event.
 int on_reload(PluginState& state) {
-    if (auto loaded = load_policy_logging_errors(state.config_path, LoadMoment::Reload)) {
-        const std::string summary = describe(*loaded->policy);
-        const auto withdrawn =
-            state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
-        log_line(LogLevel::Info, "reloaded " + state.config_path + ": " + summary + ", " +
-                                     std::to_string(withdrawn.size()) + " clients disconnected");
-        disconnect_withdrawn(withdrawn);
-    }
+    state.reloads->request();
     // DEFER, not SUCCESS: anything else stops the broker from reloading later plugins and its
     // own password and ACL files (security.c, security__init_single).
     return MOSQ_ERR_PLUGIN_DEFER;
+}
+
+// Every pass of the broker's event loop, at least every 100 ms (epoll_wait's timeout in
+// mux_epoll.c): swap in a reloaded policy once the worker has read it.
+int on_tick(PluginState& state) {
+    if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
+    return MOSQ_ERR_SUCCESS;
 }
 
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event) {

@@ -47,7 +47,8 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
                int option_count) {
     auto path = config_path_option(options, option_count);
     if (!path) return MOSQ_ERR_INVAL;
-    auto loaded = load_policy_logging_errors(*path, LoadMoment::StartUp);
+    // At start-up the config is read on the broker's thread: a bad one must stop the broker.
+    auto loaded = accept_logging(load_policy(*path), *path, LoadMoment::StartUp);
     if (!loaded) return MOSQ_ERR_INVAL;
 
     auto state = std::make_unique<PluginState>();
@@ -57,7 +58,8 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
     state->engine->use_registry(std::move(loaded->registry));
     state->engine->send_notices_to(
-        [](const std::string& notice) { log_line(LogLevel::Notice, notice); });
+        [](const std::string& notice) { log_line(LogLevel::Notice, printable(notice)); });
+    state->reloads = std::make_unique<BackgroundReload>(*path);
     state->verified_certificates = std::make_unique<VerifiedCertificates>();
     state->tls_hook = std::make_unique<TlsHook>(*state);
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "background_reload.h"
 #include "device_certificate_tls.h"
 #include "engine/engine.h"
 #include "tls_hook.h"
@@ -16,6 +17,7 @@ struct PluginState {
     mosquitto_plugin_id_t* plugin_id = nullptr;
     std::string config_path;
     std::unique_ptr<engine::Engine> engine;
+    std::unique_ptr<BackgroundReload> reloads;
     std::unique_ptr<VerifiedCertificates> verified_certificates;
     // Last, so it is destroyed first: no TLS callback may outlive what it uses.
     std::unique_ptr<TlsHook> tls_hook;

@@ -3,37 +3,43 @@
 #include "broker_log.h"
 #include "config/loader.h"
 
-#include <vector>
-
 namespace mqauth::adapter {
 
-namespace {
-
-std::optional<LoadedPolicy> refuse(const std::string& path, LoadMoment moment,
-                                   const std::vector<std::string>& errors) {
-    const bool at_start = moment == LoadMoment::StartUp;
-    const LogLevel level = at_start ? LogLevel::Error : LogLevel::Warning;
-    for (const std::string& line : errors) log_line(level, line);
-    log_line(level, at_start
-                        ? "configuration " + path + " is invalid; the broker will not start"
-                        : "reload of " + path + " rejected; the running policy stays in force");
-    return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<LoadedPolicy> load_policy_logging_errors(const std::string& path, LoadMoment moment) {
+PolicyLoad load_policy(const std::string& path) {
+    PolicyLoad load;
     config::LoadResult result = config::load_file(path);
-    if (!result.ok()) return refuse(path, moment, result.formatted_errors());
+    if (!result.ok()) {
+        load.errors = result.formatted_errors();
+        return load;
+    }
     LoadedPolicy loaded{result.policy, nullptr};
     if (loaded.policy->certificates.configured()) {
         certs::RegistryOpening opening =
             certs::DeviceRegistry::open(loaded.policy->certificates.registry_file);
-        if (!opening.registry) return refuse(path, moment, opening.errors);
+        if (!opening.registry) {
+            load.errors = std::move(opening.errors);
+            return load;
+        }
         loaded.registry = std::move(opening.registry);
     }
-    for (const std::string& line : result.formatted_warnings()) log_line(LogLevel::Warning, line);
-    return loaded;
+    load.warnings = result.formatted_warnings();
+    load.loaded = std::move(loaded);
+    return load;
+}
+
+std::optional<LoadedPolicy> accept_logging(PolicyLoad load, const std::string& path,
+                                           LoadMoment moment) {
+    if (load.loaded) {
+        for (const std::string& line : load.warnings) log_line(LogLevel::Warning, line);
+        return std::move(load.loaded);
+    }
+    const bool at_start = moment == LoadMoment::StartUp;
+    const LogLevel level = at_start ? LogLevel::Error : LogLevel::Warning;
+    for (const std::string& line : load.errors) log_line(level, line);
+    log_line(level, at_start
+                        ? "configuration " + path + " is invalid; the broker will not start"
+                        : "reload of " + path + " rejected; the running policy stays in force");
+    return std::nullopt;
 }
 
 std::string describe(const Policy& policy) {

@@ -2,6 +2,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "certs/device_registry.h"
 #include "policy.h"
@@ -14,12 +15,23 @@ struct LoadedPolicy {
     std::unique_ptr<certs::DeviceRegistry> registry;
 };
 
-// Loads the YAML file and opens its device registry; on failure logs every error as
-// FILE:LINE:COL and returns nullopt (a corrupt registry is an error too, never emptied).
-enum class LoadMoment { StartUp, Reload };
-std::optional<LoadedPolicy> load_policy_logging_errors(const std::string& path, LoadMoment moment);
+// The outcome of reading the YAML file and opening its device registry: a policy, or the
+// errors (FILE:LINE:COL lines) that refuse it; a corrupt registry is an error, never emptied.
+struct PolicyLoad {
+    std::optional<LoadedPolicy> loaded;
+    std::vector<std::string> errors;
+    std::vector<std::string> warnings;
+};
 
-// "3 identities, 12 rules, 2 SASL users" for the loaded / reloaded log lines.
+// Touches nothing of the broker's (no logging), so it may run on another thread.
+PolicyLoad load_policy(const std::string& path);
+
+// On the broker's thread: logs the warnings or the errors of `load` and hands out its policy.
+enum class LoadMoment { StartUp, Reload };
+std::optional<LoadedPolicy> accept_logging(PolicyLoad load, const std::string& path,
+                                           LoadMoment moment);
+
+// "3 identities, 12 rules, 2 SASL users, 1 CAs" for the loaded / reloaded log lines.
 std::string describe(const Policy& policy);
 
 }  // namespace mqauth::adapter

@@ -20,10 +20,13 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
 import unittest
+from dataclasses import dataclass
+from typing import Optional
 
 START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
 RELOAD_TIMEOUT = 5.0
@@ -171,6 +174,19 @@ def auth_yaml(identities, anonymous="deny", rules=None, no_match=None):
     return "\n".join(lines) + "\n"
 
 
+THROTTLING_OFF = "throttling: {enabled: false}\n"
+
+
+def without_throttling(text):
+    """Tests refuse many clients from 127.0.0.1 on purpose, and mqauth's failed-login throttling
+    (on by default) would then refuse the clients that follow. Unless a config sets `throttling:`
+    itself, the harness switches it off; the line goes at the end, so the line numbers that
+    error messages name do not move."""
+    if "throttling:" in text or not text.startswith("version:"):
+        return text
+    return (text if text.endswith("\n") else text + "\n") + THROTTLING_OFF
+
+
 def position_of(text, needle):
     """1-based (line, column) of the first occurrence of `needle` in `text`."""
     offset = text.index(needle)
@@ -190,16 +206,107 @@ def diagnostic_pattern(file, yaml_text, key_path, key, value):
 
 
 # ---------------------------------------------------------------------------------------------
+# TLS
+
+@dataclass
+class TlsListener:
+    """A TLS listener that a Broker opens on a second port (broker.tls_port) beside its plain
+    one, configured by these mosquitto.conf lines: certfile (the server certificate, with its
+    intermediates after it if any), keyfile (unencrypted: Mosquitto 2.0 cannot be given a key
+    password), require_certificate, and cafile only when given. Without cafile and with
+    require_certificate true, the plugin verifies client certificates itself (SPEC "Who decides
+    a CONNECT" step 1). `extra` lines are appended to the listener's block."""
+
+    certfile: str
+    keyfile: str
+    require_certificate: bool = True
+    cafile: Optional[str] = None
+    extra: tuple = ()
+
+    def conf_lines(self, port):
+        lines = [f"listener {port} 127.0.0.1",
+                 f"certfile {self.certfile}",
+                 f"keyfile {self.keyfile}",
+                 f"require_certificate {str(self.require_certificate).lower()}"]
+        if self.cafile:
+            lines.append(f"cafile {self.cafile}")
+        return lines + list(self.extra)
+
+
+@dataclass
+class ClientTls:
+    """What a Mosquitto client needs to connect to a broker's TLS listener: --cafile to verify
+    the server, and optionally --cert/--key (a certificate file that may carry its chain: the
+    client sends the whole file). It connects to `host` ("localhost" by default) so that the
+    client checks the server certificate's name as a device would."""
+
+    cafile: str
+    cert: Optional[str] = None
+    key: Optional[str] = None
+    host: str = "localhost"
+
+    def endpoint_args(self, broker):
+        if broker.tls_port is None:
+            raise HarnessError("the broker has no TLS listener (Broker(..., tls_listener=...))")
+        args = ["-h", self.host, "-p", str(broker.tls_port), "--cafile", self.cafile]
+        if self.cert:
+            args += ["--cert", self.cert]
+        if self.key:
+            args += ["--key", self.key]
+        return args
+
+
+def endpoint_args(broker, tls=None):
+    """A client's -h/-p options: the plain listener, or the TLS one with `tls` (ClientTls)."""
+    return tls.endpoint_args(broker) if tls else ["-h", "127.0.0.1", "-p", str(broker.port)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sanitizers
+#
+# scripts/test also runs these modules with the plugin and the CLI built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan), the broker started through a wrapper that preloads the
+# sanitizer runtimes (scripts/lib/sanitized-mosquitto). A report goes to the process's stderr and
+# may not change the exit status the test looks at (ASan exits 1, which is also `mqauth check`'s
+# "rejected"; a broker expected to fail at start-up fails either way), so every broker and CLI run
+# is scanned for one.
+
+SANITIZER_REPORT = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: |SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def sanitizer_report(text):
+    """The sanitizer report in a process's stderr, from its first line on; None if there is
+    none."""
+    match = SANITIZER_REPORT.search(text)
+    if not match:
+        return None
+    start = text.rfind("\n", 0, match.start()) + 1
+    return text[start:]
+
+
+def fail_on_sanitizer_report(text, what):
+    report = sanitizer_report(text)
+    if report is not None:
+        raise HarnessError(f"{what} reported a sanitizer error:\n{tail(report, 80)}")
+
+
+# ---------------------------------------------------------------------------------------------
 # The broker
 
 class Broker:
-    """One Mosquitto with the plugin, in its own temporary directory and on its own port."""
+    """One Mosquitto with the plugin, in its own temporary directory and on its own port, plus
+    a TLS listener on a second port (tls_port) when `tls_listener` (a TlsListener) is given."""
 
-    def __init__(self, auth_yaml_text, extra_conf=(), env=None):
+    def __init__(self, auth_yaml_text, extra_conf=(), env=None, tls_listener=None, user=None):
         self.plugin = required_path("MQAUTH_PLUGIN")
+        # The `user` mosquitto.conf names; see _write_mosquitto_conf.
+        self.user = user or pwd.getpwuid(os.getuid()).pw_name
         self.env = {**os.environ, **(env or {})}
         self.executable = tool("MOSQUITTO", "/usr/sbin/mosquitto")
         self.extra_conf = list(extra_conf)
+        self.tls_listener = tls_listener
+        self.tls_port = None
         self.workdir = tempfile.mkdtemp(prefix="mqauth-it-")
         self.auth_path = os.path.join(self.workdir, "auth.yaml")
         self.conf_path = os.path.join(self.workdir, "mosquitto.conf")
@@ -217,13 +324,14 @@ class Broker:
         """Replaces auth.yaml atomically, so a SIGHUP never catches a half-written file."""
         partial = self.auth_path + ".partial"
         with open(partial, "w", encoding="utf-8") as file:
-            file.write(text)
+            file.write(without_throttling(text))
         os.replace(partial, self.auth_path)
 
     def _write_mosquitto_conf(self):
-        # Mosquitto drops privileges to `user` only when started as root; naming root keeps the
-        # broker able to read the temporary files, naming anyone else is harmless.
-        user = pwd.getpwuid(os.getuid()).pw_name
+        # Mosquitto drops privileges to `user` only when started as root, before it loads
+        # plugins but after it opened the log file; naming the user the tests run as (the
+        # default) keeps the broker able to read the temporary files, naming anyone else is
+        # harmless unless the broker runs as root.
         lines = [
             "per_listener_settings false",
             # mqauth's `anonymous:` decides anonymous clients; without this line Mosquitto
@@ -236,10 +344,12 @@ class Broker:
             # block-buffered and hide lines from a running broker.
             f"log_dest file {self.log_path}",
             "log_type all",
-            f"user {user}",
+            f"user {self.user}",
             "persistence false",
             *self.extra_conf,
         ]
+        if self.tls_listener:
+            lines += self.tls_listener.conf_lines(self.tls_port)
         with open(self.conf_path, "w", encoding="utf-8") as file:
             file.write("\n".join(lines) + "\n")
 
@@ -254,7 +364,8 @@ class Broker:
         return self.log_text() + self.output_text()
 
     def describe(self):
-        return (f"broker in {self.workdir}, port {self.port}, exit code {self.exit_code}\n"
+        tls = f", TLS port {self.tls_port}" if self.tls_port else ""
+        return (f"broker in {self.workdir}, port {self.port}{tls}, exit code {self.exit_code}\n"
                 f"--- log (tail) ---\n{tail(self.log_text())}\n"
                 f"--- stdout/stderr (tail) ---\n{tail(self.output_text())}")
 
@@ -262,6 +373,7 @@ class Broker:
 
     def _launch(self):
         self.port = free_port()
+        self.tls_port = free_port() if self.tls_listener else None
         self._write_mosquitto_conf()
         self._output = open(self.output_path, "ab")
         self.process = subprocess.Popen([self.executable, "-c", self.conf_path],
@@ -281,7 +393,8 @@ class Broker:
     def _ready(self):
         # "running" is logged after the plugin initialised and the listener opened.
         return (re.search(r"mosquitto version \S+ running", self.log_text())
-                and port_accepts(self.port))
+                and port_accepts(self.port)
+                and (self.tls_port is None or port_accepts(self.tls_port)))
 
     def start(self):
         # free_port() can race with another process taking the port: retry on that alone.
@@ -305,6 +418,7 @@ class Broker:
             raise HarnessError(f"the broker was expected to exit but still ran after {timeout} s\n"
                                + self.describe())
         self._reap()
+        fail_on_sanitizer_report(self.output_text(), "the broker")
         return self.exit_code, self.all_text()
 
     def reload(self, timeout=RELOAD_TIMEOUT):
@@ -334,6 +448,16 @@ class Broker:
         self._reap()
         return self.exit_code
 
+    def kill(self):
+        """SIGKILL: no chance to clean up or flush anything (a power cut, for the process);
+        returns the exit code (-9)."""
+        if self.process is None:
+            return self.exit_code
+        self.process.kill()
+        self.process.wait()
+        self._reap()
+        return self.exit_code
+
     def close(self):
         self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -344,7 +468,9 @@ class Broker:
         was_started = self.process is not None
         exit_code = self.stop()
         report = self.describe()
+        output = self.output_text()
         self.close()
+        fail_on_sanitizer_report(output, "the broker")
         if was_started and exit_code != 0:
             raise HarnessError("the broker did not exit cleanly\n" + report)
 
@@ -376,8 +502,9 @@ class Broker:
 
 def run_process(args, timeout=CLIENT_TIMEOUT):
     try:
+        # errors="replace": a tool that echoes a client's or a file's invalid UTF-8 is still read.
         return subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout)
+                              errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired as expired:
         raise HarnessError(f"{' '.join(args)} did not finish within {timeout} s; "
                            f"stderr: {expired.stderr!r}") from None
@@ -392,22 +519,24 @@ def credential_args(client_id, username, password):
     return args
 
 
-def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=()):
+def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=(),
+        tls=None):
     """One QoS 1 publish with mosquitto_pub (MQTT 3.1.1); returns (exit code, stderr).
-    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED."""
-    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
-            "-p", str(broker.port), *credential_args(client_id, username, password),
+    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED.
+    With `tls` (ClientTls) it connects to the broker's TLS listener."""
+    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), *endpoint_args(broker, tls),
+            *credential_args(client_id, username, password),
             "-t", topic, "-m", message, "-q", "1", *extra]
     result = run_process(args)
     return result.returncode, result.stderr
 
 
 def sub_collect(broker, *, client_id, username=None, password=None, topic="t/#", count=1,
-                seconds=5, extra=()):
+                seconds=5, extra=(), tls=None):
     """mosquitto_sub that exits after `count` messages or `seconds`; returns
     (exit code, ["topic payload", ...], stderr)."""
-    args = [tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"), "-h", "127.0.0.1",
-            "-p", str(broker.port), *credential_args(client_id, username, password),
+    args = [tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"), *endpoint_args(broker, tls),
+            *credential_args(client_id, username, password),
             "-t", topic, "-v", "-C", str(count), "-W", str(seconds), *extra]
     result = run_process(args, timeout=seconds + CLIENT_TIMEOUT)
     return result.returncode, result.stdout.splitlines(), result.stderr
@@ -435,11 +564,12 @@ class LiveClient:
     line-buffered so the lines can be watched live.
     """
 
-    def __init__(self, broker, *, client_id, username=None, password=None, topic="t/live"):
+    def __init__(self, broker, *, client_id, username=None, password=None, topic="t/live",
+                 tls=None):
         self.client_id = client_id
         self.output_path = os.path.join(broker.workdir, f"live-{client_id}.out")
         args = ["stdbuf", "-oL", tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"),
-                "-h", "127.0.0.1", "-p", str(broker.port), "-V", "mqttv5", "-d",
+                *endpoint_args(broker, tls), "-V", "mqttv5", "-d",
                 *credential_args(client_id, username, password), "-t", topic, "-l", "-q", "1"]
         with open(self.output_path, "wb") as output:
             self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=output,
@@ -521,15 +651,16 @@ class Subscriber:
     MESSAGE = re.compile(r"^MSG (\S+) (.*)$", re.MULTILINE)
     SUBACK = re.compile(r"^Subscribed \(mid: \d+\): ([\d, ]+)$", re.MULTILINE)
 
-    def __init__(self, broker, *, client_id, username=None, password=None, topics):
+    def __init__(self, broker, *, client_id, username=None, password=None, topics, tls=None,
+                 extra=()):
         self.client_id = client_id
         # Not named after the client id: ids such as "a/b" or "+" make poor file names.
         self.output_path = os.path.join(broker.workdir, f"sub-{next(_client_numbers):04d}.out")
         args = ["stdbuf", "-oL", tool("MOSQUITTO_SUB", "/usr/bin/mosquitto_sub"),
-                "-h", "127.0.0.1", "-p", str(broker.port), "-d",
+                *endpoint_args(broker, tls), "-d",
                 *credential_args(client_id, username, password),
                 *itertools.chain.from_iterable(("-t", topic) for topic in topics),
-                "-F", "MSG %t %p"]
+                "-F", "MSG %t %p", *extra]
         with open(self.output_path, "wb") as output:
             self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output,
                                             stderr=subprocess.STDOUT)
@@ -585,7 +716,168 @@ class Subscriber:
 
 def run_cli(*args):
     """The mqauth tool; returns the CompletedProcess (text stdout and stderr)."""
-    return run_process([required_path("MQAUTH_CLI"), *args])
+    result = run_process([required_path("MQAUTH_CLI"), *args])
+    fail_on_sanitizer_report(result.stderr, "mqauth " + " ".join(args[:1]))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw MQTT: packets built by hand, for input that no client library would send
+
+MQTT_CONNECT, MQTT_CONNACK, MQTT_DISCONNECT, MQTT_AUTH = 1, 2, 14, 15
+PROTOCOL_MQTT311, PROTOCOL_MQTT5 = 4, 5
+AUTH_REASON_CONTINUE, AUTH_REASON_REAUTHENTICATE = 0x18, 0x19
+MQTT_PROPERTY_AUTH_METHOD, MQTT_PROPERTY_AUTH_DATA = 0x15, 0x16
+
+
+def mqtt_varint(number):
+    """MQTT's Variable Byte Integer."""
+    out = bytearray()
+    while True:
+        byte, number = number % 128, number // 128
+        out.append(byte | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def mqtt_binary(data):
+    """Two-byte length, then the bytes: MQTT's UTF-8 string and binary data alike (nothing is
+    checked here, so a "string" may hold NUL bytes or invalid UTF-8)."""
+    if len(data) > 0xFFFF:
+        raise HarnessError(f"MQTT strings and binary data hold at most 65535 bytes, not {len(data)}")
+    return len(data).to_bytes(2, "big") + data
+
+
+def mqtt_auth_properties(method=None, data=None):
+    """The MQTT 5 properties of CONNECT and AUTH that carry enhanced authentication (bytes)."""
+    properties = b""
+    if method is not None:
+        properties += bytes([MQTT_PROPERTY_AUTH_METHOD]) + mqtt_binary(method)
+    if data is not None:
+        properties += bytes([MQTT_PROPERTY_AUTH_DATA]) + mqtt_binary(data)
+    return properties
+
+
+def mqtt_connect(client_id, *, username=None, password=None, protocol=PROTOCOL_MQTT311,
+                 properties=b"", keepalive=60):
+    """A CONNECT packet (clean session) from bytes; `properties` only with MQTT 5."""
+    flags = 0x02 | (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
+    body = mqtt_binary(b"MQTT") + bytes([protocol, flags]) + keepalive.to_bytes(2, "big")
+    if protocol == PROTOCOL_MQTT5:
+        body += mqtt_varint(len(properties)) + properties
+    body += mqtt_binary(client_id)
+    if username is not None:
+        body += mqtt_binary(username)
+    if password is not None:
+        body += mqtt_binary(password)
+    return bytes([MQTT_CONNECT << 4]) + mqtt_varint(len(body)) + body
+
+
+def mqtt_auth(reason, method, data=None):
+    """An MQTT 5 AUTH packet."""
+    properties = mqtt_auth_properties(method, data)
+    body = bytes([reason]) + mqtt_varint(len(properties)) + properties
+    return bytes([MQTT_AUTH << 4]) + mqtt_varint(len(body)) + body
+
+
+def mqtt_disconnect():
+    return bytes([MQTT_DISCONNECT << 4, 0])
+
+
+def mqtt_auth_data(packet):
+    """The Authentication Data property of a received MQTT 5 CONNACK or AUTH packet (as
+    RawMqttConnection.read_packet returns it), or None. The properties are walked by their
+    identifiers' known sizes."""
+    packet_type, body = packet
+    offset = 2 if packet_type == MQTT_CONNACK else 1  # CONNACK: flags, reason; AUTH: reason
+    if len(body) <= offset:
+        return None
+    length, shift = 0, 0
+    while True:
+        byte = body[offset]
+        offset += 1
+        length += (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    end = offset + length
+    fixed = {0x01: 1, 0x02: 4, 0x11: 4, 0x13: 2, 0x17: 1, 0x19: 1, 0x21: 2, 0x22: 2, 0x24: 1,
+             0x25: 1, 0x27: 4, 0x28: 1, 0x29: 1, 0x2A: 1}
+    while offset < end:
+        identifier = body[offset]
+        offset += 1
+        if identifier in fixed:
+            offset += fixed[identifier]
+        elif identifier == 0x26:  # user property: two strings
+            for _ in range(2):
+                offset += 2 + int.from_bytes(body[offset:offset + 2], "big")
+        else:  # strings and binary data: 0x03, 0x08, 0x09, 0x12, 0x15, 0x16, 0x1A, 0x1C, 0x1F
+            size = int.from_bytes(body[offset:offset + 2], "big")
+            if identifier == MQTT_PROPERTY_AUTH_DATA:
+                return body[offset + 2:offset + 2 + size]
+            offset += 2 + size
+    return None
+
+
+class RawMqttConnection:
+    """A bare TCP connection to the broker's plain listener that sends whatever bytes a test
+    builds and reads whole packets back."""
+
+    def __init__(self, broker, timeout=CLIENT_TIMEOUT):
+        self.socket = socket.create_connection(("127.0.0.1", broker.port), timeout=timeout)
+
+    def send(self, data):
+        """Sends `data`; False if the broker had already closed the connection."""
+        try:
+            self.socket.sendall(data)
+            return True
+        except OSError:
+            return False
+
+    def _read_exactly(self, count):
+        data = b""
+        while len(data) < count:
+            try:
+                chunk = self.socket.recv(count - len(data))
+            except ConnectionResetError:
+                return None
+            if not chunk:
+                return None
+            data += chunk
+        return data
+
+    def read_packet(self):
+        """(packet type, body), or None once the broker has closed the connection. A broker
+        that neither answers nor closes within the socket timeout raises socket.timeout."""
+        header = self._read_exactly(1)
+        if header is None:
+            return None
+        length, shift = 0, 0
+        while True:
+            byte = self._read_exactly(1)
+            if byte is None:
+                return None
+            length += (byte[0] & 0x7F) << shift
+            shift += 7
+            if not byte[0] & 0x80:
+                break
+        body = self._read_exactly(length)
+        return None if body is None else (header[0] >> 4, body)
+
+    def read_until_closed(self):
+        """Every packet the broker sends until it closes the connection."""
+        packets = []
+        while (packet := self.read_packet()) is not None:
+            packets.append(packet)
+        return packets
+
+    def abort(self):
+        """Closes with a TCP reset instead of a FIN, as a crashed client or a cut cable would."""
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.socket.close()
+
+    def close(self):
+        self.socket.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,13 +890,13 @@ class BrokerTestCase(unittest.TestCase):
     maxDiff = None
 
     @classmethod
-    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None, tls_listener=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls_listener)
         cls.addClassCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
-    def start_broker(self, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_broker(self, auth_yaml_text, extra_conf=(), env=None, tls_listener=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls_listener)
         self.addCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
@@ -693,6 +985,7 @@ def sasl_hash(password, mechanism, iterations=None):
                                 timeout=CLIENT_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise HarnessError(f"mqauth sasl-hash did not finish within {CLIENT_TIMEOUT} s") from None
+    fail_on_sanitizer_report(result.stderr, "mqauth sasl-hash")
     if result.returncode != 0:
         raise HarnessError(f"mqauth sasl-hash failed ({result.returncode}): {result.stderr}")
     return result.stdout.strip()

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -130,4 +131,26 @@ TEST(DeviceRegistry, AWriteIntoAMissingDirectoryFailsCleanly) {
     const auto error = registry->add(entry_for("1A2B", "dev1"));
     ASSERT_TRUE(error);
     EXPECT_EQ(registry->size(), 0u);
+}
+
+TEST(DeviceRegistry, AFileChangedBehindItsBackIsNeverOverwritten) {
+    const std::string path = make_temp_dir() + "/registry.yaml";
+    auto registry = open_ok(path);
+    ASSERT_FALSE(registry->add(entry_for("1A2B", "dev1")));
+    const std::string damaged = read_text_file(path) + "  - garbage\n";
+    write_text_file(path, damaged);  // another writer (or damage) after mqauth's last write
+    const auto error = registry->add(entry_for("3C4D", "dev2"));
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->find("changed on disk since mqauth last read it"), std::string::npos);
+    EXPECT_EQ(read_text_file(path), damaged);
+    EXPECT_EQ(registry->find({"3C4D", "7F00"}), nullptr);
+}
+
+TEST(DeviceRegistry, ADeletedFileIsWrittenAgainWithEveryRegistration) {
+    const std::string path = make_temp_dir() + "/registry.yaml";
+    auto registry = open_ok(path);
+    ASSERT_FALSE(registry->add(entry_for("1A2B", "dev1")));
+    ASSERT_EQ(unlink(path.c_str()), 0);
+    ASSERT_FALSE(registry->add(entry_for("3C4D", "dev2")));
+    EXPECT_EQ(open_ok(path)->size(), 2u);
 }

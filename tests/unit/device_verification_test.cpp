@@ -86,12 +86,10 @@ TEST_F(DeviceVerification, AListedIntermediateIsATrustAnchorByItself) {
 TEST_F(DeviceVerification, TheOperatorsStateWinsOverTheRegistrysAndActiveIsTheDefault) {
     list(root_, "fleet-ca");
     const DeviceKey key{"1A2B", "7F00"};
-    EXPECT_EQ(standing_of(key, "fleet-ca", policy_, std::nullopt), CertificateProblem::None);
-    EXPECT_EQ(standing_of(key, "fleet-ca", policy_, DeviceStatus::Revoked),
-              CertificateProblem::DeviceRevoked);
+    EXPECT_EQ(standing_of(key, policy_, std::nullopt), CertificateProblem::None);
+    EXPECT_EQ(standing_of(key, policy_, DeviceStatus::Revoked), CertificateProblem::DeviceRevoked);
     policy_.states.decide(key, DeviceStatus::Active);
-    EXPECT_EQ(standing_of(key, "fleet-ca", policy_, DeviceStatus::Revoked),
-              CertificateProblem::None);
+    EXPECT_EQ(standing_of(key, policy_, DeviceStatus::Revoked), CertificateProblem::None);
     CertificatePolicy inactive;
     inactive.states.decide(key, DeviceStatus::Inactive);
     EXPECT_EQ(inactive.states.effective(key, DeviceStatus::Active), DeviceStatus::Inactive);
@@ -107,6 +105,10 @@ TEST_F(DeviceVerification, ARefusedDeviceIsRefusedAtTheHandshakeToo) {
 
 TEST_F(DeviceVerification, ACaReplacedUnderTheSameNameNoLongerVouchesForItsDevices) {
     list(other_root_, "fleet-ca");  // same name, another certificate and serial
-    EXPECT_EQ(standing_of({"1A2B", "7F00"}, "fleet-ca", policy_, std::nullopt),
-              CertificateProblem::UnknownCa);
+    EXPECT_EQ(standing_of({"1A2B", "7F00"}, policy_, std::nullopt), CertificateProblem::UnknownCa);
+}
+
+TEST_F(DeviceVerification, ACaIsKnownByItsSerialSoRenamingItKeepsItsDevices) {
+    list(root_, "renamed-fleet-ca");
+    EXPECT_EQ(standing_of({"1A2B", "7F00"}, policy_, std::nullopt), CertificateProblem::None);
 }

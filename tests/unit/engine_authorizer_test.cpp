@@ -118,7 +118,7 @@ class EngineAuthorizers : public ::testing::Test {
         request.username = username;
         request.password = password;
         request.server_name = server_name;
-        request.client_address = "192.0.2.7";
+        request.address = "192.0.2.7";
         return engine_->authenticate(request);
     }
 
@@ -352,6 +352,20 @@ TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeSaslUsersOfTheSameUsername
     // A password login as a scram user would be mechanism_mismatch: the authorizer decides first.
     EXPECT_EQ(connect(1, "s|authorizer-name=open", "pw").verdict, Verdict::Allow);
     EXPECT_EQ(function_->calls.size(), 1u);
+}
+
+TEST_F(EngineAuthorizers, RefusalsCountAsFailedLoginsButFunctionErrorsDoNot) {
+    engine_->replace_policy(
+        policy_with(authorizers_yaml() +
+                    "throttling: {max_failures: 2, window_seconds: 600, backoff_seconds: 600}\n"));
+    function_->fail("connection refused");
+    for (ConnectionId connection = 1; connection <= 5; ++connection) {
+        EXPECT_EQ(connect(connection, "d|authorizer-name=open").reason, Reason::AuthorizerError);
+    }
+    // A broken function is not the client's doing: the address is not throttled for it.
+    EXPECT_EQ(connect(6, "d|authorizer-name=nobody").reason, Reason::AuthorizerUnknown);
+    EXPECT_EQ(connect(7, "e|authorizer-name=nobody").reason, Reason::AuthorizerUnknown);
+    EXPECT_EQ(connect(8, "fleet", "fleet-pw").reason, Reason::Throttled);
 }
 
 TEST_F(EngineAuthorizers, APeerCertificateIsDescribedToTheFunctionAndKeysTheCache) {

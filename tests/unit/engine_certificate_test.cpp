@@ -167,3 +167,32 @@ TEST_F(EngineCertificates, ARegistrationThatCannotBeWrittenFailsClosed) {
     ASSERT_EQ(notices_.size(), 1u);
     EXPECT_NE(notices_[0].find("cannot register device 1A2B"), std::string::npos) << notices_[0];
 }
+
+TEST_F(EngineCertificates, AReloadReadAheadOfARegistrationDoesNotLoseIt) {
+    auto read_before = open_registry();  // a reload reads the file on another thread...
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);  // ...meanwhile
+    engine_->replace_policy(policy_with(""), std::move(read_before));
+    EXPECT_NE(engine_->registry()->find({"1A2B", "7F00"}), nullptr);
+    const auto dev2 = test_pki::make_leaf("dev2", 0x3C4D, ca_);
+    ASSERT_EQ(connect(2, handshake(dev2), "dev2").verdict, Verdict::Allow);
+    EXPECT_EQ(open_registry()->size(), 2u);  // the file kept dev1 too
+}
+
+TEST_F(EngineCertificates, SwitchingOnCnBindingWithdrawsClientsWhoseIdIsNotTheCn) {
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    ASSERT_EQ(connect(2, handshake(dev1_), "someone-else").verdict, Verdict::Allow);
+    const auto withdrawn = reload("  bind_client_id_to_cn: true\n");
+    ASSERT_EQ(withdrawn.size(), 1u);
+    EXPECT_EQ(withdrawn[0].client_id, "someone-else");
+    EXPECT_EQ(withdrawn[0].reason, Reason::ClientIdNotCommonName);
+}
+
+TEST_F(EngineCertificates, RenamingACaDisconnectsNoneOfItsDevices) {
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    const std::string yaml =
+        "version: 1\npermissions: {}\nca_certificates:\n  - ca_name: fleet-ca-2026\n"
+        "    file: ca.pem\ndevice_certificates:\n  registry_file: registry.yaml\n";
+    config::LoadResult renamed = config::load_text(yaml, "auth.yaml", dir_);
+    ASSERT_TRUE(renamed.ok());
+    EXPECT_TRUE(engine_->replace_policy(renamed.policy, open_registry()).empty());
+}

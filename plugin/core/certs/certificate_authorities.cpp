@@ -24,6 +24,14 @@ const CertificateAuthority* CertificateAuthorities::find_by_name(const std::stri
     return nullptr;
 }
 
+const CertificateAuthority* CertificateAuthorities::find_by_serial(
+    const std::string& serial) const {
+    for (const auto& authority : authorities_) {
+        if (authority->serial == serial) return authority.get();
+    }
+    return nullptr;
+}
+
 // A verified chain ends in one of our own X509 objects (the trusted stack holds references to
 // them), but compare contents too so a decoded copy of the same certificate is found as well.
 const CertificateAuthority* CertificateAuthorities::find_by_certificate(const X509* anchor) const {

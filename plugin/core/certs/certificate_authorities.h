@@ -27,6 +27,8 @@ class CertificateAuthorities {
     void add(CertificateAuthority authority);
 
     const CertificateAuthority* find_by_name(const std::string& name) const;
+    // By canonical serial: how devices name their CA (ca_sn), whatever its ca_name is now.
+    const CertificateAuthority* find_by_serial(const std::string& serial) const;
     // The listed CA whose certificate is `anchor` (the last element of a verified chain).
     const CertificateAuthority* find_by_certificate(const X509* anchor) const;
 

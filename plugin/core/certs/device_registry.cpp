@@ -25,6 +25,7 @@ RegistryOpening DeviceRegistry::open(const std::string& path) {
         opening.registry.reset(new DeviceRegistry(path));
         return opening;
     }
+    const FileStamp stamp = stamp_of(path);
     std::ifstream in(path, std::ios::binary);
     if (!in || !S_ISREG(status.st_mode)) {
         opening.errors.push_back(
@@ -42,6 +43,7 @@ RegistryOpening DeviceRegistry::open(const std::string& path) {
         return opening;
     }
     opening.registry.reset(new DeviceRegistry(path));
+    opening.registry->stamp_ = stamp;
     for (RegistryEntry& entry : parsed.entries) opening.registry->insert(std::move(entry));
     return opening;
 }
@@ -59,13 +61,31 @@ std::optional<DeviceStatus> DeviceRegistry::status_of(const DeviceKey& key) cons
 
 std::optional<std::string> DeviceRegistry::add(RegistryEntry entry) {
     if (find(entry.key)) return std::nullopt;
+    const FileStamp now = stamp_of(path_);
+    if (now.exists && !same_file(now, stamp_)) {
+        return "cannot register device " + entry.key.device_sn + ": " + path_ +
+               " changed on disk since mqauth last read it; it is not overwritten (fix it, "
+               "then reload)";
+    }
     std::vector<const RegistryEntry*> next = order_;
     next.push_back(&entry);
     if (auto error = replace_file_durably(path_, format_registry(next), kRegistryMode)) {
         return "cannot register device " + entry.key.device_sn + ": " + *error;
     }
     insert(std::move(entry));
+    stamp_ = stamp_of(path_);
     return std::nullopt;
+}
+
+DeviceRegistry::FileStamp DeviceRegistry::stamp_of(const std::string& path) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) return {};
+    return {true, status.st_dev, status.st_ino, status.st_size, status.st_mtim};
+}
+
+bool DeviceRegistry::same_file(const FileStamp& a, const FileStamp& b) {
+    return a.exists == b.exists && a.device == b.device && a.inode == b.inode && a.size == b.size &&
+           a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec;
 }
 
 void DeviceRegistry::insert(RegistryEntry entry) {

@@ -62,8 +62,7 @@ Verification verify_in_context(X509_STORE_CTX* context, const CertificatePolicy&
     }
     result = verified_chain(context, policy);
     if (result.problem == CertificateProblem::None) {
-        result.problem =
-            standing_of(result.device->key, result.device->ca_name, policy, std::nullopt);
+        result.problem = standing_of(result.device->key, policy, std::nullopt);
     }
     if (result.problem != CertificateProblem::None) {
         X509_STORE_CTX_set_error(context, verify_error_for(result.problem));
@@ -80,11 +79,10 @@ Verification verify_certificate(X509* leaf, const CertificatePolicy& policy) {
     return verify_in_context(context.get(), policy);
 }
 
-CertificateProblem standing_of(const DeviceKey& device, const std::string& ca_name,
-                               const CertificatePolicy& policy,
+CertificateProblem standing_of(const DeviceKey& device, const CertificatePolicy& policy,
                                std::optional<DeviceStatus> registered) {
-    const CertificateAuthority* authority = policy.authorities.find_by_name(ca_name);
-    if (!authority || authority->serial != device.ca_sn) return CertificateProblem::UnknownCa;
+    const CertificateAuthority* authority = policy.authorities.find_by_serial(device.ca_sn);
+    if (!authority) return CertificateProblem::UnknownCa;
     if (authority->status != CaStatus::Active) return CertificateProblem::CaInactive;
     switch (policy.states.effective(device, registered)) {
         case DeviceStatus::Active: return CertificateProblem::None;

@@ -45,10 +45,9 @@ Verification verify_in_context(X509_STORE_CTX* context, const CertificatePolicy&
 Verification verify_certificate(X509* leaf, const CertificatePolicy& policy);
 
 // Whether a verified device may connect under `policy` now: the CA it verified against still
-// listed (same name and serial) and ACTIVE, its effective state ACTIVE. `registered` is the
-// registry's state, if it has one.
-CertificateProblem standing_of(const DeviceKey& device, const std::string& ca_name,
-                               const CertificatePolicy& policy,
+// listed (found by its serial, so renaming a CA changes nothing) and ACTIVE, the device's
+// effective state ACTIVE. `registered` is the registry's state, if it has one.
+CertificateProblem standing_of(const DeviceKey& device, const CertificatePolicy& policy,
                                std::optional<DeviceStatus> registered);
 
 }  // namespace mqauth::certs

@@ -45,7 +45,7 @@ std::optional<std::string> sync_directory(const std::string& directory) {
 }  // namespace
 
 std::optional<std::string> replace_file_durably(const std::string& path, std::string_view content,
-                                                mode_t mode) {
+                                                mode_t mode, std::optional<FileOwner> owner) {
     std::string temp_name = path + ".tmp.XXXXXX";
     std::vector<char> name_buffer(temp_name.begin(), temp_name.end());
     name_buffer.push_back('\0');
@@ -56,6 +56,8 @@ std::optional<std::string> replace_file_durably(const std::string& path, std::st
     std::optional<std::string> error;
     if (::fchmod(fd, mode) != 0) {
         error = failure("cannot set the mode of", temp_name);
+    } else if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) {
+        error = failure("cannot give its owner to", temp_name);
     } else if (!write_all(fd, content)) {
         error = failure("cannot write", temp_name);
     } else if (::fsync(fd) != 0) {

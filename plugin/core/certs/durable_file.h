@@ -9,9 +9,16 @@
 
 namespace mqauth::certs {
 
+struct FileOwner {
+    uid_t uid;
+    gid_t gid;
+};
+
 // nullopt on success, else why it failed (the old file is then untouched). The new file gets
-// `mode` (before umask is not applied: the mode is set explicitly).
+// `mode` exactly (umask does not apply) and, when given, `owner` (set before the rename, so the
+// file never exists with the wrong owner; needs root unless it is the caller's own).
 std::optional<std::string> replace_file_durably(const std::string& path, std::string_view content,
-                                                mode_t mode);
+                                                mode_t mode,
+                                                std::optional<FileOwner> owner = std::nullopt);
 
 }  // namespace mqauth::certs

@@ -1,9 +1,11 @@
 #include "config/loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "config/authorizers_section.h"
 #include "config/certificates_section.h"
@@ -11,6 +13,7 @@
 #include "config/mapping_reader.h"
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
+#include "config/throttling_section.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::config {
@@ -82,6 +85,9 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
         read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
     read_certificates(top, base_dir, diagnostics, policy.certificates);
+    if (const YamlNode* section = top.mapping("throttling", Presence::Optional)) {
+        read_throttling(*section, diagnostics, policy.throttling);
+    }
     if (const YamlNode* list = top.sequence("authorizers", Presence::Optional)) {
         read_authorizers(*list, base_dir, diagnostics, policy.authorizers);
     }
@@ -146,18 +152,40 @@ LoadResult load_text(std::string_view text, const std::string& file_name,
 }
 
 LoadResult load_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) return failure(path, {{}, "", std::string("cannot open: ") + std::strerror(errno)});
-    const std::streamoff size = in.tellg();
-    if (size < 0) return failure(path, {{}, "", "cannot read: not a regular file"});
-    if (static_cast<unsigned long long>(size) > kMaxConfigBytes) {
-        return failure(path, {{}, "", "InvalidParameter: the file is larger than 512 MiB"});
-    }
-    std::string text(static_cast<std::size_t>(size), '\0');
-    in.seekg(0);
-    if (!in.read(text.data(), size)) {
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever, and the broker's
+    // start-up (or a reload) with it. Only a regular file is a config: a directory, a FIFO or a
+    // device is refused before a byte is read.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return failure(path, {{}, "", std::string("cannot open: ") + std::strerror(errno)});
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) {
         return failure(path, {{}, "", std::string("cannot read: ") + std::strerror(errno)});
     }
+    if (!S_ISREG(status.st_mode)) {
+        return failure(path, {{},
+                              "",
+                              S_ISDIR(status.st_mode) ? "cannot read: a directory, not a file"
+                                                      : "cannot read: not a regular file"});
+    }
+    if (static_cast<unsigned long long>(status.st_size) > kMaxConfigBytes) {
+        return failure(path, {{}, "", "InvalidParameter: the file is larger than 512 MiB"});
+    }
+    std::string text(static_cast<std::size_t>(status.st_size), '\0');
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+        const ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            return failure(path, {{}, "", std::string("cannot read: ") + std::strerror(errno)});
+        }
+        if (got == 0) break;  // the file shrank while it was read
+        filled += static_cast<std::size_t>(got);
+    }
+    text.resize(filled);
     return load_text(text, path, directory_of(path));
 }
 

@@ -14,6 +14,7 @@ struct AuthRequest {
     std::string_view client_id;
     std::string_view method;  // the CONNECT's method; Mosquitto passes none on later steps
     std::string_view data;
+    std::string_view address = {};  // the client's IP address, for failed-login throttling
 };
 
 struct AuthStep {

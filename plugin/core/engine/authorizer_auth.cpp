@@ -120,7 +120,7 @@ std::optional<FunctionOutcome> Engine::call_function(
     call.signing_token = claim.token;
     call.signature_verified = authorizer.signing_enable;  // only reached once it verified
     call.server_name = request.server_name;
-    call.client_address = request.client_address;
+    call.client_address = request.address;
     call.certificate = certificate;
     std::optional<std::string> body = authorizers::request_json(call);
     if (!body) return std::nullopt;

@@ -42,7 +42,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
         return Decision::deny(Reason::CertificateInvalid);
     }
     // Checked again, not trusted from the handshake: a reload may have come in between.
-    if (auto refusal = certificate_refusal(device.key, device.ca_name, *policy_, registry_.get())) {
+    if (auto refusal = certificate_refusal(device.key, *policy_, registry_.get())) {
         return Decision::deny(*refusal);
     }
     if (policy_->certificates.bind_client_id_to_cn &&
@@ -52,7 +52,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
     if (auto failed = register_first_seen(device)) return *failed;
     live_.admit(request.connection,
                 Session{std::string(request.client_id), username_for(request, device),
-                        CertificateAdmission{device.key, device.ca_name}});
+                        CertificateAdmission{device.key, device.ca_name, common_name}});
     return Decision::allow();
 }
 

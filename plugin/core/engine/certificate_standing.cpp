@@ -17,11 +17,10 @@ Reason reason_for(certs::CertificateProblem problem) {
     return Reason::CertificateInvalid;
 }
 
-std::optional<Reason> certificate_refusal(const certs::DeviceKey& device,
-                                          const std::string& ca_name, const Policy& policy,
+std::optional<Reason> certificate_refusal(const certs::DeviceKey& device, const Policy& policy,
                                           const certs::DeviceRegistry* registry) {
     const auto registered = registry ? registry->status_of(device) : std::nullopt;
-    const auto problem = certs::standing_of(device, ca_name, policy.certificates, registered);
+    const auto problem = certs::standing_of(device, policy.certificates, registered);
     if (problem == certs::CertificateProblem::None) return std::nullopt;
     return reason_for(problem);
 }

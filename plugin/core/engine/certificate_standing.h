@@ -14,8 +14,7 @@ namespace mqauth::engine {
 Reason reason_for(certs::CertificateProblem problem);
 
 // nullopt when the device may connect under `policy`; `registry` may be null (none configured).
-std::optional<Reason> certificate_refusal(const certs::DeviceKey& device,
-                                          const std::string& ca_name, const Policy& policy,
+std::optional<Reason> certificate_refusal(const certs::DeviceKey& device, const Policy& policy,
                                           const certs::DeviceRegistry* registry);
 
 }  // namespace mqauth::engine

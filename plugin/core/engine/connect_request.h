@@ -19,12 +19,12 @@ struct ConnectRequest {
     std::string_view client_id;
     std::optional<std::string_view> username;
     std::optional<std::string_view> password;
+    // The client's IP address, for failed-login throttling and authorizer functions.
+    std::string_view address = {};
     // Set when the client presented a certificate: how its chain verified during the handshake.
     const certs::Verification* certificate = nullptr;
     // The TLS server name (SNI) the client sent, if any.
     std::optional<std::string_view> server_name = std::nullopt;
-    // The client's address as the broker reports it ("" when unknown), for authorizer functions.
-    std::string_view client_address = {};
     // A client certificate the listener verified itself (no CA is listed in the policy, so the
     // device-certificate rules do not decide): its facts go to authorizer functions.
     const X509* peer_certificate = nullptr;

@@ -31,6 +31,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::CertificateRevoked: return "certificate_revoked";
         case Reason::ClientIdNotCommonName: return "client_id_not_cn";
         case Reason::RegistryWriteFailed: return "registry_write_failed";
+        case Reason::Throttled: return "throttled";
         case Reason::AuthorizerUsernameMalformed: return "authorizer_username_malformed";
         case Reason::AuthorizerUnknown: return "authorizer_unknown";
         case Reason::AuthorizerInactive: return "authorizer_inactive";

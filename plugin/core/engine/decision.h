@@ -40,6 +40,7 @@ enum class Reason {
     CertificateRevoked,         // ... or REVOKED
     ClientIdNotCommonName,      // bind_client_id_to_cn, and the client id is not the CN
     RegistryWriteFailed,        // a first-seen certificate could not be registered durably
+    Throttled,                  // too many failed logins from this address or for this username
     AuthorizerUsernameMalformed,  // a username with '|' that is not the authorizer form
     AuthorizerUnknown,            // it names no configured authorizer
     AuthorizerInactive,           // ... an INACTIVE one (also: reload made it INACTIVE)

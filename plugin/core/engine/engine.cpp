@@ -16,6 +16,7 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
       scram_(std::move(scram)),
       function_(std::make_unique<authorizers::HttpFunction>()) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
+    throttle_.configure(policy_->throttling);
 }
 
 void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
@@ -30,8 +31,47 @@ Decision Engine::authenticate(const ConnectRequest& request) {
     if (is_recheck_of_scram_session(request) || is_recheck_of_authorizer_session(request)) {
         return Decision::allow();
     }
+    // A live connection here is Mosquitto re-checking its clients after a reload: not a login
+    // attempt, so neither throttled nor counted. (replace_policy already decided that such a
+    // client keeps its access; an authorizer that now applies is no reason to call it.)
+    if (live_.find(request.connection)) return authenticate_credentials(request);
+    if (throttles(request.username, request.address)) return Decision::deny(Reason::Throttled);
+    const Decision decision = authenticate_login(request);
+    count_outcome(decision, request.username, request.address);
+    return decision;
+}
+
+// A fresh login: a custom authorizer if one applies (SPEC step 2), else the credentials. An
+// authorizer's refusals count as failed logins; its function's errors do not (not the client's
+// doing), as count_outcome treats every Error.
+Decision Engine::authenticate_login(const ConnectRequest& request) {
     if (auto decided = authenticate_by_authorizer(request)) return *decided;
+    return authenticate_credentials(request);
+}
+
+Decision Engine::authenticate_credentials(const ConnectRequest& request) {
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+}
+
+bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {
+    return throttle_.blocked(username, address, throttling::FailureThrottle::Clock::now());
+}
+
+void Engine::count_outcome(const Decision& decision, std::optional<std::string_view> username,
+                           std::string_view address) {
+    const auto now = throttling::FailureThrottle::Clock::now();
+    if (decision.verdict == Verdict::Allow) {
+        if (username) throttle_.record_success(*username, address, now);
+        return;
+    }
+    if (decision.verdict != Verdict::Deny) return;  // something broke: not the client's doing
+    for (const throttling::Episode& episode : throttle_.record_failure(username, address, now)) {
+        if (!notify_) continue;
+        notify_(std::string("throttling ") +
+                (episode.subject == throttling::Subject::Address ? "address=" : "username=") +
+                episode.who + " for " + std::to_string(episode.backoff.count()) + "s after " +
+                std::to_string(episode.failures) + " failed logins");
+    }
 }
 
 // After every reload Mosquitto 2.0 runs BASIC_AUTH again for each connected client
@@ -135,10 +175,12 @@ const std::optional<std::string>* Engine::admitted_username(ConnectionId connect
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
                                                std::unique_ptr<certs::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
+    const bool same_registry_file = registry && registry_ && registry->path() == registry_->path();
+    if (!same_registry_file) registry_ = std::move(registry);
     std::vector<Withdrawal> withdrawn;
     auto& sessions = live_.sessions();
     for (auto it = sessions.begin(); it != sessions.end();) {
-        if (auto reason = withdrawal_reason(it->second, *policy, registry.get())) {
+        if (auto reason = withdrawal_reason(it->second, *policy, registry_.get())) {
             withdrawn.push_back({std::move(it->second.client_id), *reason});
             it = sessions.erase(it);
         } else {
@@ -147,7 +189,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     }
     carry_authorizers_over(*policy);
     policy_ = std::move(policy);
-    registry_ = std::move(registry);
+    throttle_.configure(policy_->throttling);
     ++policy_generation_;
     return withdrawn;
 }

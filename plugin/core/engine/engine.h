@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "sasl/plain_login_cache.h"
 #include "sasl/scram_authenticator.h"
+#include "throttling/failure_throttle.h"
 
 namespace mqauth::engine {
 
@@ -64,12 +65,15 @@ class Engine {
     void forget(ConnectionId connection);
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
-    // they are dropped from the live index at once.
+    // they are dropped from the live index at once. A registry of the file already open is not
+    // swapped: the open one may hold registrations newer than the file `registry` was read from
+    // (a reload reads the file on another thread), and mqauth is the file's only writer.
     std::vector<Withdrawal> replace_policy(
         std::shared_ptr<const Policy> policy,
         std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
 
     const Policy& policy() const { return *policy_; }
+    std::shared_ptr<const Policy> shared_policy() const { return policy_; }
     const certs::DeviceRegistry* registry() const { return registry_.get(); }
     // The username the engine admitted a live connection under (a device certificate's CN when
     // the CONNECT had none), so the adapter can tell the broker.
@@ -82,7 +86,13 @@ class Engine {
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision authenticate_login(const ConnectRequest& request);
+    Decision authenticate_credentials(const ConnectRequest& request);
     Decision authenticate_certificate(const ConnectRequest& request);
+    // Failed-login throttling around a fresh login (not a re-check of a live connection).
+    bool throttles(std::optional<std::string_view> username, std::string_view address);
+    void count_outcome(const Decision& decision, std::optional<std::string_view> username,
+                       std::string_view address);
     std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
 
     // Custom authorizers (authorizer_auth.cpp).
@@ -104,6 +114,7 @@ class Engine {
                                  const AuthorizerClaim& claim, bool allowed);
     void carry_authorizers_over(const Policy& next);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
+    void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
 
     bool permits(const AccessRequest& request) const;
 
@@ -113,6 +124,7 @@ class Engine {
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;
     std::unique_ptr<certs::DeviceRegistry> registry_;
+    throttling::FailureThrottle throttle_;
     std::unique_ptr<authorizers::AuthorizerFunction> function_;
     authorizers::DecisionCache authorizer_decisions_;
     Notices notify_;

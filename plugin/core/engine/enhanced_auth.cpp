@@ -30,18 +30,40 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 
 }  // namespace
 
+// Throttling covers fresh logins; a re-authentication (AUTH 0x19) runs on a live connection.
+// The username is not known before the client-first message is parsed, so a back-off for a
+// username applies from the exchange's end, an address back-off from its start.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
+    const bool fresh_login = !live_.find(request.connection);
+    if (fresh_login && throttles(std::nullopt, request.address)) {
+        return refused(Reason::Throttled);
+    }
     sasl::ScramStep step =
         scram_.begin(request.connection, request.method, request.data, policy_->sasl_users);
     if (step.kind == sasl::ScramStep::Kind::Failure) {
-        return refused(reason_of(step.failure), std::move(step.username));
+        AuthStep answer = refused(reason_of(step.failure), std::move(step.username));
+        if (fresh_login) count_enhanced_outcome(answer, request);
+        return answer;
     }
     return AuthStep{Decision::proceed(), std::move(step.data), {}};
 }
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
-    return finish_enhanced_auth(
+    const bool fresh_login = !live_.find(request.connection);
+    AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
+    if (fresh_login) count_enhanced_outcome(answer, request);
+    return answer;
+}
+
+void Engine::count_enhanced_outcome(const AuthStep& step, const AuthRequest& request) {
+    const std::optional<std::string_view> username =
+        step.username.empty() ? std::nullopt : std::optional<std::string_view>(step.username);
+    if (step.decision.verdict == Verdict::Deny && username &&
+        throttles(username, request.address)) {
+        return;  // already backing off: the exchange ran only because the name was unknown
+    }
+    count_outcome(step.decision, username, request.address);
 }
 
 AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step) {

@@ -19,6 +19,7 @@ struct AnonymousAdmission {};
 struct CertificateAdmission {
     certs::DeviceKey device;
     std::string ca_name;
+    std::string common_name;  // for bind_client_id_to_cn, which a reload may switch on
 };
 
 // A custom authorizer's function (or its cached decision), by the authorizer's name.

@@ -40,9 +40,16 @@ struct Readmit {
         return std::nullopt;
     }
 
-    // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted.
+    // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted,
+    // or switched on bind_client_id_to_cn for a client whose id is not its CN.
     std::optional<Reason> operator()(const CertificateAdmission& admitted) const {
-        return certificate_refusal(admitted.device, admitted.ca_name, next, registry);
+        if (auto refusal = certificate_refusal(admitted.device, next, registry)) {
+            return refusal;
+        }
+        if (next.certificates.bind_client_id_to_cn && session.client_id != admitted.common_name) {
+            return Reason::ClientIdNotCommonName;
+        }
+        return std::nullopt;
     }
 
     // The function's decision stands until the client reconnects, unless the operator took the

@@ -1,0 +1,52 @@
+#include "background_reload.h"
+
+#include <chrono>
+
+namespace mqauth::adapter {
+
+BackgroundReload::~BackgroundReload() {
+    if (loading_.valid()) loading_.wait();
+    if (disposing_.valid()) disposing_.wait();
+}
+
+void BackgroundReload::request() {
+    if (loading_.valid()) {
+        queued_ = true;
+        return;
+    }
+    start();
+}
+
+void BackgroundReload::start() {
+    // The path is copied into the task: the worker shares nothing with the broker's thread.
+    loading_ = std::async(std::launch::async, [path = path_] {
+        try {
+            return load_policy(path);
+        } catch (const std::exception& error) {  // out of memory, an OpenSSL failure...
+            PolicyLoad failed;
+            failed.errors.push_back(path + ": cannot load: " + error.what());
+            return failed;
+        }
+    });
+}
+
+std::optional<PolicyLoad> BackgroundReload::take_finished() {
+    if (!loading_.valid() ||
+        loading_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        return std::nullopt;
+    }
+    PolicyLoad finished = loading_.get();
+    if (queued_) {
+        queued_ = false;
+        start();
+    }
+    return finished;
+}
+
+void BackgroundReload::dispose(std::shared_ptr<const Policy> retired) {
+    if (disposing_.valid()) disposing_.wait();
+    disposing_ = std::async(std::launch::async,
+                            [retired = std::move(retired)]() mutable { retired.reset(); });
+}
+
+}  // namespace mqauth::adapter
