@@ -159,8 +159,10 @@ const std::optional<std::string>* Engine::admitted_username(ConnectionId connect
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
                                                std::unique_ptr<certs::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
-    const bool same_registry_file = registry && registry_ && registry->path() == registry_->path();
-    if (!same_registry_file) registry_ = std::move(registry);
+    const bool keep_open_registry = registry && registry_ &&
+                                    registry->path() == registry_->path() &&
+                                    registry_->file_unchanged();
+    if (!keep_open_registry) registry_ = std::move(registry);
     std::vector<Withdrawal> withdrawn;
     auto& sessions = live_.sessions();
     for (auto it = sessions.begin(); it != sessions.end();) {

@@ -58,8 +58,9 @@ class Engine {
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
     // they are dropped from the live index at once. A registry of the file already open is not
-    // swapped: the open one may hold registrations newer than the file `registry` was read from
-    // (a reload reads the file on another thread), and mqauth is the file's only writer.
+    // swapped while nobody else wrote that file: the open one may hold registrations newer than
+    // the file `registry` was read from (a reload reads it on another thread). If the file did
+    // change behind mqauth's back (an operator repaired it), the freshly read one is adopted.
     std::vector<Withdrawal> replace_policy(
         std::shared_ptr<const Policy> policy,
         std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
