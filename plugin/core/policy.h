@@ -1,11 +1,13 @@
 #pragma once
 // One validated, immutable policy: what config::load produces and what the engine decides with.
 // A reload builds a whole new Policy and swaps it in; nothing mutates one after load.
+#include <optional>
 #include <string>
 
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
+#include "sni/certificate_set.h"
 
 namespace mqauth {
 
@@ -17,6 +19,7 @@ struct Policy {
     identities::IdentityTable identities;
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;
+    std::optional<sni::CertificateSet> sni;  // absent: TLS listeners serve their own certfile
 };
 
 }  // namespace mqauth
