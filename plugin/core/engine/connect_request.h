@@ -15,6 +15,9 @@ struct ConnectRequest {
     std::string_view client_id;
     std::optional<std::string_view> username;
     std::optional<std::string_view> password;
+    // The TLS server name (SNI) the client asked for, when it connected over TLS, sent one, and
+    // the adapter could tie its connection to the handshake. Carried for the authorizers.
+    std::optional<std::string_view> server_name = {};
 };
 
 }  // namespace mqauth::engine

@@ -17,7 +17,21 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
 
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (is_recheck_of_scram_session(request)) return Decision::allow();
-    return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+    const Decision decision =
+        request.username ? authenticate_password(request) : authenticate_anonymous(request);
+    if (decision.verdict == Verdict::Allow) remember_server_name(request);
+    return decision;
+}
+
+// Nothing decides on the server name yet; the session keeps it for what will (authorizers).
+void Engine::remember_server_name(const ConnectRequest& request) {
+    if (Session* session = live_.find(request.connection)) {
+        if (request.server_name) {
+            session->server_name.emplace(*request.server_name);
+        } else {
+            session->server_name.reset();
+        }
+    }
 }
 
 // After every reload Mosquitto 2.0 runs BASIC_AUTH again for each connected client

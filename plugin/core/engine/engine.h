@@ -49,9 +49,12 @@ class Engine {
 
     const Policy& policy() const { return *policy_; }
     std::size_t live_client_count() const { return live_.size(); }
+    // What the engine knows of an admitted connection (null when it admitted none there).
+    const Session* session(ConnectionId connection) const { return live_.find(connection); }
 
    private:
     bool is_recheck_of_scram_session(const ConnectRequest& request) const;
+    void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
