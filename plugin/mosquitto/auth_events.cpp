@@ -6,6 +6,7 @@
 #include <string>
 
 #include "broker_log.h"
+#include "client_connection.h"
 #include "decision_mapping.h"
 #include "events.h"
 
@@ -27,6 +28,14 @@ engine::ConnectionId connection_of(const mosquitto* client) {
 std::string_view client_id_of(const mosquitto* client) {
     const char* id = mosquitto_client_id(client);
     return id ? id : "";
+}
+
+// The server name is no secret; at debug level, so operators can see what a client asked for.
+void log_server_name(const mosquitto* client, std::string_view server_name) {
+    log_line(LogLevel::Debug,
+             "TLS client_id=" + printable_or_none(mosquitto_client_id(client)) +
+                 " address=" + printable_or_none(mosquitto_client_address(client)) +
+                 " server_name=" + printable(server_name));
 }
 
 // One line per refusal: who, from where, why. Never a password or any authentication data.
@@ -91,6 +100,8 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     request.username = optional_text(event.username);
     // Mosquitto hands the password over NUL-terminated, so a password can't hold a NUL byte here.
     request.password = optional_text(event.password);
+    request.server_name = client_server_name(state.tls_connections, event.client);
+    if (request.server_name) log_server_name(event.client, *request.server_name);
     const Decision decision = state.engine->authenticate(request);
     if (decision.verdict != Verdict::Allow) log_refusal(event.client, event.username, decision);
     return to_connect_result(decision);

@@ -55,6 +55,8 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     state->config_path = *path;
     const std::string summary = describe(*policy);
     state->engine = std::make_unique<engine::Engine>(std::move(policy));
+    // Before the listeners exist: Mosquitto creates their TLS contexts after plugin init.
+    state->tls_hook = std::make_unique<TlsHook>(*state);
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {
         unregister_callbacks(*state);
         return rc;

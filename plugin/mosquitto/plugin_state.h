@@ -5,6 +5,8 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "tls_connections.h"
+#include "tls_hook.h"
 
 struct mosquitto_plugin_id_t;
 
@@ -14,6 +16,10 @@ struct PluginState {
     mosquitto_plugin_id_t* plugin_id = nullptr;
     std::string config_path;
     std::unique_ptr<engine::Engine> engine;
+    TlsConnections tls_connections;  // the server name of each TLS client, by socket
+    // Last, so destroyed first: OpenSSL stops calling into the plugin before the state its
+    // callbacks use goes away.
+    std::unique_ptr<TlsHook> tls_hook;
 };
 
 }  // namespace mqauth::adapter

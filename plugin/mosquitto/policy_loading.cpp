@@ -25,9 +25,14 @@ std::shared_ptr<const Policy> load_policy_logging_errors(const std::string& path
 }
 
 std::string describe(const Policy& policy) {
-    return std::to_string(policy.identities.size()) + " identities, " +
-           std::to_string(policy.permissions.rule_count()) + " rules, " +
-           std::to_string(policy.sasl_users.size()) + " SASL users";
+    std::string text = std::to_string(policy.identities.size()) + " identities, " +
+                       std::to_string(policy.permissions.rule_count()) + " rules, " +
+                       std::to_string(policy.sasl_users.size()) + " SASL users";
+    if (policy.sni) {
+        text += ", " + std::to_string(policy.sni->certificate_count()) + " SNI certificates for " +
+                std::to_string(policy.sni->domain_count()) + " domains";
+    }
+    return text;
 }
 
 }  // namespace mqauth::adapter

@@ -25,6 +25,8 @@ import tempfile
 import time
 import unittest
 
+from tls_material import certificate_facts, split_pem_certificates
+
 START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
 RELOAD_TIMEOUT = 5.0
 STOP_TIMEOUT = 5.0
@@ -192,10 +194,27 @@ def diagnostic_pattern(file, yaml_text, key_path, key, value):
 # ---------------------------------------------------------------------------------------------
 # The broker
 
-class Broker:
-    """One Mosquitto with the plugin, in its own temporary directory and on its own port."""
+class TlsListener:
+    """A TLS listener the Broker opens beside its plain one, on 127.0.0.1 and a port of its own
+    (broker.tls_port), with `certfile` and `keyfile` as its own certificate: what it serves when
+    the plugin chooses none. `extra` lines follow them in that listener's block (cafile,
+    require_certificate, ...)."""
 
-    def __init__(self, auth_yaml_text, extra_conf=(), env=None):
+    def __init__(self, certfile, keyfile, extra=()):
+        self.certfile = certfile
+        self.keyfile = keyfile
+        self.extra = list(extra)
+
+    def conf_lines(self, port):
+        return [f"listener {port} 127.0.0.1", f"certfile {self.certfile}",
+                f"keyfile {self.keyfile}", *self.extra]
+
+
+class Broker:
+    """One Mosquitto with the plugin, in its own temporary directory and on its own port (and,
+    given a TlsListener, a TLS listener on a second one)."""
+
+    def __init__(self, auth_yaml_text, extra_conf=(), env=None, tls=None):
         self.plugin = required_path("MQAUTH_PLUGIN")
         self.env = {**os.environ, **(env or {})}
         self.executable = tool("MOSQUITTO", "/usr/sbin/mosquitto")
@@ -206,6 +225,8 @@ class Broker:
         self.log_path = os.path.join(self.workdir, "mosquitto.log")
         self.output_path = os.path.join(self.workdir, "broker.out")
         self.port = None
+        self.tls = tls
+        self.tls_port = None
         self.process = None
         self.exit_code = None
         self._output = None
@@ -239,6 +260,8 @@ class Broker:
             f"user {user}",
             "persistence false",
             *self.extra_conf,
+            # Listener options apply to the latest `listener` line: the TLS block comes last.
+            *(self.tls.conf_lines(self.tls_port) if self.tls else []),
         ]
         with open(self.conf_path, "w", encoding="utf-8") as file:
             file.write("\n".join(lines) + "\n")
@@ -262,6 +285,7 @@ class Broker:
 
     def _launch(self):
         self.port = free_port()
+        self.tls_port = free_port() if self.tls else None
         self._write_mosquitto_conf()
         self._output = open(self.output_path, "ab")
         self.process = subprocess.Popen([self.executable, "-c", self.conf_path],
@@ -281,7 +305,8 @@ class Broker:
     def _ready(self):
         # "running" is logged after the plugin initialised and the listener opened.
         return (re.search(r"mosquitto version \S+ running", self.log_text())
-                and port_accepts(self.port))
+                and port_accepts(self.port)
+                and (self.tls_port is None or port_accepts(self.tls_port)))
 
     def start(self):
         # free_port() can race with another process taking the port: retry on that alone.
@@ -392,11 +417,13 @@ def credential_args(client_id, username, password):
     return args
 
 
-def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=()):
+def pub(broker, *, client_id, username=None, password=None, topic="t/x", message="m", extra=(),
+        host="127.0.0.1", port=None):
     """One QoS 1 publish with mosquitto_pub (MQTT 3.1.1); returns (exit code, stderr).
-    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED."""
-    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
-            "-p", str(broker.port), *credential_args(client_id, username, password),
+    Exit code 0 means CONNACK 0 and a PUBACK; a refused CONNECT exits with RC_NOT_AUTHORISED.
+    `port` defaults to the broker's plain listener; TLS options go in `extra`."""
+    args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", host,
+            "-p", str(port or broker.port), *credential_args(client_id, username, password),
             "-t", topic, "-m", message, "-q", "1", *extra]
     result = run_process(args)
     return result.returncode, result.stderr
@@ -583,6 +610,51 @@ class Subscriber:
                 self.process.wait()
 
 
+class TlsHandshake:
+    """What one `openssl s_client` handshake saw: the certificates the server sent (leaf first,
+    PEM), the verification result against the cafile given, and the whole output."""
+
+    VERIFY = re.compile(r"Verify return code: (\d+) \(([^)]*)\)")
+
+    def __init__(self, args, exit_code, output):
+        self.args = args
+        self.exit_code = exit_code
+        self.output = output
+        self.certificates = split_pem_certificates(output)
+        verify = self.VERIFY.search(output)
+        self.verify_code = int(verify.group(1)) if verify else None
+        self.verify_text = verify.group(2) if verify else None
+
+    @property
+    def subject(self):
+        """The leaf's subject as openssl prints it ("CN = name"); None without a certificate."""
+        return certificate_facts(self.certificates[0])["subject"] if self.certificates else None
+
+    @property
+    def verified(self):
+        return self.verify_code == 0
+
+    def describe(self):
+        return f"{' '.join(self.args)} exited {self.exit_code}\n--- output ---\n{self.output}"
+
+
+def tls_handshake(port, *, servername=None, cafile=None, verify_hostname=True, extra=()):
+    """One TLS handshake with `openssl s_client` against 127.0.0.1:port, sending `servername`
+    as SNI (None: no SNI at all). With `cafile`, the served chain is verified against it and,
+    when a servername is given and `verify_hostname`, checked to name that host. Sends nothing
+    and closes."""
+    args = [tool("OPENSSL", "openssl"), "s_client", "-connect", f"127.0.0.1:{port}",
+            "-showcerts"]
+    args += ["-servername", servername] if servername is not None else ["-noservername"]
+    if cafile:
+        args += ["-CAfile", cafile]
+        if servername is not None and verify_hostname:
+            args += ["-verify_hostname", servername]
+    args += list(extra)
+    result = run_process(args)
+    return TlsHandshake(args, result.returncode, result.stdout + result.stderr)
+
+
 def run_cli(*args):
     """The mqauth tool; returns the CompletedProcess (text stdout and stderr)."""
     return run_process([required_path("MQAUTH_CLI"), *args])
@@ -598,13 +670,13 @@ class BrokerTestCase(unittest.TestCase):
     maxDiff = None
 
     @classmethod
-    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_class_broker(cls, auth_yaml_text, extra_conf=(), env=None, tls=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls)
         cls.addClassCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
-    def start_broker(self, auth_yaml_text, extra_conf=(), env=None):
-        broker = Broker(auth_yaml_text, extra_conf, env)
+    def start_broker(self, auth_yaml_text, extra_conf=(), env=None, tls=None):
+        broker = Broker(auth_yaml_text, extra_conf, env, tls)
         self.addCleanup(broker.close_expecting_clean_exit)
         return broker.start()
 
