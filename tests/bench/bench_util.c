@@ -61,3 +61,21 @@ double cpu_seconds(void) {
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
+
+static int cmp_double(const void* a, const void* b) {
+    double x = *(const double*)a, y = *(const double*)b;
+
+    return (x > y) - (x < y);
+}
+
+void sort_doubles(double* values, long n) {
+    qsort(values, (size_t)n, sizeof *values, cmp_double);
+}
+
+double percentile(const double* sorted, long n, double p) {
+    long rank = (long)(p / 100.0 * (double)n + 0.999999);
+
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    return sorted[rank - 1];
+}
