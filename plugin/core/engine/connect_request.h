@@ -20,6 +20,9 @@ struct ConnectRequest {
     std::string_view address = {};  // the client's IP address, for failed-login throttling
     // Set when the client presented a certificate: how its chain verified during the handshake.
     const certs::Verification* certificate = nullptr;
+    // The TLS server name (SNI) the client asked for, when it connected over TLS, sent one, and
+    // the adapter could tie its connection to the handshake. Carried for the authorizers.
+    std::optional<std::string_view> server_name = {};
 };
 
 }  // namespace mqauth::engine

@@ -22,6 +22,12 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 
 // SPEC's order: a client certificate decides first, whatever else the CONNECT carries.
 Decision Engine::authenticate(const ConnectRequest& request) {
+    const Decision decision = decide_connect(request);
+    if (decision.verdict == Verdict::Allow) remember_server_name(request);
+    return decision;
+}
+
+Decision Engine::decide_connect(const ConnectRequest& request) {
     if (request.certificate) return authenticate_certificate(request);
     if (is_recheck_of_scram_session(request)) return Decision::allow();
     // A live connection here is Mosquitto re-checking its clients after a reload: not a login
@@ -35,6 +41,17 @@ Decision Engine::authenticate(const ConnectRequest& request) {
 
 Decision Engine::authenticate_credentials(const ConnectRequest& request) {
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+}
+
+// Nothing decides on the server name yet; the session keeps it for what will (authorizers).
+void Engine::remember_server_name(const ConnectRequest& request) {
+    if (Session* session = live_.find(request.connection)) {
+        if (request.server_name) {
+            session->server_name.emplace(*request.server_name);
+        } else {
+            session->server_name.reset();
+        }
+    }
 }
 
 bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {

@@ -72,13 +72,17 @@ class Engine {
     // the CONNECT had none), so the adapter can tell the broker.
     const std::optional<std::string>* admitted_username(ConnectionId connection) const;
     std::size_t live_client_count() const { return live_.size(); }
+    // What the engine knows of an admitted connection (null when it admitted none there).
+    const Session* session(ConnectionId connection) const { return live_.find(connection); }
 
    private:
     bool is_recheck_of_scram_session(const ConnectRequest& request) const;
+    void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision decide_connect(const ConnectRequest& request);
     Decision authenticate_credentials(const ConnectRequest& request);
     Decision authenticate_certificate(const ConnectRequest& request);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
