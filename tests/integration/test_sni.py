@@ -9,6 +9,7 @@ leaf per certificate id, some RSA and some ECDSA, one with an encrypted key.
 """
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -293,6 +294,36 @@ class SniStartupTest(unittest.TestCase):
         self.assertIn("cannot load the private key", line)
         self.assertNotIn("not-the-password", output)
 
+
+
+class SniWithDeviceCertificatesTest(SniTestCase):
+    """Both TLS features live on the same listener contexts (PLATFORM.md): the SNI callback picks
+    the server certificate while mqauth's own chain check verifies the client's."""
+
+    def test_a_device_gets_the_sni_certificate_and_is_verified_and_registered(self):
+        material = TlsMaterial(tempfile.mkdtemp(dir=material_dir))
+        device = material.client("device-1", root)
+        registry = os.path.join(material_dir, f"registry-{unique_client_id('r')}.yaml")
+        yaml = sni_yaml(["local", "default"], "default", domains=[("localhost", "local")])
+        yaml = yaml.replace("anonymous: allow", "anonymous: deny")
+        yaml += ("ca_certificates:\n"
+                 f"  - {{ca_name: sni-root, file: {json.dumps(root.cert)}}}\n"
+                 f"device_certificates: {{registry_file: {json.dumps(registry)}}}\n")
+        broker = self.start_broker(yaml, tls_listener=TlsListener(
+            certs["listener"].cert, certs["listener"].key, require_certificate=True))
+        rc, stderr = pub(broker, client_id="device-1",
+                         tls=ClientTls(cafile=root.cert, cert=device.cert, key=device.key))
+        self.assertEqual(rc, 0, f"mosquitto_pub said {stderr!r}\n{broker.describe()}")
+        with open(registry, encoding="utf-8") as registered:
+            self.assertIn('common_name: "device-1"', registered.read())
+        stranger = TlsMaterial(tempfile.mkdtemp(dir=material_dir))
+        other_root = stranger.authority("Stranger Root")
+        rogue = stranger.client("rogue", other_root)
+        rc, _ = pub(broker, client_id="rogue",
+                    tls=ClientTls(cafile=root.cert, cert=rogue.cert, key=rogue.key))
+        self.assertNotEqual(rc, 0, broker.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(r"refused client certificate .*unknown_ca"),
+                             broker.describe())
 
 if __name__ == "__main__":
     unittest.main()
