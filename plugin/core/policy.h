@@ -1,6 +1,7 @@
 #pragma once
 // One validated, immutable policy: what config::load produces and what the engine decides with.
 // A reload builds a whole new Policy and swaps it in; nothing mutates one after load.
+#include <optional>
 #include <string>
 
 #include "authorizers/authorizer_table.h"
@@ -8,6 +9,7 @@
 #include "identities/identity_table.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
+#include "sni/certificate_set.h"
 #include "throttling/throttle_settings.h"
 
 namespace mqauth {
@@ -22,6 +24,7 @@ struct Policy {
     sasl::SaslUserTable sasl_users;
     certs::CertificatePolicy certificates;
     throttling::ThrottleSettings throttling;
+    std::optional<sni::CertificateSet> sni;  // absent: TLS listeners serve their own certfile
     authorizers::AuthorizerTable authorizers;
 };
 

@@ -7,6 +7,7 @@
 
 #include "authorizers/authorizer_username.h"
 #include "broker_log.h"
+#include "client_connection.h"
 #include "crypto/openssl_handles.h"
 #include "decision_mapping.h"
 #include "events.h"
@@ -34,6 +35,14 @@ std::string_view client_id_of(const mosquitto* client) {
 std::string_view address_of(const mosquitto* client) {
     const char* address = mosquitto_client_address(client);
     return address ? address : "";
+}
+
+// The server name is no secret; at debug level, so operators can see what a client asked for.
+void log_server_name(const mosquitto* client, std::string_view server_name) {
+    log_line(LogLevel::Debug,
+             "TLS client_id=" + printable_or_none(mosquitto_client_id(client)) +
+                 " address=" + printable_or_none(mosquitto_client_address(client)) +
+                 " server_name=" + printable(server_name));
 }
 
 // An authorizer username carries a signature and a token: those are left out of log lines.
@@ -151,6 +160,8 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     request.certificate = certificate.verification();
     request.address = address_of(event.client);
     request.peer_certificate = certificate.certificate();
+    request.server_name = client_server_name(state.tls_connections, event.client);
+    if (request.server_name) log_server_name(event.client, *request.server_name);
     Decision decision = state.engine->authenticate(request);
     if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
         state.engine->forget(request.connection);

@@ -116,6 +116,9 @@ const certs::Verification* VerifiedCertificates::find(X509* certificate) const {
     return static_cast<const certs::Verification*>(X509_get_ex_data(certificate, index_));
 }
 
+// Mosquitto's own SSL_CTX_set_verify, at start-up and again on SIGHUP, sets only the
+// per-certificate callback (client_certificate_verify in net.c), so this whole-chain callback
+// survives reloads.
 void install_device_certificate_verification(SSL_CTX* context, PluginState& state) {
     SSL_CTX_set_cert_verify_callback(context, on_verify_certificate, &state);
 }

@@ -6,6 +6,7 @@
 
 #include "background_reload.h"
 #include "broker_log.h"
+#include "client_connection.h"
 #include "events.h"
 #include "policy_loading.h"
 
@@ -56,6 +57,9 @@ int on_tick(PluginState& state) {
 
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event) {
     state.engine->forget(reinterpret_cast<engine::ConnectionId>(event.client));
+    // Mosquitto fires DISCONNECT before it closes the socket (context__disconnect), so the
+    // descriptor still identifies this client's connection here.
+    forget_client_connection(state.tls_connections, event.client);
     return MOSQ_ERR_SUCCESS;
 }
 

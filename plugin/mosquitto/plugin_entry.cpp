@@ -61,6 +61,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
         [](const std::string& notice) { log_line(LogLevel::Notice, printable(notice)); });
     state->reloads = std::make_unique<BackgroundReload>(*path);
     state->verified_certificates = std::make_unique<VerifiedCertificates>();
+    // Before the listeners exist: Mosquitto creates their TLS contexts after plugin init.
     state->tls_hook = std::make_unique<TlsHook>(*state);
     if (const int rc = register_callbacks(*state); rc != MOSQ_ERR_SUCCESS) {
         unregister_callbacks(*state);

@@ -7,6 +7,7 @@
 #include "background_reload.h"
 #include "device_certificate_tls.h"
 #include "engine/engine.h"
+#include "tls_connections.h"
 #include "tls_hook.h"
 
 struct mosquitto_plugin_id_t;
@@ -19,7 +20,9 @@ struct PluginState {
     std::unique_ptr<engine::Engine> engine;
     std::unique_ptr<BackgroundReload> reloads;
     std::unique_ptr<VerifiedCertificates> verified_certificates;
-    // Last, so it is destroyed first: no TLS callback may outlive what it uses.
+    TlsConnections tls_connections;  // the server name of each TLS client, by socket
+    // Last, so destroyed first: OpenSSL stops calling into the plugin before the state its
+    // callbacks use goes away.
     std::unique_ptr<TlsHook> tls_hook;
 };
 

@@ -1,50 +1,54 @@
 #include "tls_hook.h"
 
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
+#include <exception>
 #include <stdexcept>
+#include <string>
 
 #include "broker_log.h"
-#include "device_certificate_tls.h"
 #include "plugin_state.h"
+#include "tls_context_setup.h"
 
 namespace mqauth::adapter {
 namespace {
 
-// OpenSSL 3 runs this from CRYPTO_new_ex_data inside SSL_CTX_new_ex, for every SSL_CTX made
-// after the index exists, with `parent` the new context. This relies on SSL_CTX_new_ex not
-// resetting the verify and servername callbacks after that call (true for OpenSSL 3.0, the
-// version Debian 12's Mosquitto links), and on Mosquitto never setting them itself: its
-// SSL_CTX_set_verify at start and on SIGHUP only sets the per-certificate callback.
-void on_new_ssl_context(void* parent, void* /*ptr*/, CRYPTO_EX_DATA* /*ad*/, int /*index*/,
-                        long /*argl*/, void* argp) {
+// OpenSSL 3 (and 1.1) calls this from SSL_CTX_new, with the new context as `parent`, and does
+// not touch the callbacks installed here afterwards. OpenSSL 1.0 and LibreSSL reset the
+// servername callback *after* running ex_data callbacks, so there this hook would silently do
+// nothing: CMakeLists.txt requires OpenSSL 3. It returns nothing, so a failure can only be
+// logged; no exception may reach OpenSSL.
+void on_new_context(void* parent, void* /*item*/, CRYPTO_EX_DATA* /*data*/, int /*index*/,
+                    long /*argl*/, void* argp) noexcept {
     try {
         configure_tls_context(static_cast<SSL_CTX*>(parent), *static_cast<PluginState*>(argp));
     } catch (const std::exception& error) {
-        log_line(LogLevel::Error, std::string("cannot hook a TLS context: ") + error.what());
+        try {
+            log_line(LogLevel::Error, std::string("TLS context setup failed: ") + error.what());
+        } catch (...) {
+        }
     } catch (...) {
-        log_line(LogLevel::Error, "cannot hook a TLS context");
+        try {
+            log_line(LogLevel::Error, "TLS context setup failed: unknown exception");
+        } catch (...) {
+        }
     }
 }
 
 }  // namespace
 
 TlsHook::TlsHook(PluginState& state)
-    : context_index_(CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, &state, on_new_ssl_context,
-                                             nullptr, nullptr)) {
-    if (context_index_ < 0) throw std::runtime_error("cannot register the TLS context hook");
+    : index_(CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, &state, on_new_context, nullptr,
+                                     nullptr)) {
+    if (index_ < 0) throw std::runtime_error("OpenSSL gave no SSL_CTX ex_data index");
 }
 
-// The broker unloads the plugin at exit: OpenSSL must not call into unloaded code when it
-// creates or frees a context later.
+// No free or dup callback was registered, so OpenSSL never calls into the plugin when a context
+// is freed (Mosquitto frees its listeners' contexts after plugin cleanup). Once the index is
+// freed, contexts created later are left alone.
 TlsHook::~TlsHook() {
-    CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, context_index_);
-}
-
-// Bridges create client contexts through the same hook: each callback acts only where
-// SSL_is_server and leaves client connections to OpenSSL's defaults.
-void configure_tls_context(SSL_CTX* context, PluginState& state) {
-    install_device_certificate_verification(context, state);
+    CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, index_);
 }
 
 }  // namespace mqauth::adapter

@@ -1,9 +1,11 @@
 #pragma once
-// mqauth's way into the broker's TLS listeners. Mosquitto 2.0 creates each listener's SSL_CTX
-// after plugin init and offers no API to reach it; an SSL_CTX ex_data index registered here
-// makes OpenSSL call us for every SSL_CTX created afterwards, and there mqauth installs its
-// callbacks (PLATFORM.md).
-#include <openssl/ssl.h>
+// The plugin's way into the broker's TLS contexts. Mosquitto creates its listeners' SSL_CTXs
+// after plugin init and offers no API to reach them, so the plugin registers an SSL_CTX ex_data
+// index whose "new" callback OpenSSL runs inside every later SSL_CTX_new; there
+// configure_tls_context (tls_context_setup.h) installs the plugin's TLS callbacks.
+//
+// Held by PluginState. Destroying it frees the index, so OpenSSL stops calling into the plugin
+// before Mosquitto dlcloses it at exit.
 
 namespace mqauth::adapter {
 
@@ -11,17 +13,14 @@ struct PluginState;
 
 class TlsHook {
    public:
-    // Throws when OpenSSL refuses the index.
+    // Throws std::runtime_error when OpenSSL refuses the index.
     explicit TlsHook(PluginState& state);
     ~TlsHook();
     TlsHook(const TlsHook&) = delete;
     TlsHook& operator=(const TlsHook&) = delete;
 
    private:
-    int context_index_ = -1;
+    int index_;
 };
-
-// Every callback mqauth puts on a new SSL_CTX, one installer per feature.
-void configure_tls_context(SSL_CTX* context, PluginState& state);
 
 }  // namespace mqauth::adapter

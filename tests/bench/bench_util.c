@@ -143,3 +143,21 @@ int bench_tls_apply(struct mosquitto* mosq, const struct bench_tls* tls) {
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_void_option(mosq, MOSQ_OPT_SSL_CTX, tls->context);
     return rc;
 }
+
+static int cmp_double(const void* a, const void* b) {
+    double x = *(const double*)a, y = *(const double*)b;
+
+    return (x > y) - (x < y);
+}
+
+void sort_doubles(double* values, long n) {
+    qsort(values, (size_t)n, sizeof *values, cmp_double);
+}
+
+double percentile(const double* sorted, long n, double p) {
+    long rank = (long)(p / 100.0 * (double)n + 0.999999);
+
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    return sorted[rank - 1];
+}

@@ -1,5 +1,6 @@
 /* Helpers the benchmark clients share: a monotonic clock, strict number parsing, the
- * loopback-only check, the process's own CPU time, and TLS client settings. */
+ * loopback-only check, the process's own CPU time, latency percentiles and TLS client
+ * settings. */
 #ifndef MQAUTH_BENCH_UTIL_H
 #define MQAUTH_BENCH_UTIL_H
 
@@ -15,6 +16,9 @@ bool parse_seconds(const char* text, double* out);
 bool is_loopback(const char* host);
 /* User + system CPU time this process has used, in seconds. */
 double cpu_seconds(void);
+/* Ascending, in place; then the nearest-rank percentile p (0..100) of the sorted values. */
+void sort_doubles(double* values, long n);
+double percentile(const double* sorted, long n, double p);
 
 /* A client's TLS settings (--cafile, --cert, --key): all NULL for plain MQTT. */
 struct bench_tls {

@@ -383,21 +383,6 @@ static bool run_range(struct mosquitto* mosq, const struct options* o,
     return true;
 }
 
-static int cmp_double(const void* a, const void* b) {
-    double x = *(const double*)a, y = *(const double*)b;
-
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const double* sorted, long n, double p) {
-    long rank = (long)(p / 100.0 * (double)n + 0.999999);
-
-    if (rank < 1) rank = 1;
-    if (rank > n) rank = n;
-    return sorted[rank - 1];
-}
-
 static bool run_bench(struct mosquitto* mosq, const struct options* o,
                       const struct credential* creds, double* latencies) {
     struct timespec deadline = now_mono(), start, end;
@@ -411,7 +396,7 @@ static bool run_bench(struct mosquitto* mosq, const struct options* o,
     end = now_mono();
     cpu1 = cpu_seconds();
     elapsed_us = ts_diff_us(&start, &end);
-    qsort(latencies, (size_t)o->count, sizeof *latencies, cmp_double);
+    sort_doubles(latencies, o->count);
     printf("connects_per_s=%.1f p50_us=%.1f p99_us=%.1f n=%ld\n",
            (double)o->count / (elapsed_us / 1e6), percentile(latencies, o->count, 50.0),
            percentile(latencies, o->count, 99.0), o->count);

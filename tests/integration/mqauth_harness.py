@@ -28,6 +28,8 @@ import unittest
 from dataclasses import dataclass
 from typing import Optional
 
+from sni_tls_material import certificate_facts, split_pem_certificates
+
 START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
 RELOAD_TIMEOUT = 5.0
 STOP_TIMEOUT = 5.0
@@ -254,6 +256,51 @@ class ClientTls:
         if self.key:
             args += ["--key", self.key]
         return args
+
+
+class TlsHandshake:
+    """What one `openssl s_client` handshake saw: the certificates the server sent (leaf first,
+    PEM), the verification result against the cafile given, and the whole output."""
+
+    VERIFY = re.compile(r"Verify return code: (\d+) \(([^)]*)\)")
+
+    def __init__(self, args, exit_code, output):
+        self.args = args
+        self.exit_code = exit_code
+        self.output = output
+        self.certificates = split_pem_certificates(output)
+        verify = self.VERIFY.search(output)
+        self.verify_code = int(verify.group(1)) if verify else None
+        self.verify_text = verify.group(2) if verify else None
+
+    @property
+    def subject(self):
+        """The leaf's subject as openssl prints it ("CN = name"); None without a certificate."""
+        return certificate_facts(self.certificates[0])["subject"] if self.certificates else None
+
+    @property
+    def verified(self):
+        return self.verify_code == 0
+
+    def describe(self):
+        return f"{' '.join(self.args)} exited {self.exit_code}\n--- output ---\n{self.output}"
+
+
+def tls_handshake(port, *, servername=None, cafile=None, verify_hostname=True, extra=()):
+    """One TLS handshake with `openssl s_client` against 127.0.0.1:port, sending `servername`
+    as SNI (None: no SNI at all). With `cafile`, the served chain is verified against it and,
+    when a servername is given and `verify_hostname`, checked to name that host. Sends nothing
+    and closes."""
+    args = [tool("OPENSSL", "openssl"), "s_client", "-connect", f"127.0.0.1:{port}",
+            "-showcerts"]
+    args += ["-servername", servername] if servername is not None else ["-noservername"]
+    if cafile:
+        args += ["-CAfile", cafile]
+        if servername is not None and verify_hostname:
+            args += ["-verify_hostname", servername]
+    args += list(extra)
+    result = run_process(args)
+    return TlsHandshake(args, result.returncode, result.stdout + result.stderr)
 
 
 def endpoint_args(broker, tls=None):

@@ -6,8 +6,9 @@ garbage, HTTP 500, or only after a delay).
 RSA keys are made with `openssl genpkey` at test time and the signatures devices send with
 `mqauth token-sign`, so the test shares no signing code with the plugin.
 
-The default authorizer for SNI clients needs the broker-side SNI link, which lives in another
-branch; its engine-level behaviour is covered by the unit tests (engine_authorizer_test).
+The default authorizer takes TLS clients that sent a server name (SNI): a TLS listener with a
+certificate made by sni_tls_material.py, and mosquitto_pub connecting to "localhost" (which it
+sends as its server name).
 """
 
 import http.server
@@ -24,8 +25,9 @@ import unittest
 from mqauth_harness import (
     CLIENT_TIMEOUT,
     RC_NOT_AUTHORISED,
-    LiveClient,
     BrokerTestCase,
+    ClientTls,
+    TlsListener,
     auth_yaml,
     pub,
     run_cli,
@@ -35,6 +37,7 @@ from mqauth_harness import (
     user_identity,
     wait_for,
 )
+from sni_tls_material import TlsMaterial
 
 TOKEN = "tok_Fleet-1"
 OTHER_TOKEN = "tok_Fleet-2"
@@ -246,10 +249,10 @@ class AuthorizerTestCase(BrokerTestCase):
                          + broker.describe())
         return self.refusal_line(broker, client["client_id"], reason)
 
-    def assertFleetConnects(self, broker):
+    def assertFleetConnects(self, broker, **tls):
         client_id = unique_client_id("GID_it@@@fleet")
         self.assertConnects(broker, client_id=client_id, username="fleet",
-                            password=signed_password(FLEET_SECRET, client_id))
+                            password=signed_password(FLEET_SECRET, client_id), **tls)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,6 +467,55 @@ class AuthorizerReloadTest(AuthorizerTestCase):
         self.assertRefusedBecause(broker, "authorizer_inactive",
                                   client_id=unique_client_id("reload-new"), password="pw",
                                   username=authorizer_username("dev-n", "fleet-auth"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The default authorizer for SNI clients
+
+class DefaultAuthorizerTest(AuthorizerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.material_dir = tempfile.mkdtemp(prefix="mqauth-it-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.material_dir, True)
+        material = TlsMaterial(cls.material_dir)
+        cls.root = material.authority("Authorizer Test Root")
+        server = material.server("localhost", cls.root, dns_names=["localhost"])
+        cls.function.behaviour = by_client_id({"GID_it@@@sni-deny": "deny"})
+        cls.broker = cls.start_class_broker(
+            policy([authorizer("sni-default", cls.function.url(), default_authorizer=True)],
+                   identities=[FLEET]),
+            tls_listener=TlsListener(server.cert, server.key, require_certificate=False))
+
+    def tls(self):
+        return {"tls": ClientTls(cafile=self.root.cert)}
+
+    def fleet_client(self, prefix):
+        client_id = unique_client_id(prefix)
+        return {"client_id": client_id, "username": "fleet",
+                "password": signed_password(FLEET_SECRET, client_id)}
+
+    def test_a_tls_client_that_sent_a_server_name_goes_to_the_default_authorizer(self):
+        client = self.fleet_client("GID_it@@@sni-allow")
+        self.assertConnects(self.broker, **client, **self.tls())
+        bodies = self.function.bodies_for(client["client_id"])
+        self.assertEqual(len(bodies), 1)
+        self.assertEqual(bodies[0]["authorizer_name"], "sni-default")
+        self.assertEqual(bodies[0]["username"], "fleet")
+        self.assertEqual(bodies[0]["server_name"], "localhost")
+        self.assertIsNone(bodies[0]["signing_token"])
+        self.assertEqual(bodies[0]["signature_verified"], False)
+
+    def test_the_default_authorizer_decides_whatever_identity_matches(self):
+        client = self.fleet_client("GID_it@@@sni-deny")
+        rc, stderr = pub(self.broker, **client, **self.tls())
+        self.assertEqual(rc, RC_NOT_AUTHORISED, stderr + self.broker.describe())
+        self.refusal_line(self.broker, client["client_id"], "authorizer_denied")
+
+    def test_a_plain_connection_has_no_server_name_and_goes_the_usual_way(self):
+        client = self.fleet_client("GID_it@@@sni-plain")
+        self.assertConnects(self.broker, **client)
+        self.assertEqual(self.function.bodies_for(client["client_id"]), [])
 
 
 if __name__ == "__main__":

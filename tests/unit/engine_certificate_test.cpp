@@ -196,3 +196,17 @@ TEST_F(EngineCertificates, RenamingACaDisconnectsNoneOfItsDevices) {
     ASSERT_TRUE(renamed.ok());
     EXPECT_TRUE(engine_->replace_policy(renamed.policy, open_registry()).empty());
 }
+
+TEST_F(EngineCertificates, AReloadAdoptsARegistryFileRepairedBehindMqauthsBack) {
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    const std::string path = dir_ + "/registry.yaml";
+    const std::string good = test_pki::read_text_file(path);
+    test_pki::write_text_file(path, good + "  - damage\n");
+    const auto dev2 = test_pki::make_leaf("dev2", 0x3C4D, ca_);
+    EXPECT_EQ(connect(2, handshake(dev2), "dev2").reason, Reason::RegistryWriteFailed);
+
+    test_pki::write_text_file(path, good);  // the operator repairs it, then reloads
+    reload("");
+    EXPECT_EQ(connect(3, handshake(dev2), "dev2").verdict, Verdict::Allow);
+    EXPECT_EQ(open_registry()->size(), 2u);
+}

@@ -61,8 +61,7 @@ std::optional<DeviceStatus> DeviceRegistry::status_of(const DeviceKey& key) cons
 
 std::optional<std::string> DeviceRegistry::add(RegistryEntry entry) {
     if (find(entry.key)) return std::nullopt;
-    const FileStamp now = stamp_of(path_);
-    if (now.exists && !same_file(now, stamp_)) {
+    if (!file_unchanged()) {
         return "cannot register device " + entry.key.device_sn + ": " + path_ +
                " changed on disk since mqauth last read it; it is not overwritten (fix it, "
                "then reload)";
@@ -75,6 +74,11 @@ std::optional<std::string> DeviceRegistry::add(RegistryEntry entry) {
     insert(std::move(entry));
     stamp_ = stamp_of(path_);
     return std::nullopt;
+}
+
+bool DeviceRegistry::file_unchanged() const {
+    const FileStamp now = stamp_of(path_);
+    return !now.exists || same_file(now, stamp_);
 }
 
 DeviceRegistry::FileStamp DeviceRegistry::stamp_of(const std::string& path) {

@@ -38,6 +38,9 @@ class DeviceRegistry {
     // refused, say) is never overwritten: the registration fails until it is fixed.
     std::optional<std::string> add(RegistryEntry entry);
 
+    // Whether the file is as mqauth last read or wrote it (or gone): nobody else wrote it.
+    bool file_unchanged() const;
+
     // In registration order.
     const std::vector<const RegistryEntry*>& entries() const { return order_; }
     std::size_t size() const { return order_.size(); }

@@ -14,6 +14,7 @@
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
 #include "config/throttling_section.h"
+#include "config/sni_section.h"
 #include "config/yaml_tree.h"
 
 namespace mqauth::config {
@@ -95,6 +96,9 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
         read_permissions(*section, diagnostics, policy.permissions);
     } else {
         warnings.push_back(missing_permissions_warning());
+    }
+    if (const YamlNode* section = top.mapping("sni", Presence::Optional)) {
+        read_sni(*section, base_dir, diagnostics, warnings, policy.sni);
     }
     top.finish();
 }

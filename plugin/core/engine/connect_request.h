@@ -23,8 +23,9 @@ struct ConnectRequest {
     std::string_view address = {};
     // Set when the client presented a certificate: how its chain verified during the handshake.
     const certs::Verification* certificate = nullptr;
-    // The TLS server name (SNI) the client sent, if any.
-    std::optional<std::string_view> server_name = std::nullopt;
+    // The TLS server name (SNI) the client asked for, when it connected over TLS, sent one, and
+    // the adapter could tie its connection to the handshake. Carried for the authorizers.
+    std::optional<std::string_view> server_name = {};
     // A client certificate the listener verified itself (no CA is listed in the policy, so the
     // device-certificate rules do not decide): its facts go to authorizer functions.
     const X509* peer_certificate = nullptr;

@@ -27,6 +27,12 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 // custom authorizer (named in the username, or the default one for SNI clients); then the
 // username and password (SCRAM logins come through begin_enhanced_auth instead).
 Decision Engine::authenticate(const ConnectRequest& request) {
+    const Decision decision = decide_connect(request);
+    if (decision.verdict == Verdict::Allow) remember_server_name(request);
+    return decision;
+}
+
+Decision Engine::decide_connect(const ConnectRequest& request) {
     if (request.certificate) return authenticate_certificate(request);
     if (is_recheck_of_scram_session(request) || is_recheck_of_authorizer_session(request)) {
         return Decision::allow();
@@ -51,6 +57,17 @@ Decision Engine::authenticate_login(const ConnectRequest& request) {
 
 Decision Engine::authenticate_credentials(const ConnectRequest& request) {
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
+}
+
+// Nothing decides on the server name yet; the session keeps it for what will (authorizers).
+void Engine::remember_server_name(const ConnectRequest& request) {
+    if (Session* session = live_.find(request.connection)) {
+        if (request.server_name) {
+            session->server_name.emplace(*request.server_name);
+        } else {
+            session->server_name.reset();
+        }
+    }
 }
 
 bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {
@@ -175,8 +192,10 @@ const std::optional<std::string>* Engine::admitted_username(ConnectionId connect
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
                                                std::unique_ptr<certs::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
-    const bool same_registry_file = registry && registry_ && registry->path() == registry_->path();
-    if (!same_registry_file) registry_ = std::move(registry);
+    const bool keep_open_registry = registry && registry_ &&
+                                    registry->path() == registry_->path() &&
+                                    registry_->file_unchanged();
+    if (!keep_open_registry) registry_ = std::move(registry);
     std::vector<Withdrawal> withdrawn;
     auto& sessions = live_.sessions();
     for (auto it = sessions.begin(); it != sessions.end();) {

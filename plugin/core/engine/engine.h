@@ -66,8 +66,9 @@ class Engine {
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
     // they are dropped from the live index at once. A registry of the file already open is not
-    // swapped: the open one may hold registrations newer than the file `registry` was read from
-    // (a reload reads the file on another thread), and mqauth is the file's only writer.
+    // swapped while nobody else wrote that file: the open one may hold registrations newer than
+    // the file `registry` was read from (a reload reads it on another thread). If the file did
+    // change behind mqauth's back (an operator repaired it), the freshly read one is adopted.
     std::vector<Withdrawal> replace_policy(
         std::shared_ptr<const Policy> policy,
         std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
@@ -79,13 +80,17 @@ class Engine {
     // the CONNECT had none), so the adapter can tell the broker.
     const std::optional<std::string>* admitted_username(ConnectionId connection) const;
     std::size_t live_client_count() const { return live_.size(); }
+    // What the engine knows of an admitted connection (null when it admitted none there).
+    const Session* session(ConnectionId connection) const { return live_.find(connection); }
 
    private:
     bool is_recheck_of_scram_session(const ConnectRequest& request) const;
+    void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
     Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision decide_connect(const ConnectRequest& request);
     Decision authenticate_login(const ConnectRequest& request);
     Decision authenticate_credentials(const ConnectRequest& request);
     Decision authenticate_certificate(const ConnectRequest& request);

@@ -36,6 +36,7 @@ struct Session {
     std::optional<std::string> username;
     Admission admitted_by;
     AccessCache recent_access = {};
+    std::optional<std::string> server_name = {};  // the SNI of its CONNECT, if known
 };
 
 class LiveClients {
