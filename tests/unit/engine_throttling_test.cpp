@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/loader.h"
@@ -22,11 +23,18 @@ const std::string kPolicy =
     "identities:\n  - {username: fleet, identity_type: USER, secret: s3cr3t, sign_mode: ORIGIN}\n"
     "throttling:\n  max_failures: 3\n  window_seconds: 60\n  backoff_seconds: 600\n";
 
+// A ConnectRequest holds views: the client id it names must outlive it (a temporary string
+// dangled here, which ASan reported as a stack-buffer-underflow).
+std::string_view client_id_of(ConnectionId connection) {
+    static std::unordered_map<ConnectionId, std::string> ids;
+    return ids.try_emplace(connection, "c" + std::to_string(connection)).first->second;
+}
+
 ConnectRequest login(ConnectionId connection, std::string_view password,
                      std::string_view address = "10.0.0.1") {
     ConnectRequest request;
     request.connection = connection;
-    request.client_id = "c" + std::to_string(connection);
+    request.client_id = client_id_of(connection);
     request.username = "fleet";
     request.password = password;
     request.address = address;
