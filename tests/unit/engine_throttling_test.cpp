@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/loader.h"
@@ -23,11 +23,11 @@ const std::string kPolicy =
     "identities:\n  - {username: fleet, identity_type: USER, secret: s3cr3t, sign_mode: ORIGIN}\n"
     "throttling:\n  max_failures: 3\n  window_seconds: 60\n  backoff_seconds: 600\n";
 
-// A request views its client id: keep each one alive for the whole test program (a temporary
-// std::string here dangled, which ASan reported as a stack-buffer-underflow).
+// A ConnectRequest holds views: the client id it names must outlive it (a temporary string
+// dangled here, which ASan reported as a stack-buffer-underflow).
 std::string_view client_id_of(ConnectionId connection) {
-    static std::deque<std::string> ids;
-    return ids.emplace_back("c" + std::to_string(connection));
+    static std::unordered_map<ConnectionId, std::string> ids;
+    return ids.try_emplace(connection, "c" + std::to_string(connection)).first->second;
 }
 
 ConnectRequest login(ConnectionId connection, std::string_view password,
