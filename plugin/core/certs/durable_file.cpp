@@ -46,7 +46,7 @@ std::optional<std::string> sync_directory(const std::string& directory) {
 
 std::optional<std::string> replace_file_durably(const std::string& path, std::string_view content,
                                                 mode_t mode, std::optional<FileOwner> owner) {
-    std::string temp_name = path + ".tmp.XXXXXX";
+    std::string temp_name = path + ".tmp." + std::string(6, 'X');  // mkostemp fills these in
     std::vector<char> name_buffer(temp_name.begin(), temp_name.end());
     name_buffer.push_back('\0');
     const int fd = ::mkostemp(name_buffer.data(), O_CLOEXEC);
