@@ -2,13 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include "certs/durable_file.h"
 #include "certs/registry_format.h"
+#include "config/loader.h"
+#include "io/regular_file.h"
 
 namespace mqauth::certs {
 namespace {
@@ -20,21 +17,17 @@ constexpr mode_t kRegistryMode = 0640;
 
 RegistryOpening DeviceRegistry::open(const std::string& path) {
     RegistryOpening opening;
-    struct stat status {};
-    if (::stat(path.c_str(), &status) != 0 && errno == ENOENT) {
-        opening.registry.reset(new DeviceRegistry(path));
-        return opening;
-    }
     const FileStamp stamp = stamp_of(path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in || !S_ISREG(status.st_mode)) {
-        opening.errors.push_back(
-            path + ": cannot read the device registry" +
-            (in ? ": not a regular file" : ": " + std::string(std::strerror(errno))));
+    io::FileRead file = io::read_regular_file(path, config::kMaxConfigBytes);
+    if (!file.text) {
+        if (file.missing) {
+            opening.registry.reset(new DeviceRegistry(path));
+        } else {
+            opening.errors.push_back(path + ": cannot read the device registry: " + file.error);
+        }
         return opening;
     }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    RegistryParse parsed = parse_registry(text);
+    RegistryParse parsed = parse_registry(*file.text);
     if (!parsed.errors.empty()) {
         for (const config::Diagnostic& error : parsed.errors) {
             opening.errors.push_back(config::format_diagnostic(path, error) +

@@ -13,9 +13,10 @@
 #include "config/mapping_reader.h"
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
-#include "config/throttling_section.h"
 #include "config/sni_section.h"
+#include "config/throttling_section.h"
 #include "config/yaml_tree.h"
+#include "io/regular_file.h"
 
 namespace mqauth::config {
 namespace {
@@ -156,41 +157,17 @@ LoadResult load_text(std::string_view text, const std::string& file_name,
 }
 
 LoadResult load_file(const std::string& path) {
-    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever, and the broker's
-    // start-up (or a reload) with it. Only a regular file is a config: a directory, a FIFO or a
-    // device is refused before a byte is read.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return failure(path, {{}, "", std::string("cannot open: ") + std::strerror(errno)});
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat status {};
-    if (::fstat(fd, &status) != 0) {
-        return failure(path, {{}, "", std::string("cannot read: ") + std::strerror(errno)});
+    io::FileRead file = io::read_regular_file(path, kMaxConfigBytes);
+    switch (file.problem) {
+        case io::FileProblem::None: return load_text(*file.text, path, directory_of(path));
+        case io::FileProblem::CannotOpen:
+            return failure(path, {{}, "", "cannot open: " + file.error});
+        case io::FileProblem::TooLarge:
+            return failure(path, {{}, "", "InvalidParameter: the file is " + file.error});
+        case io::FileProblem::NotRegular:
+        case io::FileProblem::CannotRead: break;
     }
-    if (!S_ISREG(status.st_mode)) {
-        return failure(path, {{},
-                              "",
-                              S_ISDIR(status.st_mode) ? "cannot read: a directory, not a file"
-                                                      : "cannot read: not a regular file"});
-    }
-    if (static_cast<unsigned long long>(status.st_size) > kMaxConfigBytes) {
-        return failure(path, {{}, "", "InvalidParameter: the file is larger than 512 MiB"});
-    }
-    std::string text(static_cast<std::size_t>(status.st_size), '\0');
-    std::size_t filled = 0;
-    while (filled < text.size()) {
-        const ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            return failure(path, {{}, "", std::string("cannot read: ") + std::strerror(errno)});
-        }
-        if (got == 0) break;  // the file shrank while it was read
-        filled += static_cast<std::size_t>(got);
-    }
-    text.resize(filled);
-    return load_text(text, path, directory_of(path));
+    return failure(path, {{}, "", "cannot read: " + file.error});
 }
 
 }  // namespace mqauth::config

@@ -1,15 +1,17 @@
 #include "config/secret_source.h"
 
 #include "config/file_paths.h"
+#include "io/regular_file.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace mqauth::config {
 namespace {
+
+// A secret is a short string; a bigger file is a mistake (or /dev/zero), not a secret.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 
 // Files written by editors and `echo` end in a newline that is not part of the secret.
 void strip_one_line_ending(std::string& text) {
@@ -20,20 +22,14 @@ void strip_one_line_ending(std::string& text) {
 std::optional<std::string> read_secret_file(MappingReader& fields, const std::string& path,
                                             const std::string& base_dir) {
     const std::string full = resolve_path(base_dir, path);
-    std::ifstream in(full, std::ios::binary);
-    if (!in) {
+    io::FileRead file = io::read_regular_file(full, kMaxSecretFileBytes);
+    if (!file.text) {
         fields.report("secret_file",
-                      "InvalidParameter: cannot read \"" + full + "\": " + std::strerror(errno));
+                      "InvalidParameter: cannot read \"" + full + "\": " + file.error);
         return std::nullopt;
     }
-    std::string text;
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        fields.report("secret_file", "InvalidParameter: cannot read \"" + full + "\"");
-        return std::nullopt;
-    }
-    strip_one_line_ending(text);
-    return text;
+    strip_one_line_ending(*file.text);
+    return std::move(file.text);
 }
 
 std::optional<std::string> read_secret_env(MappingReader& fields, const std::string& name) {

@@ -4,22 +4,28 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "crypto/crypto_error.h"
+#include "io/regular_file.h"
 
 namespace mqauth::crypto {
 namespace {
 
-BioPtr open_file(const std::string& path, std::string& error) {
-    BioPtr file(BIO_new_file(path.c_str(), "r"));
-    if (!file) {
-        const int saved_errno = errno;
-        ERR_clear_error();
-        error = std::string("cannot read ") + path + ": " + std::strerror(saved_errno);
+// PEM files are small; anything this big is not one.
+constexpr std::size_t kMaxPemFileBytes = 1u << 20;
+
+// The file's bytes behind a memory BIO; `keep` owns them while the BIO is read.
+BioPtr open_file(const std::string& path, std::string& keep, std::string& error) {
+    io::FileRead file = io::read_regular_file(path, kMaxPemFileBytes);
+    if (!file.text) {
+        error = "cannot read " + path + ": " + file.error;
+        return nullptr;
     }
-    return file;
+    keep = std::move(*file.text);
+    BioPtr memory(BIO_new_mem_buf(keep.data(), static_cast<int>(keep.size())));
+    if (!memory) error = "cannot read " + path + ": out of memory";
+    return memory;
 }
 
 // PEM_read_bio_PrivateKey asks this for the passphrase. Answering with no bytes makes an
@@ -43,7 +49,8 @@ std::string take_openssl_error() {
 
 CertificateFile read_certificates(const std::string& path) {
     CertificateFile result;
-    BioPtr file = open_file(path, result.error);
+    std::string bytes;
+    BioPtr file = open_file(path, bytes, result.error);
     if (!file) return result;
     while (X509* certificate = PEM_read_bio_X509(file.get(), nullptr, nullptr, nullptr)) {
         result.certificates.emplace_back(certificate);
@@ -64,7 +71,8 @@ CertificateFile read_certificates(const std::string& path) {
 
 PrivateKeyFile read_private_key(const std::string& path, std::string_view password) {
     PrivateKeyFile result;
-    BioPtr file = open_file(path, result.error);
+    std::string bytes;
+    BioPtr file = open_file(path, bytes, result.error);
     if (!file) return result;
     result.key.reset(PEM_read_bio_PrivateKey(file.get(), nullptr, supply_password, &password));
     if (!result.key) {
