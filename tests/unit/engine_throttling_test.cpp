@@ -100,3 +100,19 @@ TEST(EngineThrottling, OutOfRangeSettingsAreConfigErrors) {
                   "auth.yaml:5:20: throttling.backoff_seconds: InvalidParameter: must be between "
                   "1 and 86400"}));
 }
+
+TEST(EngineThrottling, AHugeUsernameIsCutInTheNoticeSoTheLineKeepsItsEnd) {
+    Engine engine(policy_from(kPolicy));
+    std::vector<std::string> notices;
+    engine.send_notices_to([&](const std::string& line) { notices.push_back(line); });
+    const std::string huge(65535, 'u');
+    const std::string addresses[] = {"10.9.9.1", "10.9.9.2", "10.9.9.3"};
+    for (ConnectionId c = 1; c <= 3; ++c) {
+        ConnectRequest request = login(c, "wrong", addresses[c - 1]);
+        request.username = huge;
+        engine.authenticate(request);
+    }
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_EQ(notices[0], "throttling username=" + std::string(64, 'u') +
+                              "...(65535 bytes) for 600s after 3 failed logins");
+}

@@ -70,6 +70,18 @@ void Engine::remember_server_name(const ConnectRequest& request) {
     }
 }
 
+namespace {
+
+// A name in a notice, cut to the longest a config may hold (64 characters) so that the rest of
+// the line survives Mosquitto's 1000-byte log lines whatever a client sends.
+std::string shortened(const std::string& name) {
+    constexpr std::size_t kLongest = 64;
+    if (name.size() <= kLongest) return name;
+    return name.substr(0, kLongest) + "...(" + std::to_string(name.size()) + " bytes)";
+}
+
+}  // namespace
+
 bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {
     return throttle_.blocked(username, address, throttling::FailureThrottle::Clock::now());
 }
@@ -86,8 +98,8 @@ void Engine::count_outcome(const Decision& decision, std::optional<std::string_v
         if (!notify_) continue;
         notify_(std::string("throttling ") +
                 (episode.subject == throttling::Subject::Address ? "address=" : "username=") +
-                episode.who + " for " + std::to_string(episode.backoff.count()) + "s after " +
-                std::to_string(episode.failures) + " failed logins");
+                shortened(episode.who) + " for " + std::to_string(episode.backoff.count()) +
+                "s after " + std::to_string(episode.failures) + " failed logins");
     }
 }
 
