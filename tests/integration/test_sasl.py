@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import re
 import secrets
-import socket
 import unittest
 
 from mqauth_harness import (
     CONNACK_BAD_AUTHENTICATION_METHOD,
     CONNACK_NOT_AUTHORIZED,
+    PROTOCOL_MQTT5,
     SCRAM_CLIENT,
     SCRAM_DISCONNECTED,
     SCRAM_OK,
@@ -25,7 +25,11 @@ from mqauth_harness import (
     STAYS_CONNECTED_GRACE,
     Broker,
     BrokerTestCase,
+    RawMqttConnection,
     ScramLiveClient,
+    mqtt_auth,
+    mqtt_auth_properties,
+    mqtt_connect,
     run_cli,
     run_process,
     sasl_auth_yaml,
@@ -489,72 +493,15 @@ class ReauthenticationTest(SaslTestCase):
 # ---------------------------------------------------------------------------------------------
 # Clients that break the exchange's rhythm
 
-def _varint(number):
-    out = bytearray()
-    while True:
-        byte, number = number % 128, number // 128
-        out.append(byte | (0x80 if number else 0))
-        if not number:
-            return bytes(out)
+def scram_connect(client_id, method, client_first):
+    """A raw MQTT 5 CONNECT carrying a SCRAM client-first message."""
+    return mqtt_connect(client_id.encode(), protocol=PROTOCOL_MQTT5,
+                        properties=mqtt_auth_properties(method.encode(), client_first.encode()))
 
 
-def _binary(data):
-    return len(data).to_bytes(2, "big") + data
-
-
-def _auth_properties(method, data):
-    properties = b"\x15" + _binary(method.encode()) + b"\x16" + _binary(data.encode())
-    return _varint(len(properties)) + properties
-
-
-def mqtt5_connect(client_id, method, data):
-    body = (_binary(b"MQTT") + bytes([5, 0x02]) + (60).to_bytes(2, "big")
-            + _auth_properties(method, data) + _binary(client_id.encode()))
-    return b"\x10" + _varint(len(body)) + body
-
-
-def mqtt5_auth(method, data, reason=AUTH_CONTINUE):
-    body = bytes([reason]) + _auth_properties(method, data)
-    return b"\xf0" + _varint(len(body)) + body
-
-
-class RawConnection:
-    """A bare TCP connection speaking just enough MQTT 5 for the abuse tests."""
-
-    def __init__(self, broker, timeout=10.0):
-        self.socket = socket.create_connection(("127.0.0.1", broker.port), timeout=timeout)
-
-    def send(self, data):
-        self.socket.sendall(data)
-
-    def _read_exactly(self, count):
-        data = b""
-        while len(data) < count:
-            chunk = self.socket.recv(count - len(data))
-            if not chunk:
-                return None
-            data += chunk
-        return data
-
-    def read_packet(self):
-        """(packet type, body), or None when the broker closed the connection."""
-        header = self._read_exactly(1)
-        if header is None:
-            return None
-        length, shift = 0, 0
-        while True:
-            byte = self._read_exactly(1)
-            if byte is None:
-                return None
-            length += (byte[0] & 0x7F) << shift
-            shift += 7
-            if not byte[0] & 0x80:
-                break
-        body = self._read_exactly(length)
-        return None if body is None else (header[0] >> 4, body)
-
-    def close(self):
-        self.socket.close()
+def scram_auth(method, data):
+    """A raw MQTT 5 AUTH (continue) carrying a SCRAM message."""
+    return mqtt_auth(AUTH_CONTINUE, method.encode(), data.encode())
 
 
 class AuthAbuseTest(SaslTestCase):
@@ -568,7 +515,7 @@ class AuthAbuseTest(SaslTestCase):
                                  mechanism=SHA256)
 
     def raw_connection(self):
-        connection = RawConnection(self.broker)
+        connection = RawMqttConnection(self.broker)
         self.addCleanup(connection.close)
         return connection
 
@@ -597,15 +544,12 @@ class AuthAbuseTest(SaslTestCase):
     def test_auth_flood_after_server_first_is_refused_once_and_closed(self):
         client_id = unique_client_id("abuse-flood")
         connection = self.raw_connection()
-        connection.send(mqtt5_connect(client_id, SHA256, "n,,n=sasl-alice,r=floodnonce123"))
+        connection.send(scram_connect(client_id, SHA256, "n,,n=sasl-alice,r=floodnonce123"))
         packet = connection.read_packet()
         self.assertIsNotNone(packet, self.broker.describe())
         self.assertEqual(packet[0], 0xF, f"expected AUTH, got {packet}")
-        flood = b"".join(mqtt5_auth(SHA256, f"c=biws,r=flood{n},p=AAAA") for n in range(200))
-        try:
-            connection.send(flood)
-        except OSError:
-            pass  # the broker may close while the flood is still being written
+        flood = b"".join(scram_auth(SHA256, f"c=biws,r=flood{n},p=AAAA") for n in range(200))
+        connection.send(flood)  # the broker may close while the flood is still being written
         packets = []
         while True:
             try:
@@ -625,7 +569,7 @@ class AuthAbuseTest(SaslTestCase):
         stalled = []
         for n in range(30):
             connection = self.raw_connection()
-            connection.send(mqtt5_connect(unique_client_id("abuse-stall"), SHA512,
+            connection.send(scram_connect(unique_client_id("abuse-stall"), SHA512,
                                           f"n,,n=sasl-carol,r=stallnonce{n}"))
             stalled.append(connection)
         for connection in stalled:
