@@ -7,6 +7,7 @@
 #include "crypto/base64.h"
 #include "crypto/digest.h"
 #include "engine/engine.h"
+#include "test_policy.h"
 
 using namespace mqauth;
 using namespace mqauth::engine;
@@ -14,11 +15,7 @@ using crypto::HashAlgorithm;
 
 namespace {
 
-std::shared_ptr<const Policy> policy_from(const std::string& yaml) {
-    config::LoadResult result = config::load_text(yaml, "auth.yaml", ".");
-    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
-    return result.policy;
-}
+using test_policy::policy_from;
 
 std::string policy_with(const std::string& scram_password, const std::string& plain_password) {
     return "version: 1\npermissions: {}\nsasl_users:\n"

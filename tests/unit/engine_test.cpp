@@ -6,17 +6,14 @@
 #include "config/loader.h"
 #include "engine/engine.h"
 #include "identities/signed_password.h"
+#include "test_policy.h"
 
 using namespace mqauth;
 using namespace mqauth::engine;
 
 namespace {
 
-std::shared_ptr<const Policy> policy_from(const std::string& yaml) {
-    config::LoadResult result = config::load_text(yaml, "auth.yaml", ".");
-    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
-    return result.policy;
-}
+using test_policy::policy_from;
 
 const char* const kPolicy = R"(version: 1
 anonymous: deny

@@ -7,17 +7,14 @@
 
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "test_policy.h"
 
 using namespace mqauth;
 using namespace mqauth::engine;
 
 namespace {
 
-std::shared_ptr<const Policy> policy_from(const std::string& yaml) {
-    config::LoadResult result = config::load_text(yaml, "auth.yaml", ".");
-    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
-    return result.policy;
-}
+using test_policy::policy_from;
 
 class SniServerName : public ::testing::Test {
    protected:
