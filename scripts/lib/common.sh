@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/run, scripts/test and scripts/bench: install what is missing, build.
 # Sourced, not executed.
 
