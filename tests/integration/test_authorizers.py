@@ -29,12 +29,14 @@ from mqauth_harness import (
     ClientTls,
     TlsListener,
     auth_yaml,
+    client_rule,
     pub,
     run_cli,
     signed_password,
     tool,
     unique_client_id,
     user_identity,
+    user_rule,
     wait_for,
 )
 from sni_tls_material import TlsMaterial
@@ -200,11 +202,12 @@ def authorizer(name, url, *, public_key=None, token=TOKEN, **settings):
     return entry
 
 
-def policy(authorizers, identities=(), anonymous="deny"):
-    """auth.yaml with `identities` and an `authorizers:` section. Booleans and numbers are
-    written bare, strings as JSON (valid YAML double-quoted scalars)."""
-    lines = [auth_yaml(list(identities), anonymous=anonymous,
-                       no_match="ALLOW").rstrip("\n"), "authorizers:"]
+def policy(authorizers, identities=(), anonymous="deny", rules=None, no_match="ALLOW"):
+    """auth.yaml with `identities`, permissions (every topic allowed unless told otherwise) and
+    an `authorizers:` section. Booleans and numbers are written bare, strings as JSON (valid
+    YAML double-quoted scalars)."""
+    lines = [auth_yaml(list(identities), anonymous=anonymous, rules=rules,
+                       no_match=no_match).rstrip("\n"), "authorizers:"]
     for entry in authorizers:
         prefix = "  - "
         for key, value in entry.items():
@@ -393,6 +396,54 @@ class FunctionAnswerTest(AuthorizerTestCase):
         self.assertIsNotNone(self.broker.wait_for_log_line(
             rf"authorizer slow: function error: no answer within {self.SLOW_TIMEOUT_MS} ms"))
         self.assertFleetConnects(self.broker)  # and the broker goes on
+
+
+class AuthorizerPermissionsTest(AuthorizerTestCase):
+    """Topic permissions with no_match DENY apply to a client an authorizer admitted: USER rules
+    (and %u) by its DEVICE part, the username the plugin gives it, CLIENT rules by its client id.
+    A granted subscription or a delivered message therefore proves which rule let it through."""
+
+    DEVICE = "dev-rules-3f"
+    COMMAND_CLIENT = "GID_it@@@rules-cmd"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.broker = cls.start_class_broker(policy(
+            [authorizer("open", cls.function.url())],
+            rules=[user_rule(cls.DEVICE, "devices/%u/#", "PUB_SUB"),
+                   user_rule(cls.DEVICE, "devices/%u/locked", "PUB_SUB", "DENY"),
+                   client_rule(cls.COMMAND_CLIENT, "commands/#", "SUB")],
+            no_match="DENY"))
+
+    def device(self, prefix, client_id=None):
+        return {"client_id": client_id or unique_client_id(prefix), "password": "pw",
+                "username": authorizer_username(self.DEVICE, "open")}
+
+    def test_user_rules_and_placeholders_name_the_device_part_of_the_username(self):
+        topic = f"devices/{self.DEVICE}/telemetry"
+        subscriber = self.start_subscriber(
+            self.broker, topics=[f"devices/{self.DEVICE}/#", "devices/other/#",
+                                 f"devices/{self.DEVICE}/locked"], **self.device("rules-sub"))
+        self.assertEqual(subscriber.granted(), [0, 128, 128], subscriber.describe())
+
+        rc, stderr = pub(self.broker, topic=f"devices/{self.DEVICE}/locked", message="denied",
+                         **self.device("rules-pub"))
+        self.assertEqual(rc, 0, stderr)
+        rc, stderr = pub(self.broker, topic=topic, message="allowed", **self.device("rules-pub"))
+        self.assertEqual(rc, 0, stderr)
+        received = subscriber.wait_for_message(topic, "allowed")
+        self.assertIsNotNone(received, subscriber.describe() + "\n" + self.broker.describe())
+        self.assertNotIn((f"devices/{self.DEVICE}/locked", "denied"), received)
+
+    def test_client_rules_name_the_client_id(self):
+        subscriber = self.start_subscriber(
+            self.broker, topics=["commands/all"], **self.device("rules-cmd",
+                                                                self.COMMAND_CLIENT))
+        self.assertEqual(subscriber.granted(), [0], subscriber.describe())
+        other = self.start_subscriber(self.broker, topics=["commands/all"],
+                                      **self.device("rules-nocmd"))
+        self.assertEqual(other.granted(), [128], other.describe())
 
 
 # ---------------------------------------------------------------------------------------------
