@@ -1,6 +1,8 @@
 #pragma once
 // A map with a fixed capacity that forgets its least recently used key when full, so a flood of
-// distinct names or addresses costs bounded memory (and only ever loosens throttling).
+// distinct names or addresses costs bounded memory (and only ever loosens throttling). The index
+// keys are views of the keys the list owns (list nodes never move), so a lookup, which runs on
+// every CONNECT, allocates nothing.
 #include <cstddef>
 #include <list>
 #include <string>
@@ -16,7 +18,7 @@ class BoundedTable {
     explicit BoundedTable(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
     Value* find(std::string_view key) {
-        const auto found = index_.find(std::string(key));
+        const auto found = index_.find(key);
         if (found == index_.end()) return nullptr;
         order_.splice(order_.begin(), order_, found->second);
         return &found->second->second;
@@ -27,15 +29,16 @@ class BoundedTable {
         if (Value* existing = find(key)) return *existing;
         if (index_.size() >= capacity_) evict_oldest();
         order_.emplace_front(std::string(key), Value{});
-        index_.emplace(order_.front().first, order_.begin());
+        index_.emplace(std::string_view(order_.front().first), order_.begin());
         return order_.front().second;
     }
 
     void erase(std::string_view key) {
-        const auto found = index_.find(std::string(key));
+        const auto found = index_.find(key);
         if (found == index_.end()) return;
-        order_.erase(found->second);
-        index_.erase(found);
+        const auto node = found->second;
+        index_.erase(found);  // before the node: the index key is a view of the node's string
+        order_.erase(node);
     }
 
     std::size_t size() const { return index_.size(); }
@@ -48,13 +51,13 @@ class BoundedTable {
     using Order = std::list<std::pair<std::string, Value>>;
 
     void evict_oldest() {
-        index_.erase(order_.back().first);
+        index_.erase(std::string_view(order_.back().first));
         order_.pop_back();
     }
 
     std::size_t capacity_;
     Order order_;  // most recently used first
-    std::unordered_map<std::string, typename Order::iterator> index_;
+    std::unordered_map<std::string_view, typename Order::iterator> index_;
 };
 
 }  // namespace mqauth::throttling

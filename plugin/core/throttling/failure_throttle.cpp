@@ -1,5 +1,8 @@
 #include "throttling/failure_throttle.h"
 
+#include <charconv>
+#include <iterator>
+
 namespace mqauth::throttling {
 
 FailureThrottle::FailureThrottle(ThrottleSettings settings)
@@ -75,8 +78,13 @@ bool FailureThrottle::trusted(std::string_view username, std::string_view addres
 }
 
 // Length-prefixed, so no username/address split can collide with another.
-std::string FailureThrottle::pair_key(std::string_view username, std::string_view address) {
-    return std::to_string(username.size()) + ":" + std::string(username) + std::string(address);
+std::string_view FailureThrottle::pair_key(std::string_view username, std::string_view address) {
+    char length[24];
+    const auto [end, error] = std::to_chars(std::begin(length), std::end(length), username.size());
+    (void)error;  // a size_t always fits in 24 digits
+    pair_key_.assign(length, end);
+    pair_key_.append(1, ':').append(username).append(address);
+    return pair_key_;
 }
 
 }  // namespace mqauth::throttling

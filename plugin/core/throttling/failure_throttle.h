@@ -59,12 +59,15 @@ class FailureThrottle {
     std::optional<Episode> count(BoundedTable<Counter>& table, Subject subject,
                                  std::string_view key, Clock::time_point now);
     bool trusted(std::string_view username, std::string_view address, Clock::time_point now);
-    static std::string pair_key(std::string_view username, std::string_view address);
+    // The trusted_pairs_ key of a (username, address), built in pair_key_ (no allocation once
+    // it has grown to the longest pair seen); valid until the next call.
+    std::string_view pair_key(std::string_view username, std::string_view address);
 
     ThrottleSettings settings_;
     BoundedTable<Counter> usernames_;
     BoundedTable<Counter> addresses_;
     BoundedTable<Clock::time_point> trusted_pairs_;  // last successful login of the pair
+    std::string pair_key_;
 };
 
 }  // namespace mqauth::throttling
