@@ -49,6 +49,19 @@ identities:
     EXPECT_EQ(result.policy->identities.size(), 2u);
 }
 
+// The CONNECT path relies on it: a SIGNED identity's secret comes prepared as an HMAC key.
+TEST(ConfigLoader, SignedIdentitiesComeWithAPreparedSigningKey) {
+    const LoadResult result = load_text(identity("username: fleet\n    identity_type: USER\n"
+                                                 "    secret: s3cr3t\n    sign_mode: SIGNED\n"
+                                                 "  - username: plain\n    identity_type: USER\n"
+                                                 "    secret: s3cr3t\n    sign_mode: ORIGIN\n"),
+                                        "auth.yaml", ".");
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    ASSERT_NE(result.policy->identities.select("fleet", "any"), nullptr);
+    EXPECT_NE(result.policy->identities.select("fleet", "any")->signing_key, nullptr);
+    EXPECT_EQ(result.policy->identities.select("plain", "any")->signing_key, nullptr);
+}
+
 TEST(ConfigLoader, AnonymousDefaultsToDeny) {
     const LoadResult result = load_text("version: 1\n", "auth.yaml", ".");
     ASSERT_TRUE(result.ok());

@@ -10,11 +10,12 @@ namespace {
 
 Identity user(const std::string& name, const std::string& secret,
               SignMode mode = SignMode::Origin) {
-    return Identity{name, IdentityType::User, "", Secret(secret), mode};
+    return Identity{name, IdentityType::User, "", Secret(secret), mode, nullptr};
 }
 
 Identity client(const std::string& name, const std::string& client_id, const std::string& secret) {
-    return Identity{name, IdentityType::Client, client_id, Secret(secret), SignMode::Origin};
+    return Identity{name,           IdentityType::Client, client_id,
+                    Secret(secret), SignMode::Origin,     nullptr};
 }
 
 }  // namespace
@@ -80,6 +81,21 @@ TEST(PasswordMatches, SignedAcceptsOnlyTheSignatureOfThisClientId) {
     EXPECT_TRUE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev1"));
     EXPECT_FALSE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev2"));
     EXPECT_FALSE(password_matches(identity, "s3cr3t", "GID_test@@@dev1"));
+}
+
+TEST(PasswordMatches, SignedWithAPreparedKeyAcceptsOnlyTheSignatureOfThisClientId) {
+    Identity identity = user("u", "s3cr3t", SignMode::Signed);
+    mqauth::identities::prepare_signing_key(identity);
+    ASSERT_NE(identity.signing_key, nullptr);
+    EXPECT_TRUE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev1"));
+    EXPECT_FALSE(password_matches(identity, "1t6/MP081SY9arM4qvzwA59KpTw=", "GID_test@@@dev2"));
+    EXPECT_FALSE(password_matches(identity, "s3cr3t", "GID_test@@@dev1"));
+}
+
+TEST(PasswordMatches, OriginIdentitiesGetNoSigningKey) {
+    Identity identity = user("u", "s3cr3t");
+    mqauth::identities::prepare_signing_key(identity);
+    EXPECT_EQ(identity.signing_key, nullptr);
 }
 
 TEST(SameCredentials, DetectsAChangedSecretOrMode) {

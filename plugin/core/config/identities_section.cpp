@@ -73,6 +73,7 @@ std::optional<Identity> read_identity(MappingReader& fields, const std::string& 
     identity.username = std::move(*username);
     identity.sign_mode = *sign_mode;
     identity.secret = std::move(*secret);
+    prepare_signing_key(identity);
     return identity;
 }
 

@@ -35,20 +35,6 @@ std::unique_ptr<EVP_MD, MdFree> fetch_md(HashAlgorithm algorithm) {
     return md;
 }
 
-// Algorithms are fetched once: OpenSSL 3's implicit fetch (EVP_sha256() and friends) takes a
-// lock and a provider lookup on every call, which costs more than hashing a client id.
-const EVP_MD* md_of(HashAlgorithm algorithm) {
-    static const std::unique_ptr<EVP_MD, MdFree> sha1 = fetch_md(HashAlgorithm::Sha1);
-    static const std::unique_ptr<EVP_MD, MdFree> sha256 = fetch_md(HashAlgorithm::Sha256);
-    static const std::unique_ptr<EVP_MD, MdFree> sha512 = fetch_md(HashAlgorithm::Sha512);
-    switch (algorithm) {
-        case HashAlgorithm::Sha1: return sha1.get();
-        case HashAlgorithm::Sha256: return sha256.get();
-        case HashAlgorithm::Sha512: return sha512.get();
-    }
-    throw CryptoError("unknown hash algorithm");
-}
-
 EVP_MAC* hmac_mac() {
     static const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
     if (!mac) throw CryptoError("HMAC unavailable");
@@ -93,7 +79,7 @@ const unsigned char* bytes(std::string_view data) {
 
 void digest_into(HashAlgorithm algorithm, std::string_view data, unsigned char* out) {
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), out, &length, md_of(algorithm), nullptr) != 1 ||
+    if (EVP_Digest(data.data(), data.size(), out, &length, evp_md(algorithm), nullptr) != 1 ||
         length != digest_size(algorithm)) {
         throw CryptoError(std::string(openssl_name(algorithm)) + " failed");
     }
@@ -112,6 +98,20 @@ void hmac_into(HashAlgorithm algorithm, std::string_view key, std::string_view m
 }
 
 }  // namespace
+
+// Algorithms are fetched once: OpenSSL 3's implicit fetch (EVP_sha256() and friends) takes a
+// lock and a provider lookup on every call, which costs more than hashing a client id.
+const EVP_MD* evp_md(HashAlgorithm algorithm) {
+    static const std::unique_ptr<EVP_MD, MdFree> sha1 = fetch_md(HashAlgorithm::Sha1);
+    static const std::unique_ptr<EVP_MD, MdFree> sha256 = fetch_md(HashAlgorithm::Sha256);
+    static const std::unique_ptr<EVP_MD, MdFree> sha512 = fetch_md(HashAlgorithm::Sha512);
+    switch (algorithm) {
+        case HashAlgorithm::Sha1: return sha1.get();
+        case HashAlgorithm::Sha256: return sha256.get();
+        case HashAlgorithm::Sha512: return sha512.get();
+    }
+    throw CryptoError("unknown hash algorithm");
+}
 
 std::size_t digest_size(HashAlgorithm algorithm) {
     switch (algorithm) {
@@ -139,7 +139,7 @@ std::string pbkdf2(HashAlgorithm algorithm, std::string_view password, std::stri
     if (iterations < 1) throw CryptoError("PBKDF2 needs at least one iteration");
     std::string out(digest_size(algorithm), '\0');
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), bytes(salt),
-                          static_cast<int>(salt.size()), iterations, md_of(algorithm),
+                          static_cast<int>(salt.size()), iterations, evp_md(algorithm),
                           static_cast<int>(out.size()),
                           reinterpret_cast<unsigned char*>(out.data())) != 1) {
         throw CryptoError("PBKDF2 failed");

@@ -6,11 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include <openssl/types.h>
+
 namespace mqauth::crypto {
 
 enum class HashAlgorithm { Sha1, Sha256, Sha512 };
 
 std::size_t digest_size(HashAlgorithm algorithm);
+
+// The algorithm's OpenSSL digest, fetched once per process.
+const EVP_MD* evp_md(HashAlgorithm algorithm);
 
 std::string digest(HashAlgorithm algorithm, std::string_view data);
 

@@ -1,8 +1,10 @@
 #pragma once
 // A custom-auth identity (ApsaraMQ for MQTT AddCustomAuthIdentity).
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "crypto/prepared_hmac.h"
 #include "crypto/secret.h"
 
 namespace mqauth::identities {
@@ -23,7 +25,14 @@ struct Identity {
     std::string client_id;  // empty for USER identities
     crypto::Secret secret;
     SignMode sign_mode = SignMode::Origin;
+    // SIGNED: the secret absorbed into HMAC-SHA1's padded-key states once (prepare_signing_key),
+    // so a CONNECT does not derive them again. Shared: identities are copied, the key is not.
+    std::shared_ptr<const crypto::PreparedHmac> signing_key;
 };
+
+// Gives a SIGNED identity its signing_key (the config loader does, for every identity it reads);
+// password_matches works without one, only slower.
+void prepare_signing_key(Identity& identity);
 
 // Checks a CONNECT password against the identity, in constant time.
 bool password_matches(const Identity& identity, std::string_view password,
