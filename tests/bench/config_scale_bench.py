@@ -146,6 +146,20 @@ def stock_reload_pause(workdir):
     return rss, max(pauses)
 
 
+def settled_rss_kib(pid, timeout=120.0):
+    """The RSS once it stops falling: after a reload the old policy is freed (and its pages
+    returned) on a worker thread, which takes seconds for a big config."""
+    deadline = time.monotonic() + timeout
+    previous = rss_kib(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        current = rss_kib(pid)
+        if current >= previous:
+            return current
+        previous = current
+    return previous
+
+
 def measure(size, args, workdir, stock_rss):
     config = os.path.join(workdir, f"auth-{size}.yaml")
     write_config(config, size)
@@ -166,7 +180,7 @@ def measure(size, args, workdir, stock_rss):
                 time.sleep(0.1)  # the swap's effects (the old policy is freed on a worker)
             pauses.append(pinger.measure(reload))
         pinger.stop()
-        after_reload_rss = rss_kib(broker.process.pid)
+        after_reload_rss = settled_rss_kib(broker.process.pid)
     finally:
         broker.stop()
     extra_kib = broker_rss - stock_rss
