@@ -34,8 +34,20 @@ std::chrono::seconds cache_lifetime(bool allowed, std::optional<std::uint64_t> r
     return allowed ? lifetime : std::min(lifetime, kMaxDenialRefresh);
 }
 
+namespace {
+
+// A fresh random HMAC-SHA256 key, prepared once: the cache key is computed on every CONNECT.
+crypto::PreparedHmac random_hash_key() {
+    std::string secret = crypto::random_bytes(32);
+    crypto::PreparedHmac key(crypto::HashAlgorithm::Sha256, secret);
+    OPENSSL_cleanse(secret.data(), secret.size());
+    return key;
+}
+
+}  // namespace
+
 DecisionCache::DecisionCache(std::size_t capacity)
-    : capacity_(std::max<std::size_t>(capacity, 1)), hash_key_(crypto::random_bytes(32)) {}
+    : capacity_(std::max<std::size_t>(capacity, 1)), hash_key_(random_hash_key()) {}
 
 std::string DecisionCache::key_for(const CacheInputs& inputs) const {
     std::string message;
@@ -45,7 +57,8 @@ std::string DecisionCache::key_for(const CacheInputs& inputs) const {
     append_length_prefixed(message, inputs.client_id);
     append_optional(message, inputs.password);
     append_length_prefixed(message, inputs.certificate_fingerprint);
-    std::string key = crypto::hmac(crypto::HashAlgorithm::Sha256, hash_key_, message);
+    std::string key(hash_key_.digest_size(), '\0');
+    hash_key_.compute(message, reinterpret_cast<unsigned char*>(key.data()));
     OPENSSL_cleanse(message.data(), message.size());  // it held the password
     return key;
 }

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "crypto/prepared_hmac.h"
+
 namespace mqauth::authorizers {
 
 using Clock = std::chrono::steady_clock;
@@ -67,7 +69,7 @@ class DecisionCache {
     void make_room(Clock::time_point now);
 
     std::size_t capacity_;
-    std::string hash_key_;
+    crypto::PreparedHmac hash_key_;  // random, per process
     std::unordered_map<std::string, Entry> entries_;
     std::list<const std::string*> order_;  // the keys in entries_ (nodes stay put), oldest first
 };
