@@ -3,6 +3,7 @@
 
 #include "arguments.h"
 #include "config/loader.h"
+#include "policy_summary.h"
 #include "verbs.h"
 
 namespace mqauth::cli {
@@ -38,9 +39,7 @@ int run_check(int argc, char** argv, int first) {
         for (const std::string& line : result.formatted_errors()) std::cerr << line << "\n";
         return kExitRejected;
     }
-    std::cout << file << ": valid (" << result.policy->identities.size() << " identities, "
-              << result.policy->permissions.rule_count() << " rules, "
-              << result.policy->sasl_users.size() << " SASL users)\n";
+    std::cout << file << ": valid (" << summarize(*result.policy) << ")\n";
     return kExitOk;
 }
 

@@ -9,6 +9,7 @@
 #include "client_connection.h"
 #include "events.h"
 #include "policy_loading.h"
+#include "policy_summary.h"
 
 namespace mqauth::adapter {
 namespace {
@@ -27,7 +28,7 @@ void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
 void apply_reload(PluginState& state, PolicyLoad finished) {
     auto loaded = accept_logging(std::move(finished), state.config_path, LoadMoment::Reload);
     if (!loaded) return;
-    const std::string summary = describe(*loaded->policy);
+    const std::string summary = summarize(*loaded->policy);
     std::shared_ptr<const Policy> retired = state.engine->shared_policy();
     const auto withdrawn =
         state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));

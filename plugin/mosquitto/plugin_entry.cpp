@@ -15,6 +15,7 @@
 #include "fail_closed.h"
 #include "plugin_state.h"
 #include "policy_loading.h"
+#include "policy_summary.h"
 
 #define MQAUTH_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -54,7 +55,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     auto state = std::make_unique<PluginState>();
     state->plugin_id = identifier;
     state->config_path = *path;
-    const std::string summary = describe(*loaded->policy);
+    const std::string summary = summarize(*loaded->policy);
     state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
     state->engine->use_registry(std::move(loaded->registry));
     state->engine->send_notices_to(

@@ -31,8 +31,4 @@ enum class LoadMoment { StartUp, Reload };
 std::optional<LoadedPolicy> accept_logging(PolicyLoad load, const std::string& path,
                                            LoadMoment moment);
 
-// "3 identities, 12 rules, 2 SASL users, 1 CAs[, 2 SNI certificates for 5 domains]" for the
-// loaded / reloaded log lines.
-std::string describe(const Policy& policy);
-
 }  // namespace mqauth::adapter

@@ -148,7 +148,7 @@ def stock_reload_pause(workdir):
 
 def settled_rss_kib(pid, timeout=120.0):
     """The RSS once it stops falling: after a reload the old policy is freed (and its pages
-    returned) on a worker thread, which takes seconds for a big config."""
+    returned) on a worker thread."""
     deadline = time.monotonic() + timeout
     previous = rss_kib(pid)
     while time.monotonic() < deadline:
@@ -180,6 +180,9 @@ def measure(size, args, workdir, stock_rss):
                 time.sleep(0.1)  # the swap's effects (the old policy is freed on a worker)
             pauses.append(pinger.measure(reload))
         pinger.stop()
+        # Freeing the old policy takes a fraction of the time reading the new one took, and the
+        # RSS drops only at its end (malloc_trim): give it that long before watching the RSS.
+        time.sleep(0.5 + statistics.median(reloads) / 2)
         after_reload_rss = settled_rss_kib(broker.process.pid)
     finally:
         broker.stop()

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "policy_summary.h"
 
 using namespace mqauth;
 using namespace mqauth::config;
@@ -60,6 +61,21 @@ TEST(ConfigLoader, SignedIdentitiesComeWithAPreparedSigningKey) {
     ASSERT_NE(result.policy->identities.select("fleet", "any"), nullptr);
     EXPECT_NE(result.policy->identities.select("fleet", "any")->signing_key, nullptr);
     EXPECT_EQ(result.policy->identities.select("plain", "any")->signing_key, nullptr);
+}
+
+TEST(PolicySummary, CountsWhatThePolicyHolds) {
+    const LoadResult result = load_text(R"(version: 1
+identities:
+  - {username: a, identity_type: USER, secret: s, sign_mode: ORIGIN}
+  - {username: b, identity_type: USER, secret: s, sign_mode: SIGNED}
+permissions:
+  rules:
+    - {identity_type: USER, identity: a, topic: "a/#", permit_action: PUB, effect: ALLOW}
+)",
+                                        "auth.yaml", ".");
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    EXPECT_EQ(summarize(*result.policy),
+              "2 identities, 1 rules, 0 SASL users, 0 CAs, 0 authorizers");
 }
 
 TEST(ConfigLoader, AnonymousDefaultsToDeny) {
