@@ -1,22 +1,23 @@
 // Loading a certificate, its chain and its key: what load_server_certificate checks.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+
 #include "sni/server_certificate.h"
-#include "test_certificates.h"
+#include "test_pki.h"
 
 using namespace mqauth::sni;
-using mqauth::testing::CertificateFiles;
-using mqauth::testing::common_name;
-using mqauth::testing::KeyPair;
+using namespace mqauth::test_pki;
 
 namespace {
 
 class SniCertificate : public ::testing::Test {
    protected:
     static void SetUpTestSuite() {
-        authority = new KeyPair(CertificateFiles::make("Test CA", nullptr, true));
-        leaf = new KeyPair(CertificateFiles::make("mqtt.example.com", authority));
-        other = new KeyPair(CertificateFiles::make("other.example.com", authority));
+        authority = new TestCertificate(make_ca("Test CA", 1));
+        leaf = new TestCertificate(make_leaf("mqtt.example.com", 2, *authority));
+        other = new TestCertificate(make_leaf("other.example.com", 3, *authority));
     }
     static void TearDownTestSuite() {
         delete authority;
@@ -24,21 +25,42 @@ class SniCertificate : public ::testing::Test {
         delete other;
     }
 
-    static KeyPair* authority;
-    static KeyPair* leaf;
-    static KeyPair* other;
-    CertificateFiles files;
+    // `certificates` as one PEM file in this test's directory; returns its path.
+    std::string write_certificates(
+        const std::string& file, std::initializer_list<const TestCertificate*> certificates) const {
+        std::string pem;
+        for (const TestCertificate* certificate : certificates) {
+            pem += to_pem(certificate->certificate.get());
+        }
+        return write(file, pem);
+    }
+
+    std::string write_key(const std::string& file, const TestCertificate& owner,
+                          const std::string& password = "") const {
+        return write(file, private_key_pem(owner.key.get(), password));
+    }
+
+    std::string write(const std::string& file, const std::string& text) const {
+        const std::string path = dir_ + "/" + file;
+        write_text_file(path, text);
+        return path;
+    }
+
+    static TestCertificate* authority;
+    static TestCertificate* leaf;
+    static TestCertificate* other;
+    const std::string dir_ = make_temp_dir();
 };
 
-KeyPair* SniCertificate::authority = nullptr;
-KeyPair* SniCertificate::leaf = nullptr;
-KeyPair* SniCertificate::other = nullptr;
+TestCertificate* SniCertificate::authority = nullptr;
+TestCertificate* SniCertificate::leaf = nullptr;
+TestCertificate* SniCertificate::other = nullptr;
 
 }  // namespace
 
 TEST_F(SniCertificate, TheFirstCertificateIsTheLeafAndTheRestItsChain) {
-    const auto cert = files.write_certificates("leaf.crt", {leaf, authority});
-    const auto key = files.write_key("leaf.key", *leaf);
+    const auto cert = write_certificates("leaf.crt", {leaf, authority});
+    const auto key = write_key("leaf.key", *leaf);
     CertificateLoad load = load_server_certificate("main", cert, key, "");
     ASSERT_TRUE(load.certificate) << load.error;
     EXPECT_EQ(load.certificate->id, "main");
@@ -48,17 +70,16 @@ TEST_F(SniCertificate, TheFirstCertificateIsTheLeafAndTheRestItsChain) {
 }
 
 TEST_F(SniCertificate, ALeafAloneHasAnEmptyChainNotNone) {
-    CertificateLoad load =
-        load_server_certificate("main", files.write_certificates("leaf.crt", {leaf}),
-                                files.write_key("leaf.key", *leaf), "");
+    CertificateLoad load = load_server_certificate("main", write_certificates("leaf.crt", {leaf}),
+                                                   write_key("leaf.key", *leaf), "");
     ASSERT_TRUE(load.certificate) << load.error;
     ASSERT_NE(load.certificate->chain, nullptr);
     EXPECT_EQ(sk_X509_num(load.certificate->chain.get()), 0);
 }
 
 TEST_F(SniCertificate, AnEncryptedKeyOpensWithItsPasswordOnly) {
-    const auto cert = files.write_certificates("leaf.crt", {leaf});
-    const auto key = files.write_key("leaf.key", *leaf, "s3cret");
+    const auto cert = write_certificates("leaf.crt", {leaf});
+    const auto key = write_key("leaf.key", *leaf, "s3cret");
     EXPECT_TRUE(load_server_certificate("main", cert, key, "s3cret").certificate);
 
     const CertificateLoad none = load_server_certificate("main", cert, key, "");
@@ -74,8 +95,8 @@ TEST_F(SniCertificate, AnEncryptedKeyOpensWithItsPasswordOnly) {
 }
 
 TEST_F(SniCertificate, TheKeyMustBeTheLeafsKey) {
-    const auto cert = files.write_certificates("leaf.crt", {leaf});
-    const auto key = files.write_key("other.key", *other);
+    const auto cert = write_certificates("leaf.crt", {leaf});
+    const auto key = write_key("other.key", *other);
     const CertificateLoad load = load_server_certificate("main", cert, key, "");
     EXPECT_FALSE(load.certificate);
     EXPECT_EQ(load.culprit, CertificateLoad::Culprit::KeyFile);
@@ -84,25 +105,24 @@ TEST_F(SniCertificate, TheKeyMustBeTheLeafsKey) {
 }
 
 TEST_F(SniCertificate, UnreadableOrNonPemCertificateFilesAreTheCertFilesFault) {
-    const auto key = files.write_key("leaf.key", *leaf);
-    const CertificateLoad missing =
-        load_server_certificate("main", files.path("missing.crt"), key, "");
+    const auto key = write_key("leaf.key", *leaf);
+    const std::string absent = dir_ + "/missing.crt";
+    const CertificateLoad missing = load_server_certificate("main", absent, key, "");
     EXPECT_EQ(missing.culprit, CertificateLoad::Culprit::CertFile);
-    EXPECT_EQ(missing.error,
-              "cannot read " + files.path("missing.crt") + ": No such file or directory");
-    const auto text = files.write_text("text.crt", "not a certificate\n");
+    EXPECT_EQ(missing.error, "cannot read " + absent + ": No such file or directory");
+    const auto text = write("text.crt", "not a certificate\n");
     const CertificateLoad garbage = load_server_certificate("main", text, key, "");
     EXPECT_EQ(garbage.culprit, CertificateLoad::Culprit::CertFile);
     EXPECT_EQ(garbage.error, text + ": holds no PEM certificate");
 }
 
 TEST_F(SniCertificate, ValidityIsReportedForAWarning) {
-    auto load = [&](const KeyPair& pair, const std::string& name) {
-        return load_server_certificate(name, files.write_certificates(name + ".crt", {&pair}),
-                                       files.write_key(name + ".key", pair), "");
+    auto load = [&](const TestCertificate& certificate, const std::string& name) {
+        return load_server_certificate(name, write_certificates(name + ".crt", {&certificate}),
+                                       write_key(name + ".key", certificate), "");
     };
-    const KeyPair expired = CertificateFiles::make("old", authority, false, -30, -1);
-    const KeyPair future = CertificateFiles::make("new", authority, false, 2, 30);
+    const TestCertificate expired = make_leaf("old", 4, *authority, {-30 * kDay, -kDay});
+    const TestCertificate future = make_leaf("new", 5, *authority, {2 * kDay, 30 * kDay});
     const CertificateLoad old_load = load(expired, "old");
     const CertificateLoad new_load = load(future, "new");
     const CertificateLoad good_load = load(*leaf, "good");

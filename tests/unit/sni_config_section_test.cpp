@@ -5,13 +5,11 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "test_certificates.h"
+#include "test_pki.h"
 
 using namespace mqauth;
 using namespace mqauth::config;
-using mqauth::testing::CertificateFiles;
-using mqauth::testing::common_name;
-using mqauth::testing::KeyPair;
+using namespace mqauth::test_pki;
 
 namespace {
 
@@ -22,25 +20,28 @@ constexpr const char* kLockedPassword = "l0cked#pw";
 class SniConfigSection : public ::testing::Test {
    protected:
     static void SetUpTestSuite() {
-        const KeyPair authority = CertificateFiles::make("Test CA", nullptr, true);
-        const KeyPair a = CertificateFiles::make("a.example.com", &authority);
-        const KeyPair b = CertificateFiles::make("b.example.com", &authority);
-        const KeyPair locked = CertificateFiles::make("locked.example.com", &authority);
-        const KeyPair old = CertificateFiles::make("old.example.com", &authority, false, -9, -2);
-        files = new CertificateFiles();
-        files->write_certificates("a.crt", {&a, &authority});
-        files->write_key("a.key", a);
-        files->write_certificates("b.crt", {&b});
-        files->write_key("b.key", b);
-        files->write_certificates("locked.crt", {&locked});
-        files->write_key("locked.key", locked, kLockedPassword);
-        files->write_certificates("old.crt", {&old});
-        files->write_key("old.key", old);
+        const TestCertificate authority = make_ca("Test CA", 1);
+        const TestCertificate a = make_leaf("a.example.com", 2, authority);
+        const TestCertificate b = make_leaf("b.example.com", 3, authority);
+        const TestCertificate locked = make_leaf("locked.example.com", 4, authority);
+        const TestCertificate old =
+            make_leaf("old.example.com", 5, authority, {-9 * kDay, -2 * kDay});
+        dir = make_temp_dir();
+        write_text_file(path("a.crt"),
+                        to_pem(a.certificate.get()) + to_pem(authority.certificate.get()));
+        write_text_file(path("a.key"), private_key_pem(a.key.get()));
+        write_text_file(path("b.crt"), to_pem(b.certificate.get()));
+        write_text_file(path("b.key"), private_key_pem(b.key.get()));
+        write_text_file(path("locked.crt"), to_pem(locked.certificate.get()));
+        write_text_file(path("locked.key"), private_key_pem(locked.key.get(), kLockedPassword));
+        write_text_file(path("old.crt"), to_pem(old.certificate.get()));
+        write_text_file(path("old.key"), private_key_pem(old.key.get()));
     }
-    static void TearDownTestSuite() { delete files; }
+
+    static std::string path(const std::string& file) { return dir + "/" + file; }
 
     static LoadResult load(const std::string& sni_section) {
-        return load_text("version: 1\npermissions: {}\n" + sni_section, "auth.yaml", files->dir());
+        return load_text("version: 1\npermissions: {}\n" + sni_section, "auth.yaml", dir);
     }
 
     static std::vector<std::string> errors(const std::string& sni_section) {
@@ -56,10 +57,10 @@ class SniConfigSection : public ::testing::Test {
         return joined;
     }
 
-    static CertificateFiles* files;
+    static std::string dir;
 };
 
-CertificateFiles* SniConfigSection::files = nullptr;
+std::string SniConfigSection::dir;
 
 // Lines 3-10 of every test's file.
 const std::string kTwoCertificates = R"(sni:
@@ -106,8 +107,7 @@ TEST_F(SniConfigSection, AbsolutePathsAreTakenAsTheyAre) {
     const LoadResult result = load_text(
         "version: 1\npermissions: {}\nsni:\n  certificates:\n"
         "    - certificate_id: a\n      cert_file: " +
-            files->path("a.crt") + "\n      key_file: " + files->path("a.key") +
-            "\n  default_certificate: a\n",
+            path("a.crt") + "\n      key_file: " + path("a.key") + "\n  default_certificate: a\n",
         "auth.yaml", "/nonexistent");
     EXPECT_TRUE(result.ok()) << result.formatted_errors().front();
 }
@@ -210,20 +210,19 @@ TEST_F(SniConfigSection, AnUnreadableCertificateFileIsNamedWithItsLine) {
   default_certificate: a
 )"),
               "auth.yaml:6:18: sni.certificates[0].cert_file: InvalidParameter: cannot read " +
-                  files->path("missing.crt") + ": No such file or directory");
+                  path("missing.crt") + ": No such file or directory");
 }
 
 TEST_F(SniConfigSection, AKeyThatIsNotTheCertificatesIsRefused) {
-    EXPECT_EQ(
-        only_error(R"(sni:
+    EXPECT_EQ(only_error(R"(sni:
   certificates:
     - certificate_id: a
       cert_file: a.crt
       key_file: b.key
   default_certificate: a
 )"),
-        "auth.yaml:7:17: sni.certificates[0].key_file: InvalidParameter: " + files->path("b.key") +
-            " does not hold the private key of the first certificate in " + files->path("a.crt"));
+              "auth.yaml:7:17: sni.certificates[0].key_file: InvalidParameter: " + path("b.key") +
+                  " does not hold the private key of the first certificate in " + path("a.crt"));
 }
 
 TEST_F(SniConfigSection, AnEncryptedKeyNeedsTheRightPassword) {
@@ -238,7 +237,7 @@ TEST_F(SniConfigSection, AnEncryptedKeyNeedsTheRightPassword) {
                     .ok());
     const std::string missing = only_error(section + "  default_certificate: locked\n");
     EXPECT_EQ(missing.rfind("auth.yaml:7:17: sni.certificates[0].key_file: InvalidParameter: " +
-                                files->path("locked.key") + ": cannot load the private key (",
+                                path("locked.key") + ": cannot load the private key (",
                             0),
               0u)
         << missing;

@@ -4,9 +4,11 @@
 #include <openssl/x509v3.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <vector>
 
 namespace mqauth::test_pki {
 namespace {
@@ -54,11 +56,27 @@ TestCertificate make_certificate(const std::string& common_name, long serial, bo
     return made;
 }
 
+std::string memory_text(BIO* memory) {
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(memory, &data);
+    return std::string(data, static_cast<std::size_t>(length));
+}
+
+// Every directory make_temp_dir made, removed when the test program exits.
+struct TemporaryDirectories {
+    std::vector<std::string> paths;
+
+    ~TemporaryDirectories() {
+        std::error_code ignored;  // cleanup only: a directory left behind fails no test
+        for (const std::string& path : paths) std::filesystem::remove_all(path, ignored);
+    }
+};
+
 }  // namespace
 
 TestCertificate make_ca(const std::string& common_name, long serial,
                         const TestCertificate* issuer) {
-    return make_certificate(common_name, serial, true, issuer, Validity{-3600, 30 * 86400});
+    return make_certificate(common_name, serial, true, issuer, Validity{-3600, 30 * kDay});
 }
 
 TestCertificate make_leaf(const std::string& common_name, long serial,
@@ -66,12 +84,27 @@ TestCertificate make_leaf(const std::string& common_name, long serial,
     return make_certificate(common_name, serial, false, &issuer, validity);
 }
 
+std::string common_name(const X509* certificate) {
+    char buffer[256] = {};
+    X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, buffer,
+                              sizeof buffer);
+    return buffer;
+}
+
 std::string to_pem(const X509* certificate) {
     crypto::BioPtr memory(BIO_new(BIO_s_mem()));
     check(memory && PEM_write_bio_X509(memory.get(), certificate) == 1, "PEM");
-    char* data = nullptr;
-    const long length = BIO_get_mem_data(memory.get(), &data);
-    return std::string(data, static_cast<std::size_t>(length));
+    return memory_text(memory.get());
+}
+
+std::string private_key_pem(const EVP_PKEY* key, const std::string& password) {
+    crypto::BioPtr memory(BIO_new(BIO_s_mem()));
+    const EVP_CIPHER* cipher = password.empty() ? nullptr : EVP_aes_256_cbc();
+    check(memory && PEM_write_bio_PKCS8PrivateKey(memory.get(), key, cipher, password.c_str(),
+                                                  static_cast<int>(password.size()), nullptr,
+                                                  nullptr) == 1,
+          "key PEM");
+    return memory_text(memory.get());
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
@@ -86,10 +119,11 @@ std::string read_text_file(const std::string& path) {
 }
 
 std::string make_temp_dir() {
-    char pattern[] = "/tmp/mqauth-unit-XXXXXX";
-    const char* dir = mkdtemp(pattern);
-    check(dir != nullptr, "mkdtemp");
-    return dir;
+    static TemporaryDirectories made;
+    std::string pattern = (std::filesystem::temp_directory_path() / "mqauth-unit-XXXXXX").string();
+    check(mkdtemp(pattern.data()) != nullptr, "mkdtemp");
+    made.paths.push_back(pattern);
+    return pattern;
 }
 
 }  // namespace mqauth::test_pki
