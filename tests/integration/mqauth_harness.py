@@ -28,7 +28,7 @@ import unittest
 from dataclasses import dataclass
 from typing import Optional
 
-from sni_tls_material import certificate_facts, split_pem_certificates
+from tls_material import certificate_facts, split_pem_certificates
 
 START_TIMEOUT = 10.0  # seconds; generous because a loaded 2-core machine (or ASan) starts slowly
 RELOAD_TIMEOUT = 5.0

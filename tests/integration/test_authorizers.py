@@ -7,7 +7,7 @@ RSA keys are made with `openssl genpkey` at test time and the signatures devices
 `mqauth token-sign`, so the test shares no signing code with the plugin.
 
 The default authorizer takes TLS clients that sent a server name (SNI): a TLS listener with a
-certificate made by sni_tls_material.py, and mosquitto_pub connecting to "localhost" (which it
+certificate made by tls_material.py, and mosquitto_pub connecting to "localhost" (which it
 sends as its server name).
 """
 
@@ -39,7 +39,7 @@ from mqauth_harness import (
     user_rule,
     wait_for,
 )
-from sni_tls_material import TlsMaterial
+from tls_material import TlsMaterial
 
 TOKEN = "tok_Fleet-1"
 OTHER_TOKEN = "tok_Fleet-2"
@@ -527,11 +527,10 @@ class DefaultAuthorizerTest(AuthorizerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.material_dir = tempfile.mkdtemp(prefix="mqauth-it-tls-")
-        cls.addClassCleanup(shutil.rmtree, cls.material_dir, True)
-        material = TlsMaterial(cls.material_dir)
-        cls.root = material.authority("Authorizer Test Root")
-        server = material.server("localhost", cls.root, dns_names=["localhost"])
+        material = TlsMaterial()
+        cls.addClassCleanup(material.cleanup)
+        cls.root = material.certificate_authority("Authorizer Test Root")
+        server = material.server_certificate("localhost", issuer=cls.root)
         cls.function.behaviour = by_client_id({"GID_it@@@sni-deny": "deny"})
         cls.broker = cls.start_class_broker(
             policy([authorizer("sni-default", cls.function.url(), default_authorizer=True)],

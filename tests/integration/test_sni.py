@@ -4,15 +4,12 @@ and by `mosquitto_pub` with hostname verification on.
 
 The broker's TLS listener has its own certificate (listener.example.com), which the plugin must
 replace on every handshake when an `sni:` section exists, and leave alone when none does. The
-certificates are made at test time (sni_tls_material.py): a root, an issuing intermediate, and a
+certificates are made at test time (tls_material.py): a root, an issuing intermediate, and a
 leaf per certificate id, some RSA and some ECDSA, one with an encrypted key.
 """
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import unittest
 
 from mqauth_harness import (
@@ -24,47 +21,54 @@ from mqauth_harness import (
     tls_handshake,
     unique_client_id,
 )
-from sni_tls_material import TlsMaterial
+from tls_material import TlsMaterial
 
 LOCKED_PASSWORD = "k3y#pass-7"  # holds a '#': the string form's password runs to the entry's end
 
-material_dir = None
+material = None
 root = None
 certs = {}
 
 
+def server(common_name, issuer, *, dns_names=None, **options):
+    """A server certificate for subject CN `common_name`, naming `dns_names` (default: that CN)
+    and no IP address."""
+    return material.server_certificate(common_name, issuer=issuer, common_name=common_name,
+                                       dns_names=dns_names or [common_name], ip_addresses=[],
+                                       **options)
+
+
 def setUpModule():
-    global material_dir, root
-    material_dir = tempfile.mkdtemp(prefix="mqauth-sni-material-")
-    material = TlsMaterial(material_dir)
-    root = material.authority("SNI Test Root")
-    issuing = material.authority("SNI Test Issuing CA", issuer=root)
-    certs["listener"] = material.server("listener.example.com", root)
-    certs["default"] = material.server("default.example.com", issuing)
+    global material, root
+    material = TlsMaterial()
+    root = material.certificate_authority("SNI Test Root")
+    issuing = material.certificate_authority("SNI Test Issuing CA", issuer=root)
+    certs["listener"] = server("listener.example.com", root)
+    certs["default"] = server("default.example.com", issuing)
     # RSA while the listener's own certificate is ECDSA: the listener's must not be served
     # beside it to a client that prefers ECDSA.
-    certs["exact"] = material.server("exact.example.com", issuing, key_type="rsa")
-    certs["wild"] = material.server("wild", issuing, dns_names=["*.wild.example.com"])
-    certs["special"] = material.server("special.wild.example.com", issuing)
-    certs["locked"] = material.server("locked.example.com", issuing, password=LOCKED_PASSWORD)
-    certs["local"] = material.server("localhost", root, dns_names=["localhost"])
-    certs["next"] = material.server("next.example.com", issuing)
+    certs["exact"] = server("exact.example.com", issuing, key_type="rsa")
+    certs["wild"] = server("wild", issuing, dns_names=["*.wild.example.com"])
+    certs["special"] = server("special.wild.example.com", issuing)
+    certs["locked"] = server("locked.example.com", issuing, key_password=LOCKED_PASSWORD)
+    certs["local"] = server("localhost", root)
+    certs["next"] = server("next.example.com", issuing)
 
 
 def tearDownModule():
-    shutil.rmtree(material_dir, ignore_errors=True)
+    material.cleanup()
 
 
 def listener():
-    return TlsListener(certs["listener"].cert, certs["listener"].key, require_certificate=False)
+    return TlsListener(certs["listener"].chain, certs["listener"].key, require_certificate=False)
 
 
 def certificate_entry(certificate_id, *, with_password=True):
-    credential = certs[certificate_id]
-    entry = {"certificate_id": certificate_id, "cert_file": credential.cert,
-             "key_file": credential.key}
-    if credential.password and with_password:
-        entry["key_password"] = credential.password
+    certificate = certs[certificate_id]
+    entry = {"certificate_id": certificate_id, "cert_file": certificate.chain,
+             "key_file": certificate.key}
+    if certificate.key_password and with_password:
+        entry["key_password"] = certificate.key_password
     return entry
 
 
@@ -90,7 +94,7 @@ def sni_yaml(certificate_ids, default, *, domains=None, sni_config=None, passwor
 
 
 def subject_of(certificate_id):
-    return f"CN = {certs[certificate_id].name}"
+    return f"CN = {certs[certificate_id].common_name}"
 
 
 class SniTestCase(BrokerTestCase):
@@ -301,26 +305,24 @@ class SniWithDeviceCertificatesTest(SniTestCase):
     the server certificate while mqauth's own chain check verifies the client's."""
 
     def test_a_device_gets_the_sni_certificate_and_is_verified_and_registered(self):
-        material = TlsMaterial(tempfile.mkdtemp(dir=material_dir))
-        device = material.client("device-1", root)
-        registry = os.path.join(material_dir, f"registry-{unique_client_id('r')}.yaml")
+        device = material.client_certificate("device-1", issuer=root)
+        registry = material.path(f"registry-{unique_client_id('r')}.yaml")
         yaml = sni_yaml(["local", "default"], "default", domains=[("localhost", "local")])
         yaml = yaml.replace("anonymous: allow", "anonymous: deny")
         yaml += ("ca_certificates:\n"
                  f"  - {{ca_name: sni-root, file: {json.dumps(root.cert)}}}\n"
                  f"device_certificates: {{registry_file: {json.dumps(registry)}}}\n")
         broker = self.start_broker(yaml, tls_listener=TlsListener(
-            certs["listener"].cert, certs["listener"].key, require_certificate=True))
+            certs["listener"].chain, certs["listener"].key, require_certificate=True))
         rc, stderr = pub(broker, client_id="device-1",
-                         tls=ClientTls(cafile=root.cert, cert=device.cert, key=device.key))
+                         tls=ClientTls(cafile=root.cert, cert=device.chain, key=device.key))
         self.assertEqual(rc, 0, f"mosquitto_pub said {stderr!r}\n{broker.describe()}")
         with open(registry, encoding="utf-8") as registered:
             self.assertIn('common_name: "device-1"', registered.read())
-        stranger = TlsMaterial(tempfile.mkdtemp(dir=material_dir))
-        other_root = stranger.authority("Stranger Root")
-        rogue = stranger.client("rogue", other_root)
+        other_root = material.certificate_authority("Stranger Root")
+        rogue = material.client_certificate("rogue", issuer=other_root)
         rc, _ = pub(broker, client_id="rogue",
-                    tls=ClientTls(cafile=root.cert, cert=rogue.cert, key=rogue.key))
+                    tls=ClientTls(cafile=root.cert, cert=rogue.chain, key=rogue.key))
         self.assertNotEqual(rc, 0, broker.describe())
         self.assertIsNotNone(broker.wait_for_log_line(r"refused client certificate .*unknown_ca"),
                              broker.describe())

@@ -29,6 +29,15 @@ Every issued Certificate records its issuer, its serial, its validity and the fi
   `certfile`); the same file as `cert` for a certificate a root issued directly.
 A certificate authority is a Certificate too (chain: itself plus its own intermediates).
 ca_bundle() concatenates CA certificates into one file for a `cafile`.
+
+What a test reads back from PEM, e.g. the chain a server sent: split_pem_certificates() and
+certificate_facts().
+
+Also a standalone tool, for the benchmark of SNI certificate selection (scripts/bench):
+    python3 tls_material.py DIRECTORY   # writes the files listed in main() below
+
+Commands run $OPENSSL when it is set (as mqauth_harness's `openssl s_client` does), else the
+openssl on PATH.
 """
 
 import datetime
@@ -37,6 +46,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -90,11 +100,12 @@ def openssl_time(moment):
     return moment.astimezone(datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
 
 
-def run_openssl(*args, env=None):
-    """Runs `openssl ARGS...`; returns its stdout; a failure raises with its stderr."""
-    command = ["openssl", *args]
+def run_openssl(*args, env=None, input_text=""):
+    """Runs `openssl ARGS...` with `input_text` on its stdin; returns its stdout; a failure
+    raises with its stderr."""
+    command = [os.environ.get("OPENSSL") or "openssl", *args]
     try:
-        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+        result = subprocess.run(command, input=input_text, capture_output=True,
                                 text=True, timeout=OPENSSL_TIMEOUT,
                                 env={**os.environ, **(env or {})})
     except subprocess.TimeoutExpired:
@@ -114,6 +125,30 @@ def serial_of(cert_path):
     if not match:
         raise TlsMaterialError(f"unexpected `openssl x509 -serial` output {output!r}")
     return match.group(1)
+
+
+def certificate_facts(pem_text):
+    """{"subject": "CN = ...", "issuer": ..., "serial": "HEX", "not_after": ...} of the first
+    certificate in `pem_text`, as `openssl x509` prints them."""
+    output = run_openssl("x509", "-noout", "-subject", "-issuer", "-serial", "-enddate",
+                         input_text=pem_text)
+    facts = {}
+    for line in output.splitlines():
+        key, _, value = line.partition("=")
+        facts[{"notAfter": "not_after"}.get(key, key)] = value.strip()
+    return facts
+
+
+def split_pem_certificates(text):
+    """Every PEM certificate block in `text`, in order."""
+    begin, end = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+    blocks = []
+    start = text.find(begin)
+    while start != -1:
+        stop = text.index(end, start) + len(end)
+        blocks.append(text[start:stop] + "\n")
+        start = text.find(begin, stop)
+    return blocks
 
 
 def canonical_serial(serial):
@@ -381,3 +416,26 @@ def _whole_bytes(serial):
 def _escape_dn(value):
     # `openssl req -subj` splits on "/" and "="; a backslash escapes them.
     return re.sub(r"([/=+\\])", r"\\\1", value)
+
+
+def main(argv):
+    """Writes into DIRECTORY a root (root.pem), an intermediate it issued, and two server
+    certificates the intermediate issued, each as NAME.crt (the leaf, then the intermediate:
+    what a listener serves) and NAME.key: default.example.com, and bench (CN bench) for
+    *.bench.example.com. These are the file names scripts/bench's SNI figure reads."""
+    if len(argv) != 2:
+        print("usage: tls_material.py DIRECTORY", file=sys.stderr)
+        return 2
+    tls = TlsMaterial(argv[1])
+    root = tls.certificate_authority("root")
+    issuing = tls.certificate_authority("issuing", issuer=root)
+    for name, dns_name in [("default.example.com", "default.example.com"),
+                           ("bench", "*.bench.example.com")]:
+        server = tls.server_certificate(name, issuer=issuing, dns_names=[dns_name],
+                                        ip_addresses=[], common_name=name)
+        shutil.copyfile(server.chain, tls.path(f"{name}.crt"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
