@@ -2,7 +2,6 @@
 // Certificates made in-process for unit tests: a CA, intermediates and leaves with chosen serials
 // and validity, signed with EC P-256 keys (quick to make), and the files they are written to.
 // (The integration tests use the openssl CLI instead.)
-#include <ctime>
 #include <string>
 
 #include "crypto/openssl_handles.h"
