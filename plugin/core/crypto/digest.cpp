@@ -72,12 +72,6 @@ EVP_MAC_CTX* reusable_hmac(HashAlgorithm algorithm) {
     throw CryptoError("unknown hash algorithm");
 }
 
-const unsigned char* bytes(std::string_view data) {
-    // OpenSSL wants a non-null pointer even for empty input (an empty HMAC key is legal).
-    static const unsigned char empty = 0;
-    return data.empty() ? &empty : reinterpret_cast<const unsigned char*>(data.data());
-}
-
 void digest_into(HashAlgorithm algorithm, std::string_view data, unsigned char* out) {
     unsigned int length = 0;
     if (EVP_Digest(data.data(), data.size(), out, &length, evp_md(algorithm), nullptr) != 1 ||
@@ -112,6 +106,12 @@ const EVP_MD* evp_md(HashAlgorithm algorithm) {
         case HashAlgorithm::Sha512: return sha512.get();
     }
     throw CryptoError("unknown hash algorithm");
+}
+
+const unsigned char* bytes(std::string_view data) {
+    // OpenSSL wants a non-null pointer even for empty input (an empty HMAC key is legal).
+    static const unsigned char empty = 0;
+    return data.empty() ? &empty : reinterpret_cast<const unsigned char*>(data.data());
 }
 
 std::size_t digest_size(HashAlgorithm algorithm) {

@@ -17,6 +17,9 @@ std::size_t digest_size(HashAlgorithm algorithm);
 // The algorithm's OpenSSL digest, fetched once per process.
 const EVP_MD* evp_md(HashAlgorithm algorithm);
 
+// `data` as OpenSSL's input pointer: never null, even for no bytes.
+const unsigned char* bytes(std::string_view data);
+
 std::string digest(HashAlgorithm algorithm, std::string_view data);
 
 // HMAC (RFC 2104) of `message` keyed with `key`.

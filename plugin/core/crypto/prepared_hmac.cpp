@@ -54,11 +54,8 @@ void PreparedHmac::compute(std::string_view message, unsigned char* out) const {
     unsigned char inner_hash[EVP_MAX_MD_SIZE];
     unsigned int inner_size = 0;
     unsigned int out_size = 0;
-    static const unsigned char nothing = 0;  // OpenSSL wants a pointer even for no bytes
-    const auto* bytes =
-        message.empty() ? &nothing : reinterpret_cast<const unsigned char*>(message.data());
     if (!work || EVP_MD_CTX_copy_ex(work.get(), inner_.get()) != 1 ||
-        EVP_DigestUpdate(work.get(), bytes, message.size()) != 1 ||
+        EVP_DigestUpdate(work.get(), bytes(message), message.size()) != 1 ||
         EVP_DigestFinal_ex(work.get(), inner_hash, &inner_size) != 1 ||
         EVP_MD_CTX_copy_ex(work.get(), outer_.get()) != 1 ||
         EVP_DigestUpdate(work.get(), inner_hash, inner_size) != 1 ||
