@@ -20,12 +20,18 @@ struct MosquittoHead {
 };
 constexpr int kIdentClient = 2;
 
-std::optional<int> descriptor_of(const mosquitto* client) {
+std::optional<MosquittoHead> head_of(const mosquitto* client) {
     if (!client) return std::nullopt;
     MosquittoHead head;
     std::memcpy(&head, client, sizeof head);  // the struct is far larger than its head
-    if (head.ident != kIdentClient || head.sock < 0) return std::nullopt;
-    return head.sock;
+    if (head.ident != kIdentClient) return std::nullopt;
+    return head;
+}
+
+std::optional<int> descriptor_of(const mosquitto* client) {
+    const auto head = head_of(client);
+    if (!head || head->sock < 0) return std::nullopt;
+    return head->sock;
 }
 
 // The socket's ends, if its peer is the address Mosquitto holds for this client.
@@ -48,6 +54,13 @@ std::optional<std::string_view> client_server_name(const TlsConnections& connect
     const auto endpoints = verified_endpoints(client, *fd);
     if (!endpoints) return std::nullopt;
     return connections.server_name(*fd, *endpoints);
+}
+
+// net__socket_close sets sock to INVALID_SOCKET (-1) when a client disconnects; a session
+// restored from the persistence file never had one.
+bool is_offline_session(const mosquitto* client) {
+    const auto head = head_of(client);
+    return head && head->sock == -1;
 }
 
 void forget_client_connection(TlsConnections& connections, const mosquitto* client) {

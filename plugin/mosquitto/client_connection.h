@@ -18,6 +18,11 @@ namespace mqauth::adapter {
 std::optional<std::string_view> client_server_name(const TlsConnections& connections,
                                                    const mosquitto* client);
 
+// True when the broker's client certainly has no network connection: an offline session
+// Mosquitto holds (its socket is INVALID_SOCKET). False when it has one, or when the broker's
+// struct cannot be read with certainty.
+bool is_offline_session(const mosquitto* client);
+
 // The client is going away (DISCONNECT, while its socket is still open): drop its record.
 void forget_client_connection(TlsConnections& connections, const mosquitto* client);
 

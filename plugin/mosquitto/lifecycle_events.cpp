@@ -1,5 +1,6 @@
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,11 +17,17 @@ namespace {
 
 void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
     for (const engine::Withdrawal& client : withdrawn) {
-        log_line(LogLevel::Notice,
-                 "disconnecting client_id=" + printable_field(client.client_id) +
-                     " reason=" + std::string(engine::reason_code(client.reason)));
-        // Kicking fires our DISCONNECT callback re-entrantly; the engine has already dropped
-        // these sessions, so that is a harmless no-op.
+        const std::string who = "client_id=" + printable_field(client.client_id) +
+                                " reason=" + std::string(engine::reason_code(client.reason));
+        if (!client.online) {
+            // Kicking an offline session makes Mosquitto 2.0 queue it for session expiry twice
+            // (do_disconnect -> context__disconnect -> session_expiry__add) and later touch it
+            // after freeing it: it stays until it expires, with no topic access.
+            log_line(LogLevel::Notice, "offline session keeps no access " + who);
+            continue;
+        }
+        log_line(LogLevel::Notice, "disconnecting " + who);
+        // Kicking fires our DISCONNECT callback re-entrantly: the session goes offline there.
         mosquitto_kick_client_by_clientid(client.client_id.c_str(), false);
     }
 }
@@ -33,8 +40,10 @@ void apply_reload(PluginState& state, PolicyLoad finished) {
     const auto withdrawn =
         state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
     state.reloads->dispose(std::move(retired));
+    const auto online = std::count_if(withdrawn.begin(), withdrawn.end(),
+                                      [](const engine::Withdrawal& client) { return client.online; });
     log_line(LogLevel::Info, "reloaded " + state.config_path + ": " + summary + ", " +
-                                 std::to_string(withdrawn.size()) + " clients disconnected");
+                                 std::to_string(online) + " clients disconnected");
     disconnect_withdrawn(withdrawn);
 }
 
@@ -43,6 +52,9 @@ void apply_reload(PluginState& state, PolicyLoad finished) {
 // The config is read on a worker thread (background_reload.h); until it is ready, the running
 // policy keeps deciding, including the re-checks Mosquitto runs right after this event.
 int on_reload(PluginState& state) {
+    // Mosquitto re-checks every session it holds right after this event and before its next
+    // TICK, serving no client in between (2.0.11: loop.c; 2.1: signals.c then loop.c).
+    state.engine->begin_session_recheck();
     state.reloads->request();
     // DEFER, not SUCCESS: anything else stops the broker from reloading later plugins and its
     // own password and ACL files (security.c, security__init_single).
@@ -52,12 +64,13 @@ int on_reload(PluginState& state) {
 // Every pass of the broker's event loop, at least every 100 ms (epoll_wait's timeout in
 // mux_epoll.c): swap in a reloaded policy once the worker has read it.
 int on_tick(PluginState& state) {
+    state.engine->end_session_recheck();
     if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
     return MOSQ_ERR_SUCCESS;
 }
 
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event) {
-    state.engine->forget(reinterpret_cast<engine::ConnectionId>(event.client));
+    state.engine->disconnected(reinterpret_cast<engine::ConnectionId>(event.client));
     // Mosquitto fires DISCONNECT before it closes the socket (context__disconnect), so the
     // descriptor still identifies this client's connection here.
     forget_client_connection(state.tls_connections, event.client);

@@ -126,9 +126,19 @@ TEST(EngineSasl, TheBrokersPostReloadRecheckKeepsAScramSession) {
     // Mosquitto's re-check: the same connection, the username the plugin set, no password.
     EXPECT_EQ(engine.authenticate(ConnectRequest{1, "c", "alice", std::nullopt}).verdict,
               Verdict::Allow);
-    // Not for another connection or client id: that would be a new CONNECT without a password.
+    // Not for another connection: that would be a new CONNECT without a password.
     EXPECT_EQ(engine.authenticate(ConnectRequest{2, "c", "alice", std::nullopt}).reason,
               Reason::MechanismMismatch);
-    EXPECT_EQ(engine.authenticate(ConnectRequest{1, "other", "alice", std::nullopt}).reason,
+}
+
+TEST(EngineSasl, TheRecheckOfAnOfflineScramSessionKeepsItButANewConnectOnItsAddressLogsIn) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
+    engine.disconnected(1);
+    ConnectRequest recheck{1, "c", "alice", std::nullopt};
+    recheck.offline_session = true;
+    EXPECT_EQ(engine.authenticate(recheck).verdict, Verdict::Allow);
+    // The broker freed the session and a new client got its address: a login like any other.
+    EXPECT_EQ(engine.authenticate(ConnectRequest{1, "c", "alice", std::nullopt}).reason,
               Reason::MechanismMismatch);
 }

@@ -72,6 +72,7 @@ TEST_F(SniServerName, ARefusedClientLeavesNoSession) {
 TEST_F(SniServerName, ANewConnectOnTheSameConnectionReplacesIt) {
     ASSERT_EQ(engine.authenticate(connect(5, "fleet", "s3cret", "a.example")).verdict,
               Verdict::Allow);
+    engine.disconnected(5);  // the broker freed the client; a new one gets its address
     ASSERT_EQ(engine.authenticate(connect(5, "fleet", "s3cret", std::nullopt)).verdict,
               Verdict::Allow);
     EXPECT_FALSE(engine.session(5)->server_name);

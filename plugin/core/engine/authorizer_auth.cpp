@@ -28,29 +28,11 @@ Reason reason_for(SignatureCheck check) {
     return Reason::AuthorizerBadSignature;
 }
 
-std::optional<std::string_view> optional_view(const std::optional<std::string>& text) {
-    if (!text) return std::nullopt;
-    return std::string_view(*text);
-}
-
 }  // namespace
 
 void Engine::use_authorizer_function(std::unique_ptr<authorizers::AuthorizerFunction> function) {
     if (!function) throw std::invalid_argument("use_authorizer_function needs a function");
     function_ = std::move(function);
-}
-
-// After a reload Mosquitto runs BASIC_AUTH again for every client (see
-// is_recheck_of_scram_session), here with the username the engine gave the client (the DEVICE
-// part) and its original password. replace_policy already decided whether the authorizer still
-// admits it; calling the function again for every client would stall the broker for as long.
-bool Engine::is_recheck_of_authorizer_session(const ConnectRequest& request) const {
-    const Session* session = live_.find(request.connection);
-    if (!session || !std::holds_alternative<AuthorizerAdmission>(session->admitted_by)) {
-        return false;
-    }
-    return session->client_id == request.client_id &&
-           optional_view(session->username) == request.username;
 }
 
 std::optional<Decision> Engine::authenticate_by_authorizer(const ConnectRequest& request) {

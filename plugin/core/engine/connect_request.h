@@ -29,6 +29,10 @@ struct ConnectRequest {
     // A client certificate the listener verified itself (no CA is listed in the policy, so the
     // device-certificate rules do not decide): its facts go to authorizer functions.
     const X509* peer_certificate = nullptr;
+    // Set when the adapter knows for certain that the broker's client has no network connection:
+    // this is Mosquitto re-checking an offline session it holds (after a reload), never a
+    // CONNECT, which always arrives over a connection.
+    bool offline_session = false;
 };
 
 }  // namespace mqauth::engine

@@ -27,20 +27,52 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 // custom authorizer (named in the username, or the default one for SNI clients); then the
 // username and password (SCRAM logins come through begin_enhanced_auth instead).
 Decision Engine::authenticate(const ConnectRequest& request) {
+    if (auto answer = recheck_held_session(request)) return *answer;
     const Decision decision = decide_connect(request);
     if (decision.verdict == Verdict::Allow) remember_server_name(request);
     return decision;
 }
 
+// After a reload Mosquitto runs BASIC_AUTH again for every session it holds (2.0.11:
+// mosquitto_security_apply_default in security_default.c; 2.1 likewise), offline persistent
+// sessions included, with the username the engine gave the client and whatever password it
+// stored (none for SCRAM, certificate and offline clients). That is no login: the answer is the
+// session's own. replace_policy decides separately whether the new policy still admits it.
+// Refusing an offline session would corrupt the broker: Mosquitto "disconnects" the
+// already-disconnected context and queues it for session expiry a second time, then touches
+// it after freeing it (session_expiry__check). So an offline session is never refused here,
+// not even one a reload withdrew (that one keeps no topic access instead).
+// nullopt when this is a CONNECT, not a re-check.
+std::optional<Decision> Engine::recheck_held_session(const ConnectRequest& request) {
+    Session* held = live_.find(request.connection);
+    if (held && !held->online && !request.offline_session) {
+        // A new connection on the address of a client struct the broker freed (an expired
+        // session): whatever was known there is stale.
+        live_.forget(request.connection);
+        held = nullptr;
+    }
+    if (!held) {
+        // A session this process never admitted (restored from Mosquitto's persistence file):
+        // its client logs in afresh when it reconnects.
+        if (request.offline_session) return Decision::allow();
+        return std::nullopt;
+    }
+    held->rechecked_in_sweep = recheck_sweep_;
+    if (const WithdrawnAdmission* withdrawn = held->withdrawn(); withdrawn && held->online) {
+        return Decision::deny(withdrawn->reason);
+    }
+    return Decision::allow();
+}
+
+// The session of a connection that is still open. An offline entry there is stale: enhanced
+// authentication only ever runs on a connection.
+const Session* Engine::online_session(ConnectionId connection) const {
+    const Session* session = live_.find(connection);
+    return session && session->online ? session : nullptr;
+}
+
 Decision Engine::decide_connect(const ConnectRequest& request) {
     if (request.certificate) return authenticate_certificate(request);
-    if (is_recheck_of_scram_session(request) || is_recheck_of_authorizer_session(request)) {
-        return Decision::allow();
-    }
-    // A live connection here is Mosquitto re-checking its clients after a reload: not a login
-    // attempt, so neither throttled nor counted. (replace_policy already decided that such a
-    // client keeps its access; an authorizer that now applies is no reason to call it.)
-    if (live_.find(request.connection)) return authenticate_credentials(request);
     if (throttles(request.username, request.address)) return Decision::deny(Reason::Throttled);
     const Decision decision = authenticate_login(request);
     count_outcome(decision, request.username, request.address);
@@ -103,21 +135,6 @@ void Engine::count_outcome(const Decision& decision, std::optional<std::string_v
     }
 }
 
-// After every reload Mosquitto 2.0 runs BASIC_AUTH again for each connected client
-// (mosquitto_security_apply_default, security_default.c), SCRAM clients included: they arrive
-// with the username we set and no password. Their session survived replace_policy, which
-// checked their credentials are unchanged, so the answer is already known. Matching the
-// connection, the client id and the username keeps a new CONNECT from passing as a re-check.
-bool Engine::is_recheck_of_scram_session(const ConnectRequest& request) const {
-    const Session* session = live_.find(request.connection);
-    if (!session || request.password || !request.username || !session->username ||
-        *session->username != *request.username || session->client_id != request.client_id) {
-        return false;
-    }
-    const auto* user = std::get_if<const SaslUser*>(&session->admitted_by);
-    return user && (*user)->type == SaslType::Scram;
-}
-
 Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
     if (policy_->anonymous != AnonymousAccess::Allow) {
         return Decision::deny(Reason::AnonymousDenied);
@@ -168,6 +185,7 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
 
 Decision Engine::authorize(const AccessRequest& request) {
     Session* session = live_.find(request.connection);
+    if (session && session->withdrawn()) return Decision::deny(Reason::TopicDenied);
     // The cache belongs to the client the session admitted; anything else is checked afresh.
     const bool cacheable = session && session->client_id == request.client_id &&
                            (session->username ? std::string_view(*session->username)
@@ -191,9 +209,45 @@ bool Engine::permits(const AccessRequest& request) const {
     return policy_->permissions.permits(request.access, request.topic, subject);
 }
 
+void Engine::disconnected(ConnectionId connection) {
+    scram_.drop(connection);
+    Session* session = live_.find(connection);
+    if (!session) return;
+    if (session->online) {
+        session->online = false;
+    } else {
+        live_.forget(connection);
+    }
+}
+
 void Engine::forget(ConnectionId connection) {
     live_.forget(connection);
     scram_.drop(connection);
+}
+
+void Engine::begin_session_recheck() {
+    if (recheck_open_) return;
+    recheck_open_ = true;
+    ++recheck_sweep_;
+}
+
+void Engine::end_session_recheck() {
+    if (!recheck_open_) return;
+    recheck_open_ = false;
+    auto& sessions = live_.sessions();
+    for (auto it = sessions.begin(); it != sessions.end();) {
+        const Session& session = it->second;
+        const bool gone = !session.online && session.rechecked_in_sweep != recheck_sweep_;
+        it = gone ? sessions.erase(it) : std::next(it);
+    }
+}
+
+std::size_t Engine::live_client_count() const {
+    std::size_t count = 0;
+    for (const auto& [connection, session] : live_.sessions()) {
+        if (session.online && !session.withdrawn()) ++count;
+    }
+    return count;
 }
 
 const std::optional<std::string>* Engine::admitted_username(ConnectionId connection) const {
@@ -208,14 +262,17 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
                                     registry->path() == registry_->path() &&
                                     registry_->file_unchanged();
     if (!keep_open_registry) registry_ = std::move(registry);
+    // A withdrawn session stays, as withdrawn, until the broker lets it go: an online one's
+    // DISCONNECT follows from the adapter's kick, and Mosquitto may keep its session (or an
+    // offline one's) for its session expiry, checking topic access for what it queues there.
+    // Mosquitto 2.0 offers plugins no safe way to end an offline session: a kick "disconnects"
+    // it a second time, with the same corruption as a refused re-check.
     std::vector<Withdrawal> withdrawn;
-    auto& sessions = live_.sessions();
-    for (auto it = sessions.begin(); it != sessions.end();) {
-        if (auto reason = withdrawal_reason(it->second, *policy, registry_.get())) {
-            withdrawn.push_back({std::move(it->second.client_id), *reason});
-            it = sessions.erase(it);
-        } else {
-            ++it;
+    for (auto& [connection, session] : live_.sessions()) {
+        if (session.withdrawn()) continue;
+        if (auto reason = withdrawal_reason(session, *policy, registry_.get())) {
+            session.admitted_by = WithdrawnAdmission{*reason};
+            withdrawn.push_back({session.client_id, *reason, session.online});
         }
     }
     carry_authorizers_over(*policy);

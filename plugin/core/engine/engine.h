@@ -25,10 +25,13 @@
 
 namespace mqauth::engine {
 
-// A client that a new policy no longer admits, to be disconnected by the adapter.
+// A session that a new policy no longer admits: the adapter disconnects it when it is online.
+// An offline one stays with the broker, which Mosquitto 2.0 gives plugins no safe way to drop
+// (see replace_policy); the engine then refuses it every topic.
 struct Withdrawal {
     std::string client_id;
     Reason reason;
+    bool online = true;
 };
 
 class Engine {
@@ -61,8 +64,22 @@ class Engine {
     // of recent decisions, then the rule trees; no allocation once a client's cache is warm.
     Decision authorize(const AccessRequest& request);
 
-    // The connection is gone (the broker's DISCONNECT event, which also fires for refused ones).
+    // The broker's DISCONNECT event: the connection is gone, which also fires for refused ones.
+    // The session stays, offline, for as long as the broker may hold it (a persistent session);
+    // a second DISCONNECT of an offline session (a new connection took its client id over) ends
+    // it.
+    void disconnected(ConnectionId connection);
+
+    // Drops whatever the engine admitted on a connection, at once (the adapter could not finish
+    // an admission).
     void forget(ConnectionId connection);
+
+    // After a reload, before it serves any client again, Mosquitto re-checks every session it
+    // holds, offline ones included: the adapter opens the sweep at the RELOAD event and closes it
+    // at the next TICK. Offline sessions the sweep did not visit no longer exist in the broker
+    // and are dropped then.
+    void begin_session_recheck();
+    void end_session_recheck();
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
     // they are dropped from the live index at once. A registry of the file already open is not
@@ -79,12 +96,14 @@ class Engine {
     // The username the engine admitted a live connection under (a device certificate's CN when
     // the CONNECT had none), so the adapter can tell the broker.
     const std::optional<std::string>* admitted_username(ConnectionId connection) const;
-    std::size_t live_client_count() const { return live_.size(); }
+    // Connected clients that keep their access (a count over every session: not for hot paths).
+    std::size_t live_client_count() const;
     // What the engine knows of an admitted connection (null when it admitted none there).
     const Session* session(ConnectionId connection) const { return live_.find(connection); }
 
    private:
-    bool is_recheck_of_scram_session(const ConnectRequest& request) const;
+    std::optional<Decision> recheck_held_session(const ConnectRequest& request);
+    const Session* online_session(ConnectionId connection) const;
     void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
@@ -106,7 +125,6 @@ class Engine {
         std::optional<std::string_view> token;
         std::optional<std::string_view> signature;
     };
-    bool is_recheck_of_authorizer_session(const ConnectRequest& request) const;
     std::optional<Decision> authenticate_by_authorizer(const ConnectRequest& request);
     Decision ask_authorizer(const ConnectRequest& request,
                             const authorizers::Authorizer& authorizer,
@@ -125,6 +143,8 @@ class Engine {
 
     std::shared_ptr<const Policy> policy_;
     std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation
+    std::uint64_t recheck_sweep_ = 0;      // the sweep in progress or last finished
+    bool recheck_open_ = false;
     LiveClients live_;
     sasl::ScramAuthenticator scram_;
     sasl::PlainLoginCache plain_logins_;

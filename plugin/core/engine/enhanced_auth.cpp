@@ -34,7 +34,7 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 // The username is not known before the client-first message is parsed, so a back-off for a
 // username applies from the exchange's end, an address back-off from its start.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
-    const bool fresh_login = !live_.find(request.connection);
+    const bool fresh_login = !online_session(request.connection);
     if (fresh_login && throttles(std::nullopt, request.address)) {
         return refused(Reason::Throttled);
     }
@@ -49,7 +49,7 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
 }
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
-    const bool fresh_login = !live_.find(request.connection);
+    const bool fresh_login = !online_session(request.connection);
     AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
     if (fresh_login) count_enhanced_outcome(answer, request);
@@ -73,7 +73,7 @@ AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramSte
     const sasl::SaslUser* user = policy_->sasl_users.find(step.username);
     if (!user) return refused(Reason::UnknownUsername);  // finish() checked it against this policy
     // Re-authentication (AUTH 0x19) on a live connection must prove the same user again.
-    if (const Session* current = live_.find(request.connection);
+    if (const Session* current = online_session(request.connection);
         current && current->username != step.username) {
         return refused(Reason::ReauthUserChanged, std::move(step.username));
     }

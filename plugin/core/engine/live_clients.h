@@ -1,6 +1,10 @@
 #pragma once
-// The clients the engine has admitted and what admitted them, so that a reload can tell which
-// of them the new policy no longer admits.
+// The sessions the engine has admitted and what admitted them, so that a reload can tell which
+// of them the new policy no longer admits. A session outlives its connection: Mosquitto keeps a
+// persistent session (MQTT 5 session expiry > 0, or MQTT 3.1.1 clean session false) after its
+// client disconnects, checks topic access for the messages it queues for it, and re-checks it
+// after every reload.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -9,6 +13,7 @@
 #include "certs/device_states.h"
 #include "engine/access_cache.h"
 #include "engine/connect_request.h"
+#include "engine/decision.h"
 #include "identities/identity.h"
 #include "sasl/sasl_user_table.h"
 
@@ -27,9 +32,16 @@ struct AuthorizerAdmission {
     std::string authorizer;
 };
 
+// A session a reload no longer admits, kept because Mosquitto still holds it (see
+// Engine::replace_policy): it keeps no access at all. It holds no pointer into any policy.
+struct WithdrawnAdmission {
+    Reason reason;
+};
+
 // What admitted a client; the pointers point into the current policy.
-using Admission = std::variant<AnonymousAdmission, const identities::Identity*,
-                               const sasl::SaslUser*, CertificateAdmission, AuthorizerAdmission>;
+using Admission =
+    std::variant<AnonymousAdmission, const identities::Identity*, const sasl::SaslUser*,
+                 CertificateAdmission, AuthorizerAdmission, WithdrawnAdmission>;
 
 struct Session {
     std::string client_id;
@@ -37,6 +49,14 @@ struct Session {
     Admission admitted_by;
     AccessCache recent_access = {};
     std::optional<std::string> server_name = {};  // the SNI of its CONNECT, if known
+    // False once the broker reported the connection gone (its DISCONNECT event).
+    bool online = true;
+    // The last re-check sweep (Engine::begin_session_recheck) that visited this session.
+    std::uint64_t rechecked_in_sweep = 0;
+
+    const WithdrawnAdmission* withdrawn() const {
+        return std::get_if<WithdrawnAdmission>(&admitted_by);
+    }
 };
 
 class LiveClients {
@@ -49,10 +69,16 @@ class LiveClients {
 
     using Map = std::unordered_map<ConnectionId, Session>;
     Map& sessions() { return sessions_; }
+    const Map& sessions() const { return sessions_; }
 
    private:
-    // Keyed by connection, not client id: on a session takeover the new connection is admitted
-    // before the broker disconnects the old one holding the same client id.
+    // Keyed by connection (the address of the broker's client struct), not client id: on a
+    // session takeover the new connection is admitted before the broker disconnects the old one
+    // holding the same client id. An offline session's entry may outlive its client struct
+    // (Mosquitto frees an expired session without telling plugins); the address is then reused
+    // by a later client, whose admission replaces the entry, and the next reload's re-check
+    // sweep drops the rest, so the map never holds more entries than addresses Mosquitto has
+    // given clients since the last reload.
     Map sessions_;
 };
 

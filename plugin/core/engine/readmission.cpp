@@ -60,6 +60,10 @@ struct Readmit {
         if (!after->active()) return Reason::AuthorizerInactive;
         return std::nullopt;
     }
+
+    std::optional<Reason> operator()(const WithdrawnAdmission& withdrawn) const {
+        return withdrawn.reason;
+    }
 };
 
 }  // namespace
