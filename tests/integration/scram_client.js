@@ -28,6 +28,11 @@
 //       [--count N]                        then waits for N messages (on the subscriptions)
 //       [--auth-after-connect]             then sends an unsolicited AUTH 0x18 (a protocol error)
 //       [--stay-connected SECONDS]         then stays connected that long (SIGTERM ends it early)
+//       [--session-expiry SECONDS]         a persistent session: CONNECT with clean start off
+//                                          and this Session Expiry Interval, and end with a
+//                                          DISCONNECT, so the broker keeps the session offline
+//                                          for that long (without it: clean start, and the end
+//                                          only closes the socket)
 //   node scram_client.js --self-test       checks this client's SCRAM against RFC 7677's example
 //                                          and forged server signatures, without a broker
 //
@@ -189,6 +194,7 @@ function parseCommandLine() {
         count: { type: 'string', default: '0' },
         'auth-after-connect': { type: 'boolean', default: false },
         'stay-connected': { type: 'string', default: '0' },
+        'session-expiry': { type: 'string' },
         'self-test': { type: 'boolean', default: false },
       },
       strict: true,
@@ -233,6 +239,7 @@ function parseCommandLine() {
     count: number('count'),
     authAfterConnect: parsed['auth-after-connect'],
     stayConnected: number('stay-connected') * 1000,
+    sessionExpiry: parsed['session-expiry'] === undefined ? null : number('session-expiry'),
   };
 }
 
@@ -314,13 +321,15 @@ async function main() {
     protocol: 'mqtt',
     protocolVersion: 5,
     clientId: options.clientId,
-    clean: true,
+    clean: options.sessionExpiry === null,
     reconnectPeriod: 0, // one connection: a refusal or a kick must not be papered over
     connectTimeout: options.wait,
     keepalive: 60,
     properties: {
       authenticationMethod: options.mechanism,
       authenticationData: Buffer.from(result.client_first, 'utf8'),
+      ...(options.sessionExpiry === null ? {} :
+        { sessionExpiryInterval: options.sessionExpiry }),
     },
   });
 
@@ -508,6 +517,11 @@ async function main() {
     await race(sleep(options.stayConnected));
   }
   ending = true;
+  if (options.sessionExpiry !== null) {
+    // ---- a normal DISCONNECT (finish() only drops the socket): the session goes offline
+    await bounded(options, 'the DISCONNECT to be sent',
+      (resolve) => client.end(false, {}, resolve));
+  }
   finish(EXIT.ok, null);
 }
 
