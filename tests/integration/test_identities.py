@@ -13,15 +13,21 @@ import tempfile
 import unittest
 
 from mqauth_harness import (
+    LOG_TIMEOUT,
+    RC_NOT_AUTHORISED,
     Broker,
     BrokerTestCase,
     auth_yaml,
     client_identity,
+    client_rule,
     diagnostic_pattern,
+    pub,
     run_cli,
     signed_password,
     unique_client_id,
     user_identity,
+    user_rule,
+    wait_for,
 )
 
 
@@ -119,6 +125,47 @@ class ClientIdentityTest(BrokerTestCase):
     def test_signed_client_identity_connects_with_hmac_of_its_bound_client_id(self):
         self.assertConnects(self.broker, client_id=self.SIGNED_ID, username="signed-dev",
                             password=signed_password(self.SIGNED_SECRET, self.SIGNED_ID))
+
+
+class ClientIdReservationTest(BrokerTestCase):
+    """A client never gains permissions through a client id it has not proven (README "Client
+    ids"): the client id of a CLIENT identity is reserved to it, and CLIENT rules apply only to
+    logins that proved their client id. The shape of config/auth.yaml's demo."""
+
+    GATEWAY_ID = "GID_test@@@gateway-1"
+    GATEWAY_SECRET = "gateway-secret-2c8d"
+    DEMO_SECRET = "demo-secret-91ab"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.broker = cls.start_class_broker(auth_yaml(
+            [client_identity("gateway", cls.GATEWAY_ID, cls.GATEWAY_SECRET),
+             user_identity("demo", cls.DEMO_SECRET)],
+            rules=[client_rule(cls.GATEWAY_ID, "devices/+/telemetry", "SUB"),
+                   user_rule("demo", "demo/#", "PUB_SUB")]))
+
+    def test_another_login_cannot_take_the_gateways_client_id_nor_kick_it(self):
+        gateway = self.start_live_client(self.broker, client_id=self.GATEWAY_ID,
+                                         username="gateway", password=self.GATEWAY_SECRET)
+        self.assertRefused(self.broker, reason="client_id_reserved", client_id=self.GATEWAY_ID,
+                           username="demo", password=self.DEMO_SECRET)
+        rc, _ = pub(self.broker, client_id=self.GATEWAY_ID)  # anonymous: refused just as well
+        self.assertEqual(rc, RC_NOT_AUTHORISED, self.broker.describe())
+        self.assertTrue(wait_for(lambda: len(self.broker.log_lines_matching(
+            r"mqauth: refused .*reason=client_id_reserved")) == 2, LOG_TIMEOUT),
+            self.broker.describe())
+        self.assertTrue(gateway.stays_connected(), gateway.describe())
+
+    def test_client_rules_reach_the_proven_gateway_and_nobody_else(self):
+        gateway = self.start_subscriber(self.broker, client_id=self.GATEWAY_ID,
+                                        username="gateway", password=self.GATEWAY_SECRET,
+                                        topics=["devices/+/telemetry"])
+        self.assertEqual(gateway.granted(), [0], gateway.describe())
+        gateway.stop()
+        demo = self.start_subscriber(self.broker, client_id=unique_client_id("demo"),
+                                     username="demo", password=self.DEMO_SECRET,
+                                     topics=["devices/+/telemetry"])
+        self.assertEqual(demo.granted(), [128], demo.describe())
 
 
 class SecretSourceTest(BrokerTestCase):
@@ -364,6 +411,16 @@ class CliTest(unittest.TestCase):
         ]))
         result = run_cli("check", path)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_check_warns_about_a_client_rule_whose_client_id_no_login_can_prove(self):
+        text = auth_yaml([user_identity("cli-origin", "cli-secret-1")],
+                         rules=[client_rule("GID_test@@@nobody", "t/#", "PUB")])
+        path = self.write_file(text)
+        result = run_cli("check", path)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stderr,
+                         rf"{re.escape(path)}:\d+:\d+: permissions\.rules\[0\]\.identity: no login "
+                         r'can prove client id "GID_test@@@nobody".* \(warning\)')
 
     def test_check_rejects_a_65_char_username_naming_file_line_column_and_key(self):
         text = auth_yaml([user_identity("u" * 65, "cli-secret-1")])

@@ -22,6 +22,7 @@ from mqauth_harness import (
     diagnostic_pattern,
     pub,
     run_cli,
+    signed_password,
     unique_client_id,
     user_identity,
     user_rule,
@@ -175,8 +176,16 @@ class TopicRulesTest(PermissionTestCase):
         self.assertMarkerArrivesWithout(subscriber, job, other)
 
 
+def signed_login(username, client_id):
+    """Connection arguments for a SIGNED identity: the password proves the client id."""
+    return dict(client_id=client_id, username=username,
+                password=signed_password(secret_of(username), client_id))
+
+
 class RuleSubjectTest(PermissionTestCase):
-    """USER rules go by username, CLIENT rules by client id; a client gets both."""
+    """USER rules go by username, CLIENT rules by client id; a client gets both, but CLIENT rules
+    only when its login proved the client id (README "Client ids"): here "team" signs, "loose"
+    does not."""
 
     BANNED_ID = "team-banned-1"
     EXTRA_ID = "team-extra-1"
@@ -186,36 +195,46 @@ class RuleSubjectTest(PermissionTestCase):
     def setUpClass(cls):
         rules = TRUSTED_RULES + [
             user_rule("team", "team/#", "PUB"),
+            user_rule("loose", "team/#", "PUB"),
             client_rule(cls.BANNED_ID, "team/#", "PUB", "DENY"),
             client_rule(cls.EXTRA_ID, "extra/#", "PUB"),
             client_rule(cls.ANONYMOUS_ID, "anon/#", "PUB"),
         ]
+        team = user_identity("team", secret_of("team"), sign_mode="SIGNED")
         cls.broker = cls.start_class_broker(auth_yaml(
-            identities(FEEDER, WATCHER, "team"), anonymous="allow", rules=rules))
+            identities(FEEDER, WATCHER, "loose") + [team], anonymous="allow", rules=rules))
 
     def test_client_deny_overrides_the_user_allow_for_that_client_id_only(self):
         watcher = self.subscribe(self.broker, login(WATCHER), "team/#")
-        banned = self.publish(self.broker, login("team", self.BANNED_ID), "team/x",
+        banned = self.publish(self.broker, signed_login("team", self.BANNED_ID), "team/x",
                               payload("banned"))
-        member = self.publish(self.broker, login("team"), "team/x", payload("member"))
+        member = self.publish(self.broker, signed_login("team", unique_client_id("team")),
+                              "team/x", payload("member"))
         self.assertMarkerArrivesWithout(watcher, member, banned)
 
     def test_client_allow_adds_to_the_user_rules_for_that_client_id_only(self):
         watcher = self.subscribe(self.broker, login(WATCHER), "extra/#")
-        member = self.publish(self.broker, login("team"), "extra/x", payload("member"))
-        extra = self.publish(self.broker, login("team", self.EXTRA_ID), "extra/x",
+        member = self.publish(self.broker, signed_login("team", unique_client_id("team")),
+                              "extra/x", payload("member"))
+        extra = self.publish(self.broker, signed_login("team", self.EXTRA_ID), "extra/x",
                              payload("extra"))
         self.assertMarkerArrivesWithout(watcher, extra, member)
 
-    def test_anonymous_client_gets_its_client_rules_and_no_user_rules(self):
-        watcher = self.subscribe(self.broker, login(WATCHER), "anon/#", "team/#")
-        ungranted = self.publish(self.broker, anonymous(), "anon/x", payload("ungranted"))
+    def test_an_unproven_client_id_gains_no_client_rules(self):
+        watcher = self.subscribe(self.broker, login(WATCHER), "extra/#", "anon/#", "team/#")
+        # An ORIGIN password and an anonymous login prove no client id: the CLIENT rules of the
+        # ids they chose do not apply to them.
+        loose = self.publish(self.broker, login("loose", self.EXTRA_ID), "extra/x",
+                             payload("loose"))
+        ungranted = self.publish(self.broker, anonymous(self.ANONYMOUS_ID), "anon/x",
+                                 payload("ungranted"))
         # USER rules go by username: an anonymous client whose client id happens to be a
         # username with rules gets none of them.
         namesake = self.publish(self.broker, anonymous("team"), "team/x", payload("namesake"))
-        granted = self.publish(self.broker, anonymous(self.ANONYMOUS_ID), "anon/x",
-                               payload("granted"))
-        self.assertMarkerArrivesWithout(watcher, granted, ungranted, namesake)
+        # Nor does a CLIENT DENY hold back a client that did not prove that id.
+        unbanned = self.publish(self.broker, login("loose", self.BANNED_ID), "team/x",
+                                payload("unbanned"))
+        self.assertMarkerArrivesWithout(watcher, unbanned, loose, ungranted, namesake)
 
 
 class PlaceholderTest(PermissionTestCase):

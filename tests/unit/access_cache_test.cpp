@@ -40,7 +40,9 @@ namespace {
 
 std::shared_ptr<const Policy> policy_with_effect(const char* effect) {
     config::LoadResult result = config::load_text(
-        std::string("version: 1\nanonymous: allow\npermissions:\n  rules:\n"
+        std::string("version: 1\nidentities:\n"
+                    "  - {username: u, identity_type: CLIENT, client_id: c1, secret: s, "
+                    "sign_mode: ORIGIN}\npermissions:\n  rules:\n"
                     "    - {identity_type: CLIENT, identity: c1, topic: a/#, permit_action: PUB, "
                     "effect: ") +
             effect + "}\n",
@@ -50,14 +52,19 @@ std::shared_ptr<const Policy> policy_with_effect(const char* effect) {
 }
 
 AccessRequest publish(ConnectionId connection, std::string_view client_id) {
-    return AccessRequest{connection, Access::Publish, "a/b", "", client_id};
+    return AccessRequest{connection, Access::Publish, "a/b", "u", client_id};
+}
+
+// The CLIENT identity of c1: its login proves the client id, so CLIENT rules apply.
+ConnectRequest login_as_c1(ConnectionId connection) {
+    return ConnectRequest{connection, "c1", "u", "s"};
 }
 
 }  // namespace
 
 TEST(EngineAccessCache, AReloadChangesTheAnswerForACachedTopic) {
     Engine engine(policy_with_effect("ALLOW"));
-    engine.authenticate(ConnectRequest{1, "c1", std::nullopt, std::nullopt});
+    ASSERT_EQ(engine.authenticate(login_as_c1(1)).verdict, Verdict::Allow);
     EXPECT_EQ(engine.authorize(publish(1, "c1")).verdict, Verdict::Allow);
     EXPECT_EQ(engine.authorize(publish(1, "c1")).verdict, Verdict::Allow);  // from the cache
     engine.replace_policy(policy_with_effect("DENY"));
@@ -66,10 +73,11 @@ TEST(EngineAccessCache, AReloadChangesTheAnswerForACachedTopic) {
 
 TEST(EngineAccessCache, AnotherClientIsNeverAnsweredFromTheCache) {
     Engine engine(policy_with_effect("ALLOW"));
-    engine.authenticate(ConnectRequest{1, "c1", std::nullopt, std::nullopt});
+    ASSERT_EQ(engine.authenticate(login_as_c1(1)).verdict, Verdict::Allow);
     EXPECT_EQ(engine.authorize(publish(1, "c1")).verdict, Verdict::Allow);
     // The same connection value but another client id (a stale pointer must not leak access).
     EXPECT_EQ(engine.authorize(publish(1, "c2")).verdict, Verdict::Deny);
-    // A connection the engine never admitted is checked afresh.
-    EXPECT_EQ(engine.authorize(publish(7, "c1")).verdict, Verdict::Allow);
+    // A connection the engine never admitted is checked afresh, and proved no client id: the
+    // CLIENT rules of c1 do not apply to it.
+    EXPECT_EQ(engine.authorize(publish(7, "c1")).verdict, Verdict::Deny);
 }

@@ -24,6 +24,8 @@ const char* const kRuleTail = "\n      permit_action: PUB\n      effect: ALLOW\n
 
 TEST(ConfigPermissions, LoadsRulesAndNoMatch) {
     const LoadResult result = load_text(R"(version: 1
+identities:
+  - {username: fleet, identity_type: CLIENT, client_id: dev1, secret: s, sign_mode: ORIGIN}
 permissions:
   no_match: ALLOW
   rules:
@@ -42,7 +44,7 @@ permissions:
     ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
     EXPECT_TRUE(result.warnings.empty());
     EXPECT_EQ(result.policy->permissions.no_match(), permissions::Effect::Allow);
-    const permissions::Subject subject{"fleet", "dev1"};
+    const permissions::Subject subject{"fleet", "dev1", true};
     EXPECT_TRUE(result.policy->permissions.permits(permissions::Access::Publish, "devices/dev1/x",
                                                    subject));
     EXPECT_FALSE(result.policy->permissions.permits(permissions::Access::Deliver,
@@ -115,4 +117,32 @@ TEST(ConfigPermissions, UnknownKeyInPermissionsIsAnError) {
     EXPECT_EQ(errors[0],
               "auth.yaml:3:3: permissions.nomatch: InvalidParameter: unknown key "
               "\"nomatch\"");
+}
+
+TEST(ConfigPermissions, WarnsAboutAClientRuleWhoseClientIdNoLoginCanProve) {
+    const std::string rules = R"(permissions:
+  rules:
+    - {identity_type: CLIENT, identity: dev9, topic: a, permit_action: PUB, effect: ALLOW}
+)";
+    const LoadResult unprovable = load_text(
+        "version: 1\nidentities:\n"
+        "  - {username: u, identity_type: USER, secret: s, sign_mode: ORIGIN}\n" + rules,
+        "auth.yaml", ".");
+    ASSERT_TRUE(unprovable.ok());
+    ASSERT_EQ(unprovable.formatted_warnings().size(), 1u);
+    EXPECT_NE(unprovable.formatted_warnings()[0].find(
+                  "auth.yaml:6:7: permissions.rules[0].identity: no login can prove client id "
+                  "\"dev9\""),
+              std::string::npos)
+        << unprovable.formatted_warnings()[0];
+
+    for (const char* prover :
+         {"  - {username: u, identity_type: CLIENT, client_id: dev9, secret: s, "
+          "sign_mode: ORIGIN}\n",
+          "  - {username: u, identity_type: USER, secret: s, sign_mode: SIGNED}\n"}) {
+        const LoadResult provable =
+            load_text(std::string("version: 1\nidentities:\n") + prover + rules, "auth.yaml", ".");
+        ASSERT_TRUE(provable.ok());
+        EXPECT_TRUE(provable.warnings.empty()) << prover;
+    }
 }

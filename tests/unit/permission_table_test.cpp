@@ -6,7 +6,7 @@ using namespace mqauth::permissions;
 
 namespace {
 
-const Subject kAlice{"alice", "dev1"};
+const Subject kAlice{"alice", "dev1", true};
 
 }  // namespace
 
@@ -24,7 +24,7 @@ TEST(PermissionTable, ClientRulesDenyOverUserRulesAllow) {
     table.add(RuleSubject::User, "alice", "a/#", kPublish, Effect::Allow);
     table.add(RuleSubject::Client, "dev1", "a/b", kPublish, Effect::Deny);
     EXPECT_FALSE(table.permits(Access::Publish, "a/b", kAlice));
-    EXPECT_TRUE(table.permits(Access::Publish, "a/b", Subject{"alice", "dev2"}));
+    EXPECT_TRUE(table.permits(Access::Publish, "a/b", Subject{"alice", "dev2", true}));
 }
 
 TEST(PermissionTable, UserRulesApplyByUsernameAndClientRulesByClientId) {
@@ -32,9 +32,16 @@ TEST(PermissionTable, UserRulesApplyByUsernameAndClientRulesByClientId) {
     table.add(RuleSubject::User, "alice", "u/#", kPublish, Effect::Allow);
     table.add(RuleSubject::Client, "dev1", "c/#", kPublish, Effect::Allow);
     EXPECT_TRUE(table.permits(Access::Publish, "u/x", Subject{"alice", "other"}));
-    EXPECT_FALSE(table.permits(Access::Publish, "u/x", Subject{"bob", "dev1"}));
-    EXPECT_TRUE(table.permits(Access::Publish, "c/x", Subject{"bob", "dev1"}));
-    EXPECT_TRUE(table.permits(Access::Publish, "c/x", Subject{"", "dev1"}));  // anonymous
+    EXPECT_FALSE(table.permits(Access::Publish, "u/x", Subject{"bob", "dev1", true}));
+    EXPECT_TRUE(table.permits(Access::Publish, "c/x", Subject{"bob", "dev1", true}));
+    EXPECT_TRUE(table.permits(Access::Publish, "c/x", Subject{"", "dev1", true}));  // anonymous
+}
+
+TEST(PermissionTable, ClientRulesApplyOnlyToAProvenClientId) {
+    PermissionTable table;
+    table.add(RuleSubject::Client, "dev1", "c/#", kPublish, Effect::Allow);
+    EXPECT_FALSE(table.permits(Access::Publish, "c/x", Subject{"bob", "dev1", false}));
+    EXPECT_TRUE(table.permits(Access::Publish, "c/x", Subject{"bob", "dev1", true}));
 }
 
 TEST(PermissionTable, NoMatchDecidesWhenNothingMatches) {

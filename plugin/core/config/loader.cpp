@@ -57,6 +57,15 @@ Diagnostic missing_permissions_warning() {
             "(permissions.no_match defaults to DENY)"};
 }
 
+// A CLIENT identity proves its own client id; a SIGNED password, a device certificate bound to
+// its CN and an authorizer's decision prove whatever client id the client uses.
+bool client_id_provable(const Policy& policy, std::string_view client_id) {
+    return policy.identities.reserves_client_id(client_id) ||
+           policy.identities.has_signed_identities() ||
+           (policy.certificates.configured() && policy.certificates.bind_client_id_to_cn) ||
+           !policy.authorizers.all().empty();
+}
+
 void read_certificates(MappingReader& top, const std::string& base_dir, Diagnostics& diagnostics,
                        certs::CertificatePolicy& certificates) {
     SourcePosition list_position = top.position();
@@ -94,7 +103,10 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
         read_authorizers(*list, base_dir, diagnostics, policy.authorizers);
     }
     if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
-        read_permissions(*section, diagnostics, policy.permissions);
+        const ClientIdProvable provable = [&policy](std::string_view client_id) {
+            return client_id_provable(policy, client_id);
+        };
+        read_permissions(*section, provable, diagnostics, warnings, policy.permissions);
     } else {
         warnings.push_back(missing_permissions_warning());
     }

@@ -73,7 +73,16 @@ std::optional<Rule> read_rule(MappingReader& fields) {
     return Rule{*subject, std::move(*identity), std::move(*topic), *actions, *effect};
 }
 
-void read_rules(const YamlNode& list, Diagnostics& diagnostics,
+Diagnostic unprovable_client_rule(const MappingReader& fields, const std::string& client_id) {
+    return {fields.position(), fields.path_of("identity"),
+            "no login can prove client id \"" + client_id +
+                "\" (no CLIENT identity names it, no identity is SIGNED, device certificates do "
+                "not bind the client id to the CN, and no authorizer is configured): this "
+                "CLIENT rule never applies"};
+}
+
+void read_rules(const YamlNode& list, const ClientIdProvable& provable,
+                Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
                 permissions::PermissionTable& table) {
     FirstSeen first_seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
@@ -90,13 +99,17 @@ void read_rules(const YamlNode& list, Diagnostics& diagnostics,
                 std::to_string(seen->second));
             continue;
         }
+        if (rule->subject == RuleSubject::Client && !provable(rule->identity)) {
+            warnings.push_back(unprovable_client_rule(fields, rule->identity));
+        }
         table.add(rule->subject, rule->identity, rule->topic, rule->actions, rule->effect);
     }
 }
 
 }  // namespace
 
-void read_permissions(const YamlNode& section, Diagnostics& diagnostics,
+void read_permissions(const YamlNode& section, const ClientIdProvable& provable,
+                      Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
                       permissions::PermissionTable& table) {
     MappingReader fields(section, "permissions", diagnostics);
     if (!fields.valid()) return;
@@ -105,7 +118,7 @@ void read_permissions(const YamlNode& section, Diagnostics& diagnostics,
         table.set_no_match(*no_match);
     }
     if (const YamlNode* rules = fields.sequence("rules", Presence::Optional)) {
-        read_rules(*rules, diagnostics, table);
+        read_rules(*rules, provable, diagnostics, warnings, table);
     }
     fields.finish();
 }

@@ -1,13 +1,22 @@
 #pragma once
 // The `permissions:` section: ApsaraMQ custom-auth permissions (AddCustomAuthPermission).
+#include <functional>
+#include <string_view>
+#include <vector>
+
 #include "config/diagnostic.h"
 #include "config/yaml_tree.h"
 #include "permissions/permission_table.h"
 
 namespace mqauth::config {
 
-// Reads `no_match` and `rules` into `table`, reporting every bad rule.
-void read_permissions(const YamlNode& section, Diagnostics& diagnostics,
+// Which client ids some login of the policy can prove (CLIENT rules apply to no other).
+using ClientIdProvable = std::function<bool(std::string_view client_id)>;
+
+// Reads `no_match` and `rules` into `table`, reporting every bad rule, and warning about each
+// CLIENT rule whose client id no login can prove (it never applies).
+void read_permissions(const YamlNode& section, const ClientIdProvable& provable,
+                      Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
                       permissions::PermissionTable& table);
 
 }  // namespace mqauth::config

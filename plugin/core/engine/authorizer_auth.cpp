@@ -119,9 +119,8 @@ Decision Engine::admit_by_authorizer(const ConnectRequest& request, const Author
     // not by a username that carries a signature and a token.
     std::optional<std::string> username;
     if (claim.device) username = std::string(*claim.device);
-    live_.admit(request.connection, Session{std::string(request.client_id), std::move(username),
-                                            AuthorizerAdmission{authorizer.name}});
-    return Decision::allow();
+    return admit(request.connection, Session{std::string(request.client_id), std::move(username),
+                                             AuthorizerAdmission{authorizer.name}});
 }
 
 // A reload drops the cached decisions of every authorizer it removes or changes in any way, and

@@ -50,10 +50,9 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
         return Decision::deny(Reason::ClientIdNotCommonName);
     }
     if (auto failed = register_first_seen(device)) return *failed;
-    live_.admit(request.connection,
-                Session{std::string(request.client_id), username_for(request, device),
-                        CertificateAdmission{device.key, device.ca_name, common_name}});
-    return Decision::allow();
+    return admit(request.connection,
+                 Session{std::string(request.client_id), username_for(request, device),
+                         CertificateAdmission{device.key, device.ca_name, common_name}});
 }
 
 // A first-seen certificate is admitted only once its registration is on disk (DESIGN: a

@@ -30,6 +30,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::CertificateInactive: return "certificate_inactive";
         case Reason::CertificateRevoked: return "certificate_revoked";
         case Reason::ClientIdNotCommonName: return "client_id_not_cn";
+        case Reason::ClientIdReserved: return "client_id_reserved";
         case Reason::RegistryWriteFailed: return "registry_write_failed";
         case Reason::Throttled: return "throttled";
         case Reason::AuthorizerUsernameMalformed: return "authorizer_username_malformed";

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "authorizers/http_function.h"
+#include "engine/client_ids.h"
 #include "engine/readmission.h"
 
 namespace mqauth::engine {
@@ -71,7 +72,13 @@ const Session* Engine::online_session(ConnectionId connection) const {
     return session && session->online ? session : nullptr;
 }
 
+// A client id reserved to CLIENT identities is refused before any mechanism runs where it can be
+// (no password checked, no device registered, no function called), and is not counted as a
+// failed login then.
 Decision Engine::decide_connect(const ConnectRequest& request) {
+    if (cannot_own_client_id(request.client_id, request.username, *policy_)) {
+        return Decision::deny(Reason::ClientIdReserved);
+    }
     if (request.certificate) return authenticate_certificate(request);
     if (throttles(request.username, request.address)) return Decision::deny(Reason::Throttled);
     const Decision decision = authenticate_login(request);
@@ -139,9 +146,8 @@ Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
     if (policy_->anonymous != AnonymousAccess::Allow) {
         return Decision::deny(Reason::AnonymousDenied);
     }
-    live_.admit(request.connection,
-                Session{std::string(request.client_id), std::nullopt, AnonymousAdmission{}});
-    return Decision::allow();
+    return admit(request.connection,
+                 Session{std::string(request.client_id), std::nullopt, AnonymousAdmission{}});
 }
 
 // SPEC order for a username and password: a CLIENT identity of this username and client id,
@@ -164,9 +170,8 @@ Decision Engine::authenticate_identity(const ConnectRequest& request, const Iden
     if (!identities::password_matches(identity, *request.password, request.client_id)) {
         return Decision::deny(Reason::BadPassword);
     }
-    live_.admit(request.connection,
-                Session{std::string(request.client_id), identity.username, &identity});
-    return Decision::allow();
+    return admit(request.connection,
+                 Session{std::string(request.client_id), identity.username, &identity});
 }
 
 Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const SaslUser& user) {
@@ -179,7 +184,17 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
         }
         plain_logins_.remember(user, *request.password);
     }
-    live_.admit(request.connection, Session{std::string(request.client_id), user.username, &user});
+    return admit(request.connection,
+                 Session{std::string(request.client_id), user.username, &user});
+}
+
+// Every login ends here, whatever admitted it.
+Decision Engine::admit(ConnectionId connection, Session session) {
+    if (takes_reserved_client_id(session, *policy_)) {
+        return Decision::deny(Reason::ClientIdReserved);
+    }
+    session.client_id_proven = proves_client_id(session.admitted_by, *policy_);
+    live_.admit(connection, std::move(session));
     return Decision::allow();
 }
 
@@ -195,7 +210,7 @@ Decision Engine::authorize(const AccessRequest& request) {
         allowed = session->recent_access.lookup(request.access, request.topic, policy_generation_);
     }
     if (!allowed) {
-        allowed = permits(request);
+        allowed = permits(request, cacheable && session->client_id_proven);
         if (cacheable) {
             session->recent_access.store(request.access, request.topic, policy_generation_,
                                          *allowed);
@@ -204,8 +219,8 @@ Decision Engine::authorize(const AccessRequest& request) {
     return *allowed ? Decision::allow() : Decision::deny(Reason::TopicDenied);
 }
 
-bool Engine::permits(const AccessRequest& request) const {
-    const permissions::Subject subject{request.username, request.client_id};
+bool Engine::permits(const AccessRequest& request, bool client_id_proven) const {
+    const permissions::Subject subject{request.username, request.client_id, client_id_proven};
     return policy_->permissions.permits(request.access, request.topic, subject);
 }
 

@@ -104,6 +104,7 @@ class Engine {
    private:
     std::optional<Decision> recheck_held_session(const ConnectRequest& request);
     const Session* online_session(ConnectionId connection) const;
+    Decision admit(ConnectionId connection, Session session);
     void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
@@ -139,7 +140,7 @@ class Engine {
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
 
-    bool permits(const AccessRequest& request) const;
+    bool permits(const AccessRequest& request, bool client_id_proven) const;
 
     std::shared_ptr<const Policy> policy_;
     std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation

@@ -1,6 +1,7 @@
 // Engine: MQTT 5 enhanced authentication with SCRAM (RFC 5802 / RFC 7677). The exchange itself
 // lives in sasl::ScramAuthenticator; here its outcome becomes a Decision and, on success, a
 // session like any other login's.
+#include "engine/client_ids.h"
 #include "engine/engine.h"
 
 namespace mqauth::engine {
@@ -37,6 +38,10 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
     if (fresh_login && throttles(std::nullopt, request.address)) {
         return refused(Reason::Throttled);
+    }
+    // No SCRAM user is a CLIENT identity (a username is one or the other).
+    if (cannot_own_client_id(request.client_id, std::nullopt, *policy_)) {
+        return refused(Reason::ClientIdReserved);
     }
     sasl::ScramStep step =
         scram_.begin(request.connection, request.method, request.data, policy_->sasl_users);
@@ -77,8 +82,10 @@ AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramSte
         current && current->username != step.username) {
         return refused(Reason::ReauthUserChanged, std::move(step.username));
     }
-    live_.admit(request.connection, Session{std::string(request.client_id), user->username, user});
-    return AuthStep{Decision::allow(), std::move(step.data), std::move(step.username)};
+    const Decision admitted =
+        admit(request.connection, Session{std::string(request.client_id), user->username, user});
+    if (admitted.verdict != Verdict::Allow) return refused(admitted.reason, user->username);
+    return AuthStep{admitted, std::move(step.data), std::move(step.username)};
 }
 
 }  // namespace mqauth::engine

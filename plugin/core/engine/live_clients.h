@@ -49,6 +49,8 @@ struct Session {
     Admission admitted_by;
     AccessCache recent_access = {};
     std::optional<std::string> server_name = {};  // the SNI of its CONNECT, if known
+    // Whether its login proved the client id (engine/client_ids.h): CLIENT rules apply then.
+    bool client_id_proven = false;
     // False once the broker reported the connection gone (its DISCONNECT event).
     bool online = true;
     // The last re-check sweep (Engine::begin_session_recheck) that visited this session.

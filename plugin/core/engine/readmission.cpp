@@ -1,6 +1,7 @@
 #include "engine/readmission.h"
 
 #include "engine/certificate_standing.h"
+#include "engine/client_ids.h"
 
 namespace mqauth::engine {
 namespace {
@@ -70,7 +71,12 @@ struct Readmit {
 
 std::optional<Reason> withdrawal_reason(Session& session, const Policy& next,
                                         const certs::DeviceRegistry* registry) {
-    return std::visit(Readmit{session, next, registry}, session.admitted_by);
+    if (auto reason = std::visit(Readmit{session, next, registry}, session.admitted_by)) {
+        return reason;
+    }
+    if (takes_reserved_client_id(session, next)) return Reason::ClientIdReserved;
+    session.client_id_proven = proves_client_id(session.admitted_by, next);
+    return std::nullopt;
 }
 
 }  // namespace mqauth::engine

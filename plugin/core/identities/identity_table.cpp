@@ -20,9 +20,11 @@ IdentityTable::AddResult IdentityTable::add(Identity identity) {
     if (is_client) {
         clients_.emplace(ClientKey{stored.username, stored.client_id}, &stored);
         client_usernames_.insert(stored.username);
+        reserved_client_ids_.insert(stored.client_id);
     } else {
         users_.emplace(stored.username, &stored);
     }
+    has_signed_ = has_signed_ || stored.sign_mode == SignMode::Signed;
     return AddResult::Added;
 }
 

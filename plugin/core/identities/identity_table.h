@@ -32,6 +32,14 @@ class IdentityTable {
     bool has_client_identities(std::string_view username) const;
     bool has_user_identity(std::string_view username) const { return users_.count(username) > 0; }
 
+    // True when a CLIENT identity names this client id: it is reserved to the identities that
+    // name it, whatever else could log in (README "Client ids").
+    bool reserves_client_id(std::string_view client_id) const {
+        return reserved_client_ids_.count(client_id) > 0;
+    }
+    // True when some identity is SIGNED (its password proves the client id it was signed for).
+    bool has_signed_identities() const { return has_signed_; }
+
     std::size_t size() const { return storage_.size(); }
 
    private:
@@ -50,6 +58,8 @@ class IdentityTable {
     std::unordered_map<std::string_view, const Identity*> users_;
     std::unordered_map<ClientKey, const Identity*, ClientKeyHash> clients_;
     std::unordered_set<std::string_view> client_usernames_;
+    std::unordered_set<std::string_view> reserved_client_ids_;
+    bool has_signed_ = false;
 };
 
 }  // namespace mqauth::identities

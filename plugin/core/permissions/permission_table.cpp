@@ -30,7 +30,9 @@ bool PermissionTable::permits(Access access, std::string_view topic, const Subje
     if (access == Access::Subscribe) topic = strip_shared_subscription(topic);
     Grants grants;
     collect(by_username_, subject.username, access, topic, subject, grants);
-    collect(by_client_id_, subject.client_id, access, topic, subject, grants);
+    if (subject.client_id_proven) {
+        collect(by_client_id_, subject.client_id, access, topic, subject, grants);
+    }
     const Action action = access == Access::Publish ? Action::Publish : Action::Subscribe;
     if (grants.denies(action)) return false;
     if (grants.allows(action)) return true;

@@ -32,7 +32,8 @@ class PermissionTable {
     Effect no_match() const { return no_match_; }
     std::size_t rule_count() const { return rule_count_; }
 
-    // Any matching DENY beats any ALLOW; with no matching rule, no_match decides.
+    // Any matching DENY beats any ALLOW; with no matching rule, no_match decides. CLIENT rules
+    // count only for a subject whose client id is proven.
     bool permits(Access access, std::string_view topic, const Subject& subject) const;
 
    private:

@@ -14,6 +14,9 @@ namespace mqauth::permissions {
 struct Subject {
     std::string_view username;  // empty when the client has none
     std::string_view client_id;
+    // Whether the login proved the client id (README "Client ids"): only then do the rules of
+    // identity_type CLIENT apply. %c placeholders expand either way.
+    bool client_id_proven = false;
 };
 
 class RuleTree {
