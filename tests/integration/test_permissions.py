@@ -244,9 +244,17 @@ class PlaceholderTest(PermissionTestCase):
             user_rule("fleet", "devices/%c/#", "PUB_SUB"),
             user_rule("alice", "home/%u/#", "PUB"),
             user_rule("bob", "home/%u/#", "PUB"),
+            user_rule("rooted", "%c/#", "SUB"),
         ]
         cls.broker = cls.start_class_broker(auth_yaml(
-            identities(FEEDER, WATCHER, "fleet", "alice", "bob"), rules=rules))
+            identities(FEEDER, WATCHER, "fleet", "alice", "bob", "rooted"), rules=rules))
+
+    def test_a_leading_placeholder_never_expands_to_a_dollar_level(self):
+        # "%c/#" must not hand the broker's statistics to a client whose id is "$SYS".
+        dollar = self.subscribe(self.broker, login("rooted", "$SYS"), "$SYS/#")
+        self.assertGranted(dollar, [REFUSED])
+        own = self.subscribe(self.broker, login("rooted", "rooted-dev-1"), "rooted-dev-1/#")
+        self.assertGranted(own, [0])
 
     def test_device_publishes_in_its_own_subtree_but_not_in_another_devices(self):
         watcher = self.subscribe(self.broker, login(WATCHER), "devices/#")

@@ -79,6 +79,16 @@ TEST(RuleTreeTopic, HostileNamesInPlaceholdersMatchNothing) {
     EXPECT_FALSE(topic_allowed(tree, "users/", Subject{"", "c"}));  // no username, no match
 }
 
+TEST(RuleTreeTopic, PlaceholdersAtTheFirstLevelNeverMatchDollarTopics) {
+    const Subject dollar{"$SYS", "$SYS"};
+    EXPECT_FALSE(topic_allowed(tree_allowing({"%c/#"}), "$SYS/broker/uptime", dollar));
+    EXPECT_FALSE(topic_allowed(tree_allowing({"%u/#"}), "$SYS/broker/uptime", dollar));
+    EXPECT_FALSE(filter_covered(tree_allowing({"%c/#"}), "$SYS/#", dollar));
+    // Deeper levels are not special, and ordinary names still match at the first level.
+    EXPECT_TRUE(topic_allowed(tree_allowing({"d/%c"}), "d/$SYS", dollar));
+    EXPECT_TRUE(topic_allowed(tree_allowing({"%c/#"}), "dev1/x"));
+}
+
 TEST(RuleTreeFilter, AFilterIsCoveredOnlyByRulesMatchingAllItsTopics) {
     const RuleTree tree = tree_allowing({"a/b"});
     EXPECT_TRUE(filter_covered(tree, "a/b"));

@@ -50,8 +50,12 @@ struct WalkContext {
 void visit(const Node& node, TopicLevels levels, bool first_level, const WalkContext& context,
            Grants& out);
 
+// A placeholder stands for any level a client can choose (its client id, sometimes its
+// username), so at the first level it is as wide as '+' and follows the same MQTT rule: it never
+// matches a '$' topic (a client with id "$SYS" gets nothing of "$SYS/#" from "%c/#").
 void visit_placeholders(const Node& node, std::string_view level, const TopicLevels& levels,
-                        const WalkContext& context, Grants& out) {
+                        bool first_level, const WalkContext& context, Grants& out) {
+    if (first_level && context.starts_with_dollar) return;
     if (node.username && usable_as_level(context.subject.username) &&
         level == context.subject.username) {
         visit(*node.username, levels, false, context, out);
@@ -81,7 +85,7 @@ void visit(const Node& node, TopicLevels levels, bool first_level, const WalkCon
     if (const Node* literal = node.literals.find(level)) {
         visit(*literal, levels, false, context, out);
     }
-    visit_placeholders(node, level, levels, context, out);
+    visit_placeholders(node, level, levels, first_level, context, out);
 }
 
 Grants walk(const Node& root, Walk kind, std::string_view text, const Subject& subject) {
