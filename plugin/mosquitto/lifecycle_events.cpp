@@ -40,8 +40,9 @@ void apply_reload(PluginState& state, PolicyLoad finished) {
     const auto withdrawn =
         state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
     state.reloads->dispose(std::move(retired));
-    const auto online = std::count_if(withdrawn.begin(), withdrawn.end(),
-                                      [](const engine::Withdrawal& client) { return client.online; });
+    const auto online =
+        std::count_if(withdrawn.begin(), withdrawn.end(),
+                      [](const engine::Withdrawal& client) { return client.online; });
     log_line(LogLevel::Info, "reloaded " + state.config_path + ": " + summary + ", " +
                                  std::to_string(online) + " clients disconnected");
     disconnect_withdrawn(withdrawn);

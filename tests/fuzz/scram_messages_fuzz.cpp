@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
 
     static ScramAuthenticator scram;
-    const ScramStep begun = scram.begin(1, "SCRAM-SHA-256", first, users());
+    const ScramStep begun = scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", first, users());
     if (begun.kind != ScramStep::Kind::Continue) return 0;
     // The server nonce is random, so a fuzzer cannot forge a valid proof: success is a bug.
     if (scram.finish(1, final_message, users()).kind == ScramStep::Kind::Success) __builtin_trap();

@@ -15,6 +15,8 @@
 //                                          SCRAM-SHA-512); its hash is used for the arithmetic
 //       [--hash sha256|sha512]             the hash, when --mechanism names none (e.g. FOO)
 //       [--host 127.0.0.1] [--wait 10]     every wait is bounded by --wait seconds
+//       [--local-address 127.0.0.2]        the source address of the connection (any address
+//                                          of the loopback net: the broker sees a second client)
 //       [--raw-client-first S]             send S instead of the computed client-first
 //       [--raw-client-final S]             send S instead of the computed client-final
 //       [--client-final-twice]             send the client-final AUTH twice in a row
@@ -57,6 +59,15 @@
 const crypto = require('crypto');
 const { parseArgs } = require('util');
 const mqtt = require('mqtt');
+const net = require('net');
+
+// MQTT.js opens its TCP connection with net.createConnection({port, host}) and offers no option
+// for the source address: give every connection this process opens one.
+function bindConnectionsTo(localAddress) {
+  const createConnection = net.createConnection;
+  net.createConnection = (options, ...rest) =>
+    createConnection.call(net, { ...options, localAddress }, ...rest);
+}
 
 const EXIT = {
   ok: 0, usage: 2, verification: 3, timeout: 4, noConnack: 5, disconnected: 6, reauthRefused: 7,
@@ -173,6 +184,7 @@ function parseCommandLine() {
     parsed = parseArgs({
       options: {
         host: { type: 'string', default: '127.0.0.1' },
+        'local-address': { type: 'string' },
         port: { type: 'string' },
         'client-id': { type: 'string' },
         username: { type: 'string' },
@@ -218,6 +230,7 @@ function parseCommandLine() {
   if (!['sha256', 'sha512'].includes(hash)) usage('--hash must be sha256 or sha512');
   return {
     host: parsed.host,
+    localAddress: parsed['local-address'] || null,
     port: number('port'),
     clientId: parsed['client-id'],
     username: parsed.username ?? '',
@@ -315,6 +328,7 @@ async function main() {
   let connacked = false;
 
   result.client_first = scram.clientFirst(options.rawClientFirst);
+  if (options.localAddress) bindConnectionsTo(options.localAddress);
   client = mqtt.connect({
     host: options.host,
     port: options.port,

@@ -8,10 +8,22 @@ import time
 import unittest
 
 from mqauth_harness import (
+    CONNACK_NOT_AUTHORIZED,
+    MQTT_AUTH,
+    MQTT_CONNACK,
+    PROTOCOL_MQTT5,
     RC_NOT_AUTHORISED,
+    SCRAM_OK,
     BrokerTestCase,
+    RawMqttConnection,
     auth_yaml,
+    mqtt_auth_properties,
+    mqtt_connect,
     pub,
+    sasl_auth_yaml,
+    sasl_hash,
+    sasl_user,
+    scram,
     unique_client_id,
     user_identity,
 )
@@ -78,6 +90,69 @@ class ThrottlingTest(BrokerTestCase):
             self.assertEqual(rc, RC_NOT_AUTHORISED, broker.describe())
         self.assertEqual(self.right_login(broker), 0, broker.describe())
         self.assertTrue(broker.running(), broker.describe())
+
+
+SCRAM_MECHANISM = "SCRAM-SHA-256"
+SCRAM_PASSWORD = "throttle-scram-pw-7d1e"
+SECOND_ADDRESS = "127.0.0.2"  # another client: any loopback address reaches the broker
+HALF_OPEN_PER_ADDRESS = 100  # ScramAuthenticator's default bound (README "Failed-login throttling")
+
+
+class ScramThrottlingTest(BrokerTestCase):
+    """SCRAM logins are throttled like every other login, and half-open exchanges cannot crowd
+    other clients out."""
+
+    def scram_yaml(self, max_failures):
+        user = sasl_user("alice", type="scram", mechanism=SCRAM_MECHANISM,
+                         credentials=sasl_hash(SCRAM_PASSWORD, SCRAM_MECHANISM))
+        return sasl_auth_yaml([user_identity("device", SECRET)], [user]) + (
+            f"throttling:\n  max_failures: {max_failures}\n  window_seconds: 60\n"
+            "  backoff_seconds: 60\n")
+
+    def alice(self, broker, password=SCRAM_PASSWORD, address=None):
+        extra = ["--local-address", address] if address else []
+        return scram(broker, client_id=unique_client_id("alice"), username="alice",
+                     password=password, mechanism=SCRAM_MECHANISM, extra=extra)
+
+    def test_a_username_back_off_refuses_even_the_right_scram_proof_from_elsewhere(self):
+        broker = self.start_broker(self.scram_yaml(max_failures=3))
+        for _ in range(3):
+            outcome = self.alice(broker, password="a-guess")
+            self.assertEqual(outcome.exit_code, CONNACK_NOT_AUTHORIZED, outcome.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(r"mqauth: throttling username=alice"),
+                             broker.describe())
+        outcome = self.alice(broker, address=SECOND_ADDRESS)
+        self.assertEqual(outcome.exit_code, CONNACK_NOT_AUTHORIZED,
+                         outcome.describe() + broker.describe())
+        self.assertEqual(outcome.received("auth"), [], "no exchange may begin for alice")
+
+    def test_half_open_exchanges_from_one_address_leave_others_their_logins(self):
+        broker = self.start_broker(self.scram_yaml(max_failures=10))
+        attackers = []
+        answers = []
+        for i in range(HALF_OPEN_PER_ADDRESS + 20):
+            connection = RawMqttConnection(broker)
+            attackers.append(connection)
+            connection.send(mqtt_connect(
+                f"half-open-{i}".encode(), protocol=PROTOCOL_MQTT5,
+                properties=mqtt_auth_properties(SCRAM_MECHANISM.encode(),
+                                                f"n,,n=alice,r=x{i}".encode())))
+            answers.append(connection.read_packet()[0])
+        self.assertEqual(answers.count(MQTT_AUTH), HALF_OPEN_PER_ADDRESS, broker.describe())
+        self.assertEqual(answers.count(MQTT_CONNACK), 20, broker.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(
+            r"mqauth: refused client_id=half-open-\d+ .*reason=too_many_exchanges_from_address"),
+            broker.describe())
+        # Alice, from another address, logs in while the attacker's exchanges are still open...
+        outcome = self.alice(broker, address=SECOND_ADDRESS)
+        self.assertEqual(outcome.exit_code, SCRAM_OK, outcome.describe() + broker.describe())
+        # ... and the abandoned exchanges count against the attacker's address alone.
+        for connection in attackers:
+            connection.close()
+        self.assertIsNotNone(broker.wait_for_log_line(r"mqauth: throttling address=127\.0\.0\.1"),
+                             broker.describe())
+        self.assertEqual(self.alice(broker, address=SECOND_ADDRESS).exit_code, SCRAM_OK,
+                         broker.describe())
 
 
 if __name__ == "__main__":

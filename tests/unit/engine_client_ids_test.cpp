@@ -49,8 +49,7 @@ class EngineClientIds : public ::testing::Test {
 }  // namespace
 
 TEST_F(EngineClientIds, TheClientIdentityOwningAClientIdLogsInWithIt) {
-    EXPECT_EQ(engine.authenticate(login(1, "gw", "gateway", "gw-secret")).verdict,
-              Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(login(1, "gw", "gateway", "gw-secret")).verdict, Verdict::Allow);
 }
 
 TEST_F(EngineClientIds, AnyOtherLoginWithAReservedClientIdIsRefused) {
@@ -60,9 +59,9 @@ TEST_F(EngineClientIds, AnyOtherLoginWithAReservedClientIdIsRefused) {
               Reason::ClientIdReserved);
     EXPECT_EQ(engine.authenticate(login(3, "gw", std::nullopt, std::nullopt)).reason,
               Reason::ClientIdReserved);
-    EXPECT_EQ(engine.begin_enhanced_auth({4, "gw", "SCRAM-SHA-256", "n,,n=alice,r=abc"})
-                  .decision.reason,
-              Reason::ClientIdReserved);
+    EXPECT_EQ(
+        engine.begin_enhanced_auth({4, "gw", "SCRAM-SHA-256", "n,,n=alice,r=abc"}).decision.reason,
+        Reason::ClientIdReserved);
     EXPECT_EQ(engine.live_client_count(), 0u);
 }
 
@@ -78,15 +77,13 @@ TEST_F(EngineClientIds, AReservedClientIdRefusalIsNoFailedLogin) {
 TEST_F(EngineClientIds, ClientRulesApplyToASignedPasswordButNotToAnOriginOne) {
     const std::string signed_dev7 = identities::signed_password("fleet-secret", "dev7");
     ASSERT_EQ(engine.authenticate(login(1, "dev7", "fleet", signed_dev7)).verdict, Verdict::Allow);
-    ASSERT_EQ(engine.authenticate(login(2, "dev7", "demo", "demo-secret")).verdict,
-              Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(login(2, "dev7", "demo", "demo-secret")).verdict, Verdict::Allow);
     EXPECT_EQ(engine.authorize(publish(1, "fleet", "dev7")).verdict, Verdict::Allow);
     EXPECT_EQ(engine.authorize(publish(2, "demo", "dev7")).verdict, Verdict::Deny);
 }
 
 TEST_F(EngineClientIds, AReloadThatReservesALiveClientsIdWithdrawsIt) {
-    ASSERT_EQ(engine.authenticate(login(1, "dev7", "demo", "demo-secret")).verdict,
-              Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(login(1, "dev7", "demo", "demo-secret")).verdict, Verdict::Allow);
     std::string reserving = std::string(kIdentities) + kRules;
     reserving.insert(reserving.find("sasl_users:"),
                      "  - {username: owner, identity_type: CLIENT, client_id: dev7, secret: o, "

@@ -25,10 +25,10 @@ std::string policy_with(const std::string& scram_password, const std::string& pl
 
 // The client side of one SCRAM-SHA-256 login through the engine.
 AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string& username,
-                     const std::string& password) {
+                     const std::string& password, std::string_view address = "10.0.0.1") {
     const std::string first = "n,,n=" + username + ",r=nonce" + std::to_string(connection);
     const AuthStep server_first =
-        engine.begin_enhanced_auth({connection, "c", "SCRAM-SHA-256", first});
+        engine.begin_enhanced_auth({connection, "c", "SCRAM-SHA-256", first, address});
     if (server_first.decision.verdict != Verdict::Continue) return server_first;
     const std::string& sf = server_first.data;
     const std::string nonce = sf.substr(2, sf.find(",s=") - 2);
@@ -43,8 +43,18 @@ AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string&
     std::string proof = client_key;
     for (std::size_t i = 0; i < proof.size(); ++i) proof[i] ^= signature[i];
     return engine.continue_enhanced_auth(
-        {connection, "c", "", without_proof + ",p=" + crypto::base64_encode(proof)});
+        {connection, "c", "", without_proof + ",p=" + crypto::base64_encode(proof), address});
 }
+
+// A client-first that is never followed by its client-final.
+AuthStep half_open(Engine& engine, ConnectionId connection, std::string_view address) {
+    return engine.begin_enhanced_auth(
+        {connection, "c", "SCRAM-SHA-256", "n,,n=alice,r=x" + std::to_string(connection),
+         address});
+}
+
+const std::string kThrottling =
+    "throttling:\n  max_failures: 3\n  window_seconds: 60\n  backoff_seconds: 600\n";
 
 ConnectRequest plain_login(ConnectionId connection, std::string_view username,
                            std::string_view password) {
@@ -141,4 +151,52 @@ TEST(EngineSasl, TheRecheckOfAnOfflineScramSessionKeepsItButANewConnectOnItsAddr
     // The broker freed the session and a new client got its address: a login like any other.
     EXPECT_EQ(engine.authenticate(ConnectRequest{1, "c", "alice", std::nullopt}).reason,
               Reason::MechanismMismatch);
+}
+
+TEST(EngineSaslThrottling, AUsernameBackOffStopsScramLoginsAtTheClientFirst) {
+    Engine engine(policy_from(policy_with("pencil", "pw") + kThrottling));
+    for (ConnectionId c = 1; c <= 3; ++c) {
+        ASSERT_EQ(scram_login(engine, c, "alice", "crayon").decision.reason, Reason::BadPassword);
+    }
+    // From another address, even the right password: refused before any proof is checked.
+    const AuthStep refused = scram_login(engine, 4, "alice", "pencil", "10.0.0.2");
+    EXPECT_EQ(refused.decision.reason, Reason::Throttled);
+    EXPECT_TRUE(refused.data.empty());  // no server-first: the exchange never began
+}
+
+TEST(EngineSaslThrottling, HalfOpenExchangesAreBoundedPerAddress) {
+    Engine engine(policy_from(policy_with("pencil", "pw")),
+                  sasl::ScramAuthenticator(std::chrono::seconds(30), 10000, 3));
+    for (ConnectionId c = 1; c <= 3; ++c) {
+        ASSERT_EQ(half_open(engine, c, "10.0.0.9").decision.verdict, Verdict::Continue);
+    }
+    EXPECT_EQ(half_open(engine, 4, "10.0.0.9").decision.reason,
+              Reason::TooManyExchangesFromAddress);
+    EXPECT_EQ(scram_login(engine, 5, "alice", "pencil", "10.0.0.2").decision.verdict,
+              Verdict::Allow);
+}
+
+TEST(EngineSaslThrottling, AFullTableIsNoFailureOfTheUserItRefuses) {
+    Engine engine(policy_from(policy_with("pencil", "pw") + kThrottling),
+                  sasl::ScramAuthenticator(std::chrono::seconds(30), 2, 100));
+    ASSERT_EQ(half_open(engine, 1, "10.0.0.8").decision.verdict, Verdict::Continue);
+    ASSERT_EQ(half_open(engine, 2, "10.0.0.9").decision.verdict, Verdict::Continue);
+    for (ConnectionId c = 10; c < 20; ++c) {
+        ASSERT_EQ(scram_login(engine, c, "alice", "pencil").decision.reason,
+                  Reason::TooManyExchanges);
+    }
+    engine.disconnected(1);
+    EXPECT_EQ(scram_login(engine, 20, "alice", "pencil").decision.verdict, Verdict::Allow);
+}
+
+TEST(EngineSaslThrottling, AbandonedExchangesCountAgainstTheirAddress) {
+    Engine engine(policy_from(policy_with("pencil", "pw") + kThrottling));
+    for (ConnectionId c = 1; c <= 3; ++c) {
+        ASSERT_EQ(half_open(engine, c, "10.0.0.9").decision.verdict, Verdict::Continue);
+        engine.disconnected(c);
+    }
+    EXPECT_EQ(scram_login(engine, 4, "alice", "pencil", "10.0.0.9").decision.reason,
+              Reason::Throttled);
+    EXPECT_EQ(scram_login(engine, 5, "alice", "pencil", "10.0.0.2").decision.verdict,
+              Verdict::Allow);
 }

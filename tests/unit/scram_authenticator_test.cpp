@@ -44,7 +44,7 @@ const std::string kFirst = "n,,n=alice,r=clientnonce";
 TEST(ScramAuthenticator, AdmitsTheRightPasswordWithAServerSignature) {
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram;
-    const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, users);
+    const ScramStep first = scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", kFirst, users);
     ASSERT_EQ(first.kind, ScramStep::Kind::Continue);
     EXPECT_EQ(first.data.rfind("r=clientnonce", 0), 0u);  // the nonce extends the client's
     const ScramStep done =
@@ -59,7 +59,7 @@ TEST(ScramAuthenticator, WrongPasswordUnknownUserAndMismatchAllFailTheSameWayOnT
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram;
     const auto attempt = [&](const std::string& first_message, const char* method) {
-        const ScramStep first = scram.begin(7, method, first_message, users);
+        const ScramStep first = scram.begin(7, "127.0.0.1", method, first_message, users);
         EXPECT_EQ(first.kind, ScramStep::Kind::Continue);
         const HashAlgorithm hash =
             std::string(method) == "SCRAM-SHA-512" ? HashAlgorithm::Sha512 : HashAlgorithm::Sha256;
@@ -74,7 +74,7 @@ TEST(ScramAuthenticator, WrongPasswordUnknownUserAndMismatchAllFailTheSameWayOnT
 
 TEST(ScramAuthenticator, UnknownMethodIsUnsupported) {
     ScramAuthenticator scram;
-    EXPECT_EQ(scram.begin(1, "PLAIN", kFirst, users_with_scram_alice()).failure,
+    EXPECT_EQ(scram.begin(1, "127.0.0.1", "PLAIN", kFirst, users_with_scram_alice()).failure,
               ScramFailure::UnsupportedMethod);
 }
 
@@ -82,7 +82,7 @@ TEST(ScramAuthenticator, OneFinalPerExchangeAndNoneWithoutABeginning) {
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram;
     EXPECT_EQ(scram.finish(3, "c=biws,r=x,p=AAAA", users).failure, ScramFailure::UnexpectedStep);
-    const ScramStep first = scram.begin(3, "SCRAM-SHA-256", kFirst, users);
+    const ScramStep first = scram.begin(3, "127.0.0.1", "SCRAM-SHA-256", kFirst, users);
     EXPECT_EQ(scram.finish(3, "garbage", users).failure, ScramFailure::Malformed);
     // The garbage consumed the exchange: the right answer now comes too late.
     EXPECT_EQ(scram.finish(3, client_final_for(first.data, "pw", kFirst.substr(3)), users).failure,
@@ -92,7 +92,7 @@ TEST(ScramAuthenticator, OneFinalPerExchangeAndNoneWithoutABeginning) {
 TEST(ScramAuthenticator, StalledExchangeIsRefused) {
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram(std::chrono::milliseconds(1));
-    const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, users);
+    const ScramStep first = scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", kFirst, users);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), users).failure,
               ScramFailure::Stalled);
@@ -101,24 +101,29 @@ TEST(ScramAuthenticator, StalledExchangeIsRefused) {
 TEST(ScramAuthenticator, ExchangesInFlightAreBounded) {
     const SaslUserTable users = users_with_scram_alice();
     ScramAuthenticator scram(std::chrono::seconds(30), 2);
-    EXPECT_EQ(scram.begin(1, "SCRAM-SHA-256", kFirst, users).kind, ScramStep::Kind::Continue);
-    EXPECT_EQ(scram.begin(2, "SCRAM-SHA-256", kFirst, users).kind, ScramStep::Kind::Continue);
-    EXPECT_EQ(scram.begin(3, "SCRAM-SHA-256", kFirst, users).failure,
+    EXPECT_EQ(scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", kFirst, users).kind,
+              ScramStep::Kind::Continue);
+    EXPECT_EQ(scram.begin(2, "127.0.0.1", "SCRAM-SHA-256", kFirst, users).kind,
+              ScramStep::Kind::Continue);
+    EXPECT_EQ(scram.begin(3, "127.0.0.1", "SCRAM-SHA-256", kFirst, users).failure,
               ScramFailure::TooManyExchanges);
     scram.drop(1);
-    EXPECT_EQ(scram.begin(3, "SCRAM-SHA-256", kFirst, users).kind, ScramStep::Kind::Continue);
+    EXPECT_EQ(scram.begin(3, "127.0.0.1", "SCRAM-SHA-256", kFirst, users).kind,
+              ScramStep::Kind::Continue);
 }
 
 TEST(ScramAuthenticator, ChannelBindingIsRefusedAtTheFirstStep) {
     ScramAuthenticator scram;
-    EXPECT_EQ(scram.begin(1, "SCRAM-SHA-256", "y,,n=alice,r=x", users_with_scram_alice()).failure,
-              ScramFailure::ChannelBindingUnsupported);
+    EXPECT_EQ(
+        scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", "y,,n=alice,r=x", users_with_scram_alice())
+            .failure,
+        ScramFailure::ChannelBindingUnsupported);
 }
 
 TEST(ScramAuthenticator, AnExchangeCannotFinishOnCredentialsAReloadReplaced) {
     const SaslUserTable before = users_with_scram_alice();
     ScramAuthenticator scram;
-    const ScramStep first = scram.begin(1, "SCRAM-SHA-256", kFirst, before);
+    const ScramStep first = scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", kFirst, before);
     SaslUserTable after;
     after.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "new", 4096)});
     EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), after).failure,

@@ -81,9 +81,8 @@ Diagnostic unprovable_client_rule(const MappingReader& fields, const std::string
                 "CLIENT rule never applies"};
 }
 
-void read_rules(const YamlNode& list, const ClientIdProvable& provable,
-                Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
-                permissions::PermissionTable& table) {
+void read_rules(const YamlNode& list, const ClientIdProvable& provable, Diagnostics& diagnostics,
+                std::vector<Diagnostic>& warnings, permissions::PermissionTable& table) {
     FirstSeen first_seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
         MappingReader fields(list.items[i], "permissions.rules[" + std::to_string(i) + "]",

@@ -20,6 +20,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::ChannelBindingUnsupported: return "channel_binding_unsupported";
         case Reason::ExchangeStalled: return "exchange_stalled";
         case Reason::TooManyExchanges: return "too_many_exchanges";
+        case Reason::TooManyExchangesFromAddress: return "too_many_exchanges_from_address";
         case Reason::UnexpectedAuthStep: return "unexpected_auth_step";
         case Reason::ReauthUserChanged: return "reauth_user_changed";
         case Reason::UnknownCa: return "unknown_ca";

@@ -29,19 +29,20 @@ enum class Reason {
     ChannelBindingUnsupported,  // SCRAM with channel binding ("p=" or "y")
     ExchangeStalled,            // the SCRAM client-final came too late
     TooManyExchanges,           // too many SCRAM exchanges in flight at once
-    UnexpectedAuthStep,         // an AUTH packet with no exchange in flight
-    ReauthUserChanged,          // a re-authentication as somebody else
-    UnknownCa,                  // a client certificate not issued by a listed CA
-    CaInactive,                 // ... issued by a listed CA whose status is INACTIVE
-    CertificateExpired,         // a certificate in the client's chain is past its notAfter
-    CertificateNotYetValid,     // ... or before its notBefore
-    CertificateInvalid,         // any other chain verification failure
-    CertificateInactive,        // the device certificate's state is INACTIVE
-    CertificateRevoked,         // ... or REVOKED
-    ClientIdNotCommonName,      // bind_client_id_to_cn, and the client id is not the CN
-    ClientIdReserved,           // a CLIENT identity names the client id, and this login is not one
-    RegistryWriteFailed,        // a first-seen certificate could not be registered durably
-    Throttled,                  // too many failed logins from this address or for this username
+    TooManyExchangesFromAddress,  // ... from this client's address
+    UnexpectedAuthStep,           // an AUTH packet with no exchange in flight
+    ReauthUserChanged,            // a re-authentication as somebody else
+    UnknownCa,                    // a client certificate not issued by a listed CA
+    CaInactive,                   // ... issued by a listed CA whose status is INACTIVE
+    CertificateExpired,           // a certificate in the client's chain is past its notAfter
+    CertificateNotYetValid,       // ... or before its notBefore
+    CertificateInvalid,           // any other chain verification failure
+    CertificateInactive,          // the device certificate's state is INACTIVE
+    CertificateRevoked,           // ... or REVOKED
+    ClientIdNotCommonName,        // bind_client_id_to_cn, and the client id is not the CN
+    ClientIdReserved,     // a CLIENT identity names the client id, and this login is not one
+    RegistryWriteFailed,  // a first-seen certificate could not be registered durably
+    Throttled,            // too many failed logins from this address or for this username
     AuthorizerUsernameMalformed,  // a username with '|' that is not the authorizer form
     AuthorizerUnknown,            // it names no configured authorizer
     AuthorizerInactive,           // ... an INACTIVE one (also: reload made it INACTIVE)

@@ -184,8 +184,7 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
         }
         plain_logins_.remember(user, *request.password);
     }
-    return admit(request.connection,
-                 Session{std::string(request.client_id), user.username, &user});
+    return admit(request.connection, Session{std::string(request.client_id), user.username, &user});
 }
 
 // Every login ends here, whatever admitted it.
@@ -225,7 +224,7 @@ bool Engine::permits(const AccessRequest& request, bool client_id_proven) const 
 }
 
 void Engine::disconnected(ConnectionId connection) {
-    scram_.drop(connection);
+    if (auto abandoned_by = scram_.drop(connection)) count_abandoned_exchanges({*abandoned_by});
     Session* session = live_.find(connection);
     if (!session) return;
     if (session->online) {

@@ -139,6 +139,7 @@ class Engine {
     void carry_authorizers_over(const Policy& next);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
+    void count_abandoned_exchanges(const std::vector<std::string>& addresses);
 
     bool permits(const AccessRequest& request, bool client_id_proven) const;
 

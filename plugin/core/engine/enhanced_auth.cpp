@@ -18,6 +18,7 @@ Reason reason_of(sasl::ScramFailure failure) {
         case ScramFailure::Stalled: return Reason::ExchangeStalled;
         case ScramFailure::CredentialsChanged: return Reason::CredentialsChanged;
         case ScramFailure::TooManyExchanges: return Reason::TooManyExchanges;
+        case ScramFailure::TooManyExchangesFromAddress: return Reason::TooManyExchangesFromAddress;
         case ScramFailure::UnexpectedStep: return Reason::UnexpectedAuthStep;
         case ScramFailure::Malformed:
         case ScramFailure::None: return Reason::ScramMalformed;
@@ -32,8 +33,8 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 }  // namespace
 
 // Throttling covers fresh logins; a re-authentication (AUTH 0x19) runs on a live connection.
-// The username is not known before the client-first message is parsed, so a back-off for a
-// username applies from the exchange's end, an address back-off from its start.
+// An address back-off applies from the CONNECT, a username back-off as soon as the client-first
+// names the user: before any proof is checked, as for every other login.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
     if (fresh_login && throttles(std::nullopt, request.address)) {
@@ -43,12 +44,17 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     if (cannot_own_client_id(request.client_id, std::nullopt, *policy_)) {
         return refused(Reason::ClientIdReserved);
     }
-    sasl::ScramStep step =
-        scram_.begin(request.connection, request.method, request.data, policy_->sasl_users);
+    sasl::ScramStep step = scram_.begin(request.connection, request.address, request.method,
+                                        request.data, policy_->sasl_users);
+    count_abandoned_exchanges(scram_.take_expired());
     if (step.kind == sasl::ScramStep::Kind::Failure) {
         AuthStep answer = refused(reason_of(step.failure), std::move(step.username));
         if (fresh_login) count_enhanced_outcome(answer, request);
         return answer;
+    }
+    if (fresh_login && throttles(step.username, request.address)) {
+        scram_.drop(request.connection);  // refused here: not abandoned by the client
+        return refused(Reason::Throttled, std::move(step.username));
     }
     return AuthStep{Decision::proceed(), std::move(step.data), {}};
 }
@@ -61,14 +67,25 @@ AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
     return answer;
 }
 
+// Every failed exchange counts, except a refusal the client did not cause: the table of
+// exchanges was full (others filled it). One refused for its own address's share counts against
+// the address alone.
 void Engine::count_enhanced_outcome(const AuthStep& step, const AuthRequest& request) {
-    const std::optional<std::string_view> username =
-        step.username.empty() ? std::nullopt : std::optional<std::string_view>(step.username);
-    if (step.decision.verdict == Verdict::Deny && username &&
-        throttles(username, request.address)) {
-        return;  // already backing off: the exchange ran only because the name was unknown
+    if (step.decision.reason == Reason::TooManyExchanges) return;
+    std::optional<std::string_view> username;
+    if (!step.username.empty() && step.decision.reason != Reason::TooManyExchangesFromAddress) {
+        username = step.username;
     }
     count_outcome(step.decision, username, request.address);
+}
+
+// A client-first that is never followed by its client-final (the connection went, or the
+// exchange timed out) is a failed login of its address: otherwise half-open exchanges would be
+// free to open by the thousand.
+void Engine::count_abandoned_exchanges(const std::vector<std::string>& addresses) {
+    for (const std::string& address : addresses) {
+        count_outcome(Decision::deny(Reason::ExchangeStalled), std::nullopt, address);
+    }
 }
 
 AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step) {

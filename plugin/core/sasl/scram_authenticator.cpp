@@ -1,5 +1,7 @@
 #include "sasl/scram_authenticator.h"
 
+#include <utility>
+
 #include "crypto/base64.h"
 #include "crypto/random.h"
 
@@ -37,20 +39,50 @@ const ScramCredentials* usable_credentials(const SaslUser* user, Mechanism mecha
 
 }  // namespace
 
-ScramAuthenticator::ScramAuthenticator(Clock::duration exchange_timeout, std::size_t max_in_flight)
+ScramAuthenticator::ScramAuthenticator(Clock::duration exchange_timeout, std::size_t max_in_flight,
+                                       std::size_t max_in_flight_per_address)
     : exchange_timeout_(exchange_timeout),
       max_in_flight_(max_in_flight),
+      max_in_flight_per_address_(max_in_flight_per_address),
       decoy_key_(crypto::random_bytes(32)) {}
+
+ScramAuthenticator::Table::node_type ScramAuthenticator::extract(Table::iterator entry) {
+    const auto count = in_flight_by_address_.find(entry->second.address);
+    if (count != in_flight_by_address_.end() && --count->second == 0) {
+        in_flight_by_address_.erase(count);
+    }
+    return in_flight_.extract(entry);
+}
+
+std::size_t ScramAuthenticator::in_flight_from(const std::string& address) const {
+    const auto count = in_flight_by_address_.find(address);
+    return count == in_flight_by_address_.end() ? 0 : count->second;
+}
 
 void ScramAuthenticator::expire_stale(Clock::time_point now) {
     for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-        it = now - it->second.started > exchange_timeout_ ? in_flight_.erase(it) : std::next(it);
+        const auto next = std::next(it);
+        if (now - it->second.started > exchange_timeout_) {
+            expired_.push_back(std::move(extract(it).mapped().address));
+        }
+        it = next;
     }
 }
 
-ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view method,
-                                    std::string_view client_first, const SaslUserTable& users) {
-    in_flight_.erase(connection);  // a re-authentication starts afresh
+std::optional<std::string> ScramAuthenticator::drop(ConnectionKey connection) {
+    const auto entry = in_flight_.find(connection);
+    if (entry == in_flight_.end()) return std::nullopt;
+    return std::move(extract(entry).mapped().address);
+}
+
+std::vector<std::string> ScramAuthenticator::take_expired() {
+    return std::exchange(expired_, {});
+}
+
+ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view address,
+                                    std::string_view method, std::string_view client_first,
+                                    const SaslUserTable& users) {
+    drop(connection);  // a re-authentication starts afresh
     const auto mechanism = mechanism_from_name(method);
     if (!mechanism) return failure(ScramFailure::UnsupportedMethod);
     ScramError parse_error = ScramError::None;
@@ -58,12 +90,19 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view m
     if (!first) return failure(failure_of(parse_error));
 
     const Clock::time_point now = Clock::now();
-    if (in_flight_.size() >= max_in_flight_) expire_stale(now);
+    std::string client_address(address);
+    if (in_flight_.size() >= max_in_flight_ ||
+        in_flight_from(client_address) >= max_in_flight_per_address_) {
+        expire_stale(now);
+    }
+    if (in_flight_from(client_address) >= max_in_flight_per_address_) {
+        return failure(ScramFailure::TooManyExchangesFromAddress, first->username);
+    }
     if (in_flight_.size() >= max_in_flight_) {
         return failure(ScramFailure::TooManyExchanges, first->username);
     }
 
-    InFlight entry{{}, now, ScramFailure::None};
+    InFlight entry{{}, now, ScramFailure::None, std::move(client_address)};
     const ScramCredentials* credentials =
         usable_credentials(users.find(first->username), *mechanism, entry.failure_if_refused);
     const std::string server_nonce = crypto::base64_encode(crypto::random_bytes(kServerNonceBytes));
@@ -72,14 +111,17 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view m
     ScramStep step;
     step.kind = ScramStep::Kind::Continue;
     step.data = entry.exchange.server_first;
+    step.username = first->username;
+    ++in_flight_by_address_[entry.address];
     in_flight_.insert_or_assign(connection, std::move(entry));
     return step;
 }
 
 ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view client_final,
                                      const SaslUserTable& users) {
-    auto node = in_flight_.extract(connection);  // one attempt per exchange, whatever happens
-    if (node.empty()) return failure(ScramFailure::UnexpectedStep);
+    const auto found = in_flight_.find(connection);
+    if (found == in_flight_.end()) return failure(ScramFailure::UnexpectedStep);
+    auto node = extract(found);  // one attempt per exchange, whatever happens
     const InFlight& entry = node.mapped();
     const std::string& claimed = entry.exchange.username;
     if (Clock::now() - entry.started > exchange_timeout_) {
