@@ -32,10 +32,13 @@ SECRET = "throttle-secret-9a2e"
 BACKOFF_SECONDS = 3
 
 
-def throttled_yaml(max_failures=3):
-    return auth_yaml([user_identity("device", SECRET)]) + (
+def throttled_yaml(max_failures=3, address_max_failures=None, identities=()):
+    """One identity "device" (plus `identities`); the address threshold is max_failures unless
+    given, so that the address backs off as soon as a username would."""
+    return auth_yaml([user_identity("device", SECRET), *identities]) + (
         "throttling:\n"
         f"  max_failures: {max_failures}\n"
+        f"  address_max_failures: {address_max_failures or max_failures}\n"
         "  window_seconds: 60\n"
         f"  backoff_seconds: {BACKOFF_SECONDS}\n")
 
@@ -92,6 +95,50 @@ class ThrottlingTest(BrokerTestCase):
         self.assertTrue(broker.running(), broker.describe())
 
 
+class NatTest(BrokerTestCase):
+    """Many devices behind one NAT share an address: one device with a stale password backs off
+    alone, while a password-guessing run from one address is still slowed."""
+
+    def login(self, broker, username, password, client_id=None):
+        return pub(broker, client_id=client_id or unique_client_id(username), username=username,
+                   password=password)[0]
+
+    def test_a_device_with_a_stale_password_does_not_lock_out_its_neighbours(self):
+        neighbours = [user_identity("meter", "meter-secret-1f0a"),
+                      user_identity("valve", "valve-secret-8c3d")]
+        broker = self.start_broker(throttled_yaml(max_failures=3, address_max_failures=100,
+                                                  identities=neighbours))
+        self.assertEqual(self.login(broker, "meter", "meter-secret-1f0a", "meter-1"), 0,
+                         broker.describe())
+        for _ in range(5):  # the stale device keeps retrying
+            rc = self.login(broker, "device", "last-years-secret", "device-stale")
+            self.assertEqual(rc, RC_NOT_AUTHORISED, broker.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(
+            r"mqauth: throttling client_id=device-stale username=device address=127\.0\.0\.1 "
+            r"for 3s after 3 failed logins"), broker.describe())
+        # Its own back-off holds even for the right secret...
+        self.assertEqual(self.login(broker, "device", SECRET, "device-stale"), RC_NOT_AUTHORISED,
+                         broker.describe())
+        # ... and its neighbours, known or new, are not backed off.
+        self.assertEqual(self.login(broker, "meter", "meter-secret-1f0a", "meter-1"), 0,
+                         broker.describe())
+        self.assertEqual(self.login(broker, "valve", "valve-secret-8c3d", "valve-1"), 0,
+                         broker.describe())
+        self.assertEqual(broker.log_lines_matching(r"mqauth: throttling address="), [],
+                         broker.describe())
+
+    def test_guessing_many_usernames_from_one_address_backs_the_address_off(self):
+        broker = self.start_broker(throttled_yaml(max_failures=3, address_max_failures=6))
+        for i in range(6):
+            rc = self.login(broker, f"guess-{i}", "guess")
+            self.assertEqual(rc, RC_NOT_AUTHORISED, broker.describe())
+        self.assertIsNotNone(broker.wait_for_log_line(
+            r"mqauth: throttling address=127\.0\.0\.1 for 3s after 6 failed logins"),
+            broker.describe())
+        self.assertEqual(self.login(broker, "device", SECRET), RC_NOT_AUTHORISED,
+                         broker.describe())
+
+
 SCRAM_MECHANISM = "SCRAM-SHA-256"
 SCRAM_PASSWORD = "throttle-scram-pw-7d1e"
 SECOND_ADDRESS = "127.0.0.2"  # another client: any loopback address reaches the broker
@@ -106,7 +153,8 @@ class ScramThrottlingTest(BrokerTestCase):
         user = sasl_user("alice", type="scram", mechanism=SCRAM_MECHANISM,
                          credentials=sasl_hash(SCRAM_PASSWORD, SCRAM_MECHANISM))
         return sasl_auth_yaml([user_identity("device", SECRET)], [user]) + (
-            f"throttling:\n  max_failures: {max_failures}\n  window_seconds: 60\n"
+            f"throttling:\n  max_failures: {max_failures}\n"
+            f"  address_max_failures: {max_failures}\n  window_seconds: 60\n"
             "  backoff_seconds: 60\n")
 
     def alice(self, broker, password=SCRAM_PASSWORD, address=None):

@@ -357,7 +357,8 @@ TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeSaslUsersOfTheSameUsername
 TEST_F(EngineAuthorizers, RefusalsCountAsFailedLoginsButFunctionErrorsDoNot) {
     engine_->replace_policy(
         policy_with(authorizers_yaml() +
-                    "throttling: {max_failures: 2, window_seconds: 600, backoff_seconds: 600}\n"));
+                    "throttling: {max_failures: 2, address_max_failures: 2, window_seconds: 600, "
+                    "backoff_seconds: 600}\n"));
     function_->fail("connection refused");
     for (ConnectionId connection = 1; connection <= 5; ++connection) {
         EXPECT_EQ(connect(connection, "d|authorizer-name=open").reason, Reason::AuthorizerError);

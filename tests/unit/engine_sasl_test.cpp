@@ -49,12 +49,12 @@ AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string&
 // A client-first that is never followed by its client-final.
 AuthStep half_open(Engine& engine, ConnectionId connection, std::string_view address) {
     return engine.begin_enhanced_auth(
-        {connection, "c", "SCRAM-SHA-256", "n,,n=alice,r=x" + std::to_string(connection),
-         address});
+        {connection, "c", "SCRAM-SHA-256", "n,,n=alice,r=x" + std::to_string(connection), address});
 }
 
 const std::string kThrottling =
-    "throttling:\n  max_failures: 3\n  window_seconds: 60\n  backoff_seconds: 600\n";
+    "throttling:\n  max_failures: 3\n  address_max_failures: 3\n  window_seconds: 60\n"
+    "  backoff_seconds: 600\n";
 
 ConnectRequest plain_login(ConnectionId connection, std::string_view username,
                            std::string_view password) {

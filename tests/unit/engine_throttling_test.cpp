@@ -18,7 +18,8 @@ using test_policy::policy_from;
 const std::string kPolicy =
     "version: 1\npermissions: {}\n"
     "identities:\n  - {username: fleet, identity_type: USER, secret: s3cr3t, sign_mode: ORIGIN}\n"
-    "throttling:\n  max_failures: 3\n  window_seconds: 60\n  backoff_seconds: 600\n";
+    "throttling:\n  max_failures: 3\n  address_max_failures: 3\n  window_seconds: 60\n"
+    "  backoff_seconds: 600\n";
 
 // A ConnectRequest holds views: the client id it names must outlive it (a temporary string
 // dangled here, which ASan reported as a stack-buffer-underflow).
@@ -49,8 +50,8 @@ TEST(EngineThrottling, AfterTooManyFailuresEvenTheRightPasswordIsRefusedCheaply)
     }
     EXPECT_EQ(engine.authenticate(login(4, "s3cr3t")).reason, Reason::Throttled);
     EXPECT_EQ(notices, (std::vector<std::string>{
-                           "throttling address=10.0.0.1 for 600s after 3 failed logins",
-                           "throttling username=fleet for 600s after 3 failed logins"}));
+                           "throttling username=fleet for 600s after 3 failed logins",
+                           "throttling address=10.0.0.1 for 600s after 3 failed logins"}));
     // Another address is not throttled for the address, but is for the username under attack.
     EXPECT_EQ(engine.authenticate(login(5, "s3cr3t", "10.0.0.2")).reason, Reason::Throttled);
 }
@@ -62,7 +63,32 @@ TEST(EngineThrottling, ADeviceThatLoggedInBeforeKeepsItsUsernameDuringAnAttack) 
     for (ConnectionId c = 2; c <= 4; ++c) {
         engine.authenticate(login(c, "guess", "10.0.0." + std::to_string(c)));
     }
-    EXPECT_EQ(engine.authenticate(login(5, "s3cr3t", "192.168.1.7")).verdict, Verdict::Allow);
+    ConnectRequest again = login(5, "s3cr3t", "192.168.1.7");
+    again.client_id = client_id_of(1);  // the same device: username, client id and address
+    EXPECT_EQ(engine.authenticate(again).verdict, Verdict::Allow);
+    // Another client id with that username, even from that address, is another device.
+    EXPECT_EQ(engine.authenticate(login(6, "s3cr3t", "192.168.1.7")).reason, Reason::Throttled);
+}
+
+TEST(EngineThrottling, OneDevicesFailuresBackItOffAloneAndTheNoticeNamesIt) {
+    Engine engine(policy_from(
+        "version: 1\npermissions: {}\nidentities:\n"
+        "  - {username: fleet, identity_type: USER, secret: s3cr3t, sign_mode: ORIGIN}\n"
+        "  - {username: meter, identity_type: USER, secret: m3t3r, sign_mode: ORIGIN}\n"
+        "throttling: {max_failures: 3, window_seconds: 60, backoff_seconds: 600}\n"));
+    std::vector<std::string> notices;
+    engine.send_notices_to([&](const std::string& line) { notices.push_back(line); });
+    for (ConnectionId c = 1; c <= 3; ++c) {
+        ConnectRequest stale = login(c, "old-secret");
+        stale.client_id = "dev-stale";
+        ASSERT_EQ(engine.authenticate(stale).reason, Reason::BadPassword);
+    }
+    EXPECT_EQ(notices.front(),
+              "throttling client_id=dev-stale username=fleet address=10.0.0.1 for 600s after 3 "
+              "failed logins");
+    ConnectRequest neighbour = login(4, "m3t3r");
+    neighbour.username = "meter";
+    EXPECT_EQ(engine.authenticate(neighbour).verdict, Verdict::Allow);  // same address
 }
 
 TEST(EngineThrottling, ReChecksOfLiveClientsAfterAReloadAreNeverThrottled) {

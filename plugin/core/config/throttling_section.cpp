@@ -29,6 +29,9 @@ void read_throttling(const YamlNode& section, Diagnostics& diagnostics,
     if (auto failures = bounded(fields, "max_failures", 1, 1000)) {
         settings.max_failures = static_cast<int>(*failures);
     }
+    if (auto failures = bounded(fields, "address_max_failures", 1, 100000)) {
+        settings.address_max_failures = static_cast<int>(*failures);
+    }
     if (auto window = bounded(fields, "window_seconds", 1, 86400)) {
         settings.window = std::chrono::seconds(*window);
     }

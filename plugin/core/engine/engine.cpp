@@ -80,9 +80,10 @@ Decision Engine::decide_connect(const ConnectRequest& request) {
         return Decision::deny(Reason::ClientIdReserved);
     }
     if (request.certificate) return authenticate_certificate(request);
-    if (throttles(request.username, request.address)) return Decision::deny(Reason::Throttled);
+    const throttling::Attempt attempt{request.username, request.client_id, request.address};
+    if (throttles(attempt)) return Decision::deny(Reason::Throttled);
     const Decision decision = authenticate_login(request);
-    count_outcome(decision, request.username, request.address);
+    count_outcome(decision, attempt);
     return decision;
 }
 
@@ -121,24 +122,38 @@ std::string shortened(const std::string& name) {
 
 }  // namespace
 
-bool Engine::throttles(std::optional<std::string_view> username, std::string_view address) {
-    return throttle_.blocked(username, address, throttling::FailureThrottle::Clock::now());
+bool Engine::throttles(const throttling::Attempt& attempt) {
+    return throttle_.blocked(attempt, throttling::FailureThrottle::Clock::now());
 }
 
-void Engine::count_outcome(const Decision& decision, std::optional<std::string_view> username,
-                           std::string_view address) {
+namespace {
+
+std::string throttled_subject(const throttling::Episode& episode,
+                              const throttling::Attempt& attempt) {
+    switch (episode.subject) {
+        case throttling::Subject::Address: return "address=" + shortened(episode.who);
+        case throttling::Subject::Username: return "username=" + shortened(episode.who);
+        case throttling::Subject::Device: break;
+    }
+    return "client_id=" + shortened(episode.who) +
+           " username=" + shortened(std::string(attempt.username.value_or(""))) +
+           " address=" + std::string(attempt.address);
+}
+
+}  // namespace
+
+void Engine::count_outcome(const Decision& decision, const throttling::Attempt& attempt) {
     const auto now = throttling::FailureThrottle::Clock::now();
     if (decision.verdict == Verdict::Allow) {
-        if (username) throttle_.record_success(*username, address, now);
+        throttle_.record_success(attempt, now);
         return;
     }
     if (decision.verdict != Verdict::Deny) return;  // something broke: not the client's doing
-    for (const throttling::Episode& episode : throttle_.record_failure(username, address, now)) {
+    for (const throttling::Episode& episode : throttle_.record_failure(attempt, now)) {
         if (!notify_) continue;
-        notify_(std::string("throttling ") +
-                (episode.subject == throttling::Subject::Address ? "address=" : "username=") +
-                shortened(episode.who) + " for " + std::to_string(episode.backoff.count()) +
-                "s after " + std::to_string(episode.failures) + " failed logins");
+        notify_("throttling " + throttled_subject(episode, attempt) + " for " +
+                std::to_string(episode.backoff.count()) + "s after " +
+                std::to_string(episode.failures) + " failed logins");
     }
 }
 

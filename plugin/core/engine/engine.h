@@ -115,9 +115,8 @@ class Engine {
     Decision authenticate_credentials(const ConnectRequest& request);
     Decision authenticate_certificate(const ConnectRequest& request);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
-    bool throttles(std::optional<std::string_view> username, std::string_view address);
-    void count_outcome(const Decision& decision, std::optional<std::string_view> username,
-                       std::string_view address);
+    bool throttles(const throttling::Attempt& attempt);
+    void count_outcome(const Decision& decision, const throttling::Attempt& attempt);
     std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
 
     // Custom authorizers (authorizer_auth.cpp).

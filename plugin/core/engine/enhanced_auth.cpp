@@ -37,7 +37,7 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 // names the user: before any proof is checked, as for every other login.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
-    if (fresh_login && throttles(std::nullopt, request.address)) {
+    if (fresh_login && throttles({std::nullopt, request.client_id, request.address})) {
         return refused(Reason::Throttled);
     }
     // No SCRAM user is a CLIENT identity (a username is one or the other).
@@ -52,7 +52,7 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
         if (fresh_login) count_enhanced_outcome(answer, request);
         return answer;
     }
-    if (fresh_login && throttles(step.username, request.address)) {
+    if (fresh_login && throttles({step.username, request.client_id, request.address})) {
         scram_.drop(request.connection);  // refused here: not abandoned by the client
         return refused(Reason::Throttled, std::move(step.username));
     }
@@ -76,7 +76,7 @@ void Engine::count_enhanced_outcome(const AuthStep& step, const AuthRequest& req
     if (!step.username.empty() && step.decision.reason != Reason::TooManyExchangesFromAddress) {
         username = step.username;
     }
-    count_outcome(step.decision, username, request.address);
+    count_outcome(step.decision, {username, request.client_id, request.address});
 }
 
 // A client-first that is never followed by its client-final (the connection went, or the
@@ -84,7 +84,7 @@ void Engine::count_enhanced_outcome(const AuthStep& step, const AuthRequest& req
 // free to open by the thousand.
 void Engine::count_abandoned_exchanges(const std::vector<std::string>& addresses) {
     for (const std::string& address : addresses) {
-        count_outcome(Decision::deny(Reason::ExchangeStalled), std::nullopt, address);
+        count_outcome(Decision::deny(Reason::ExchangeStalled), {std::nullopt, {}, address});
     }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Refuses logins cheaply for a back-off period after too many failures from one client address
-// or for one username. An attacker cannot lock a user out for good: a back-off ends by itself,
-// and a (username, address) pair that logged in successfully recently is exempt from that
-// username's back-off, so guessing a password from elsewhere does not stop the real device.
+// Refuses logins cheaply for a back-off period after too many failures of one device (its
+// username, client id and address), of one username, or from one address. An attacker cannot
+// lock a user out for good: a back-off ends by itself, and a device that logged in successfully
+// recently is exempt from its username's and its address's back-offs, so guessing a password
+// from elsewhere, or a neighbour behind the same NAT with a stale password, does not stop it.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -14,12 +15,19 @@
 
 namespace mqauth::throttling {
 
-enum class Subject { Username, Address };
+enum class Subject { Device, Username, Address };
+
+// Who tried to log in. Views: valid for the call only.
+struct Attempt {
+    std::optional<std::string_view> username;
+    std::string_view client_id;
+    std::string_view address;
+};
 
 // A back-off that has just begun: logged once per episode.
 struct Episode {
     Subject subject;
-    std::string who;  // the username or the address
+    std::string who;  // the username, the address, or for a device its client id
     std::chrono::seconds backoff;
     int failures;
 };
@@ -34,18 +42,16 @@ class FailureThrottle {
     void configure(const ThrottleSettings& settings);
 
     // Whether an attempt is to be refused without checking its credentials.
-    bool blocked(std::optional<std::string_view> username, std::string_view address,
-                 Clock::time_point now);
+    bool blocked(const Attempt& attempt, Clock::time_point now);
 
     // Counts a refused login; returns the back-offs it starts.
-    std::vector<Episode> record_failure(std::optional<std::string_view> username,
-                                        std::string_view address, Clock::time_point now);
+    std::vector<Episode> record_failure(const Attempt& attempt, Clock::time_point now);
 
-    void record_success(std::string_view username, std::string_view address, Clock::time_point now);
+    void record_success(const Attempt& attempt, Clock::time_point now);
 
-    // Keys held across all tables (bounded by 3 * max_tracked).
+    // Keys held across all tables (bounded by 4 * max_tracked).
     std::size_t tracked() const {
-        return usernames_.size() + addresses_.size() + trusted_pairs_.size();
+        return devices_.size() + usernames_.size() + addresses_.size() + trusted_devices_.size();
     }
 
    private:
@@ -57,17 +63,19 @@ class FailureThrottle {
 
     bool counter_blocks(BoundedTable<Counter>& table, std::string_view key, Clock::time_point now);
     std::optional<Episode> count(BoundedTable<Counter>& table, Subject subject,
-                                 std::string_view key, Clock::time_point now);
-    bool trusted(std::string_view username, std::string_view address, Clock::time_point now);
-    // The trusted_pairs_ key of a (username, address), built in pair_key_ (no allocation once
-    // it has grown to the longest pair seen); valid until the next call.
-    std::string_view pair_key(std::string_view username, std::string_view address);
+                                 std::string_view key, int max_failures, std::string_view who,
+                                 Clock::time_point now);
+    bool trusted(std::string_view device, Clock::time_point now);
+    // The devices_ and trusted_devices_ key of an attempt with a username, built in device_key_
+    // (no allocation once it has grown to the longest key seen); valid until the next call.
+    std::string_view device_key(const Attempt& attempt);
 
     ThrottleSettings settings_;
+    BoundedTable<Counter> devices_;
     BoundedTable<Counter> usernames_;
     BoundedTable<Counter> addresses_;
-    BoundedTable<Clock::time_point> trusted_pairs_;  // last successful login of the pair
-    std::string pair_key_;
+    BoundedTable<Clock::time_point> trusted_devices_;  // last successful login of the device
+    std::string device_key_;
 };
 
 }  // namespace mqauth::throttling
