@@ -483,6 +483,40 @@ class DecisionCacheTest(AuthorizerTestCase):
         self.assertLessEqual(self.function.connections - connections, 1, "no keep-alive")
 
 
+class DecisionCacheFieldsTest(AuthorizerTestCase):
+    """The cache key covers every field the function is sent: a function that admits one client
+    address is asked again for another, and its deny there does not lock out the right one."""
+
+    ADMITTED = "127.0.0.2"
+    OTHER = "127.0.0.3"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.function.refresh_seconds = 600
+        cls.function.behaviour = lambda body: (
+            "allow" if body.get("client_address") == cls.ADMITTED else "deny", 0)
+        cls.broker = cls.start_class_broker(policy([
+            authorizer("by-address", cls.function.url(), cache_enable=True)]))
+
+    def connect_from(self, address, client_id):
+        return pub(self.broker, client_id=client_id, password="pw",
+                   username=authorizer_username("dev-a", "by-address"),
+                   extra=["-A", address])[0]
+
+    def test_another_address_is_another_cache_entry(self):
+        client_id = unique_client_id("cache-address")
+        self.assertEqual(self.connect_from(self.ADMITTED, client_id), 0, self.broker.describe())
+        self.assertEqual(self.connect_from(self.OTHER, client_id), RC_NOT_AUTHORISED,
+                         self.broker.describe())
+        self.assertEqual(self.connect_from(self.ADMITTED, client_id), 0, self.broker.describe())
+        self.assertEqual(self.connect_from(self.OTHER, client_id), RC_NOT_AUTHORISED,
+                         self.broker.describe())
+        # One call per (address, answer); the repeats came from the cache.
+        addresses = [body["client_address"] for body in self.function.bodies_for(client_id)]
+        self.assertEqual(addresses, [self.ADMITTED, self.OTHER], self.broker.describe())
+
+
 # ---------------------------------------------------------------------------------------------
 # Reload
 

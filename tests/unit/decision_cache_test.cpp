@@ -11,7 +11,9 @@ const Clock::time_point t0{seconds(1000)};
 
 CacheInputs inputs(std::string_view password = "pw-secret-9", std::string_view client_id = "c1",
                    std::string_view username = "dev|authorizer-name=a") {
-    return {"a", "http://127.0.0.1:9000/auth", username, client_id, password, ""};
+    return {
+        "a",         "http://127.0.0.1:9000/auth", username, client_id, password, "", "127.0.0.2",
+        std::nullopt};
 }
 
 }  // namespace
@@ -35,6 +37,14 @@ TEST(DecisionCache, EveryInputTakesPartInTheKeyAndTheLengthPrefixKeepsFieldsApar
     EXPECT_NE(cache.key_for(other), base);
     other = inputs();
     other.func_urn = "http://127.0.0.1:9001/auth";
+    EXPECT_NE(cache.key_for(other), base);
+    other = inputs();
+    other.client_address = "127.0.0.3";  // a function may admit one address only
+    EXPECT_NE(cache.key_for(other), base);
+    other = inputs();
+    other.server_name = "a.example";  // ... or one server name
+    EXPECT_NE(cache.key_for(other), base);
+    other.server_name = "";  // an empty server name is not none
     EXPECT_NE(cache.key_for(other), base);
     other = inputs();
     other.password = std::nullopt;  // no password is not an empty one

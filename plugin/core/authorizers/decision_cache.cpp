@@ -57,6 +57,8 @@ std::string DecisionCache::key_for(const CacheInputs& inputs) const {
     append_length_prefixed(message, inputs.client_id);
     append_optional(message, inputs.password);
     append_length_prefixed(message, inputs.certificate_fingerprint);
+    append_length_prefixed(message, inputs.client_address);
+    append_optional(message, inputs.server_name);
     std::string key(hash_key_.digest_size(), '\0');
     hash_key_.compute(message, reinterpret_cast<unsigned char*>(key.data()));
     OPENSSL_cleanse(message.data(), message.size());  // it held the password

@@ -1,10 +1,13 @@
 #pragma once
-// Cached function decisions of authorizers with cache_enable (the seed: the cached result is used
-// while username, client id, password, certificate and function URN stay the same).
+// Cached function decisions of authorizers with cache_enable (Huawei IoTDA's custom authenticator:
+// the cached result is used while username, client id, password, certificate and function URN
+// stay the same).
 //
-// - Keyed by HMAC-SHA256, under a per-process random key, of a length-prefixed encoding of the
-//   authorizer's name and URL, the username, client id, password and certificate fingerprint:
-//   the password is never stored, and a key cannot be computed outside this process.
+// - Keyed by HMAC-SHA256, under a per-process random key, of a length-prefixed encoding of every
+//   field the function is sent (function_request.h) and may decide on: the authorizer's name and
+//   URL, the username, client id, password, certificate fingerprint, client address and server
+//   name. A function that admits one address only is asked again for another. The password is
+//   never stored, and a key cannot be computed outside this process.
 // - An allow lives refresh_seconds (the function's answer, clamped to 1..86400; 300 when absent;
 //   0 means "do not cache"); a deny at most 30 s, so a device the function starts accepting
 //   is not locked out long. Function errors are never cached.
@@ -37,6 +40,8 @@ struct CacheInputs {
     std::string_view client_id;
     std::optional<std::string_view> password;
     std::string_view certificate_fingerprint;  // "" without a certificate
+    std::string_view client_address;
+    std::optional<std::string_view> server_name;
 };
 
 // How long a decision is kept: zero for "not at all".

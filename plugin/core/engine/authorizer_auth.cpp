@@ -64,7 +64,8 @@ Decision Engine::ask_authorizer(const ConnectRequest& request, const Authorizer&
     if (authorizer.cache_enable) {
         cache_key = authorizer_decisions_.key_for(
             {authorizer.name, authorizer.func_urn, request.username, request.client_id,
-             request.password, certificate ? certificate->fingerprint_sha256 : ""});
+             request.password, certificate ? certificate->fingerprint_sha256 : "", request.address,
+             request.server_name});
         if (auto cached = authorizer_decisions_.lookup(*cache_key, authorizers::Clock::now())) {
             return admit_by_authorizer(request, authorizer, claim, *cached);
         }
