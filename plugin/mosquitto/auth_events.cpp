@@ -52,10 +52,13 @@ std::string loggable_username(const char* username) {
 }
 
 // One line per refusal: who, from where, why. Never a password or any authentication data.
-// Throttled attempts are the exception: the back-off is logged once when it starts, and a
-// line per attempt would let an attacker flood the log.
+// Throttled attempts and those an unavailable authorizer refused are the exceptions: the episode
+// is logged once when it starts, and a line per attempt would let clients flood the log.
 void log_refusal(const mosquitto* client, const char* username, const Decision& decision) {
-    if (decision.reason == engine::Reason::Throttled) return;
+    if (decision.reason == engine::Reason::Throttled ||
+        decision.reason == engine::Reason::AuthorizerUnavailable) {
+        return;
+    }
     const bool broken = decision.verdict == Verdict::Error;
     log_line(broken ? LogLevel::Error : LogLevel::Notice,
              std::string(broken ? "error deciding" : "refused") +

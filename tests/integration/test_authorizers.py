@@ -338,17 +338,14 @@ class TokenSignatureTest(AuthorizerTestCase):
 # The function's answers
 
 class FunctionAnswerTest(AuthorizerTestCase):
-    SLOW_TIMEOUT_MS = 1000
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.function.behaviour = by_client_id({
-            "fn-deny": "deny", "fn-garbage": "garbage", "fn-500": "error500",
-            "fn-slow": ("allow", 3.0)})
+            "fn-deny": "deny", "fn-garbage": "garbage", "fn-500": "error500"})
         cls.broker = cls.start_class_broker(policy([
             authorizer("open", cls.function.url()),
-            authorizer("slow", cls.function.url("/slow"), timeout_ms=cls.SLOW_TIMEOUT_MS),
             authorizer("down", f"http://127.0.0.1:{closed_port()}/auth"),
         ], identities=[FLEET]))
 
@@ -374,6 +371,30 @@ class FunctionAnswerTest(AuthorizerTestCase):
         self.assertFunctionError(self.client("fn-down", "down"), "Couldn't connect")
         self.assertFleetConnects(self.broker)
 
+
+
+class FailingFunctionTest(AuthorizerTestCase):
+    """Mosquitto 2.0 waits for every function call on its one thread: a slow or failing function
+    must not take the broker down with it. Each test has a broker of its own, since the time
+    budget for calls is the broker's."""
+
+    SLOW_TIMEOUT_MS = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.function.behaviour = by_client_id({"fn-500": "error500", "fn-slow": ("allow", 3.0)})
+
+    def setUp(self):
+        self.broker = self.start_broker(policy([
+            authorizer("open", self.function.url()),
+            authorizer("slow", self.function.url("/slow"), timeout_ms=self.SLOW_TIMEOUT_MS),
+        ], identities=[FLEET]))
+
+    def client(self, prefix, name="open"):
+        return {"client_id": unique_client_id(prefix), "password": "pw",
+                "username": authorizer_username(f"dev-{prefix}", name)}
+
     def test_a_slow_function_is_cut_off_at_timeout_ms_and_others_are_served_after_it(self):
         slow = self.client("fn-slow", "slow")
         args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), "-h", "127.0.0.1",
@@ -396,6 +417,36 @@ class FunctionAnswerTest(AuthorizerTestCase):
         self.assertIsNotNone(self.broker.wait_for_log_line(
             rf"authorizer slow: function error: no answer within {self.SLOW_TIMEOUT_MS} ms"))
         self.assertFleetConnects(self.broker)  # and the broker goes on
+
+    def test_after_three_errors_in_a_row_the_function_is_not_called_for_a_while(self):
+        clients = [self.client("fn-500") for _ in range(6)]
+        for client in clients:
+            rc, _ = pub(self.broker, **client)
+            self.assertEqual(rc, RC_NOT_AUTHORISED, self.broker.describe())
+        called = [c["client_id"] for c in clients if self.function.bodies_for(c["client_id"])]
+        self.assertEqual(called, [c["client_id"] for c in clients[:3]], self.broker.describe())
+        self.assertEqual(len(self.broker.log_lines_matching(
+            r"mqauth: authorizer open: function failed 3 times in a row: not called for 10s")),
+            1, self.broker.describe())
+        # Those refused without a call add no line each: the episode's line says it all.
+        self.assertEqual(self.broker.log_lines_matching(r"reason=authorizer_unavailable"), [],
+                         self.broker.describe())
+        self.assertFleetConnects(self.broker)
+
+    def test_a_slow_function_may_take_only_half_of_the_brokers_time(self):
+        first = self.client("fn-slow", "slow")
+        started = time.monotonic()
+        rc, _ = pub(self.broker, **first)  # cut off after 1 s: the budget is overdrawn
+        self.assertEqual(rc, RC_NOT_AUTHORISED, self.broker.describe())
+        second = self.client("fn-slow", "slow")
+        rc, _ = pub(self.broker, **second)
+        self.assertEqual(rc, RC_NOT_AUTHORISED, self.broker.describe())
+        self.assertLess(time.monotonic() - started, self.SLOW_TIMEOUT_MS / 1000 + 0.9,
+                        "the second CONNECT waited for a call")
+        self.assertEqual(self.function.bodies_for(second["client_id"]), [], "it was called")
+        self.assertIsNotNone(self.broker.wait_for_log_line(
+            r"mqauth: authorizer functions took half of the broker's time"), self.broker.describe())
+        self.assertFleetConnects(self.broker)
 
 
 class AuthorizerPermissionsTest(AuthorizerTestCase):

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <memory>
@@ -165,6 +167,10 @@ TEST_F(EngineAuthorizers, AFailingFunctionIsAnErrorNotARefusalAndIsReported) {
         EXPECT_EQ(decision.reason, Reason::AuthorizerError);
         ASSERT_FALSE(notices_.empty());
         EXPECT_EQ(notices_.back(), "authorizer open: function error: " + detail);
+        // A success after each keeps the circuit closed (three failures in a row open it).
+        function_->answer(R"({"result":"allow"})");
+        ASSERT_EQ(connect(100 + connection, "d|authorizer-name=open").verdict, Verdict::Allow);
+        engine_->forget(100 + connection);
     };
     function_->fail("no answer within 2000 ms");
     expect_error(1, "no answer within 2000 ms");
@@ -360,9 +366,13 @@ TEST_F(EngineAuthorizers, RefusalsCountAsFailedLoginsButFunctionErrorsDoNot) {
                     "throttling: {max_failures: 2, address_max_failures: 2, window_seconds: 600, "
                     "backoff_seconds: 600}\n"));
     function_->fail("connection refused");
-    for (ConnectionId connection = 1; connection <= 5; ++connection) {
+    for (ConnectionId connection = 1; connection <= 3; ++connection) {
         EXPECT_EQ(connect(connection, "d|authorizer-name=open").reason, Reason::AuthorizerError);
     }
+    // Its circuit is open now: refused without a call, and not the client's doing either.
+    EXPECT_EQ(connect(4, "d|authorizer-name=open").reason, Reason::AuthorizerUnavailable);
+    EXPECT_EQ(connect(5, "d|authorizer-name=open").reason, Reason::AuthorizerUnavailable);
+    EXPECT_EQ(function_->calls.size(), 3u);
     // A broken function is not the client's doing: the address is not throttled for it.
     EXPECT_EQ(connect(6, "d|authorizer-name=nobody").reason, Reason::AuthorizerUnknown);
     EXPECT_EQ(connect(7, "e|authorizer-name=nobody").reason, Reason::AuthorizerUnknown);
@@ -416,4 +426,35 @@ TEST_F(EngineAuthorizers, ADeviceCertificateDecidesBeforeAnAuthorizerUsername) {
     request.certificate = &verification;
     EXPECT_EQ(engine_->authenticate(request).verdict, Verdict::Allow);
     EXPECT_TRUE(function_->calls.empty());
+}
+
+TEST_F(EngineAuthorizers, AFailingFunctionIsNoLongerCalledAndTheEpisodeIsLoggedOnce) {
+    std::vector<std::string> notices;
+    engine_->send_notices_to([&](const std::string& line) { notices.push_back(line); });
+    function_->fail("operation timed out");
+    for (ConnectionId connection = 1; connection <= 10; ++connection) {
+        connect(connection, "d|authorizer-name=open");
+    }
+    EXPECT_EQ(function_->calls.size(), 3u);
+    EXPECT_EQ(std::count_if(notices.begin(), notices.end(),
+                            [](const std::string& line) {
+                                return line.find("not called for 10s") != std::string::npos;
+                            }),
+              1);
+    // Other authorizers keep their own circuit.
+    function_->answer(R"({"result":"allow"})");
+    EXPECT_EQ(connect(11, signed_username("dev-ok")).verdict, Verdict::Allow);
+}
+
+TEST_F(EngineAuthorizers, AReloadThatChangesTheAuthorizerClosesItsCircuit) {
+    function_->fail("connection refused");
+    for (ConnectionId connection = 1; connection <= 3; ++connection) {
+        connect(connection, "d|authorizer-name=open");
+    }
+    ASSERT_EQ(connect(4, "d|authorizer-name=open").reason, Reason::AuthorizerUnavailable);
+    std::string changed = authorizers_yaml();
+    changed.replace(changed.find("http://f/open"), 13, "http://f/open2");
+    engine_->replace_policy(policy_with(changed));
+    function_->answer(R"({"result":"allow"})");
+    EXPECT_EQ(connect(5, "d|authorizer-name=open").verdict, Verdict::Allow);
 }

@@ -75,9 +75,12 @@ Decision Engine::ask_authorizer(const ConnectRequest& request, const Authorizer&
             authorizers::check_token_signature(authorizer, claim.token, claim.signature);
         if (check != SignatureCheck::Valid) return Decision::deny(reason_for(check));
     }
-    const auto outcome =
-        call_function(request, authorizer, claim, certificate ? &*certificate : nullptr);
-    if (!outcome) return Decision::deny(Reason::AuthorizerNotUtf8);
+    std::optional<std::string> body =
+        function_request_body(request, authorizer, claim, certificate ? &*certificate : nullptr);
+    if (!body) return Decision::deny(Reason::AuthorizerNotUtf8);
+    std::optional<FunctionOutcome> outcome = call_function(authorizer, *body);
+    OPENSSL_cleanse(body->data(), body->size());  // it held the password
+    if (!outcome) return Decision{Verdict::Error, Reason::AuthorizerUnavailable};
     if (outcome->verdict == FunctionVerdict::Error) {
         if (notify_)
             notify_("authorizer " + authorizer.name + ": function error: " + outcome->error);
@@ -91,8 +94,40 @@ Decision Engine::ask_authorizer(const ConnectRequest& request, const Authorizer&
     return admit_by_authorizer(request, authorizer, claim, allowed);
 }
 
+// The function's outcome; nullopt when no call was made: the authorizer's circuit is open (its
+// function kept failing) or the broker's time budget for function calls is spent. Either way
+// the refusal is not the client's doing, and is logged once per episode, not per client.
+std::optional<FunctionOutcome> Engine::call_function(const Authorizer& authorizer,
+                                                     const std::string& body) {
+    const auto now = authorizers::Clock::now();
+    if (!call_budget_.allows_call(now)) {
+        if (call_budget_.take_new_episode() && notify_) {
+            notify_(
+                "authorizer functions took half of the broker's time: CONNECTs that need a "
+                "call are refused (authorizer_unavailable) until it recovers");
+        }
+        return std::nullopt;
+    }
+    authorizers::CircuitBreaker& breaker = breakers_[authorizer.name];
+    if (!breaker.allows_call(now)) return std::nullopt;
+    FunctionOutcome outcome = authorizers::interpret_reply(
+        function_->post(authorizer.func_urn, body, authorizer.timeout));
+    const auto done = authorizers::Clock::now();
+    call_budget_.spend(done - now, done);
+    if (outcome.verdict != FunctionVerdict::Error) {
+        breaker.record_success();
+    } else if (breaker.record_failure(done) && notify_) {
+        notify_("authorizer " + authorizer.name + ": function failed " +
+                std::to_string(authorizers::CircuitBreaker::kFailuresToOpen) +
+                " times in a row: not called for " +
+                std::to_string(authorizers::CircuitBreaker::kCoolDown.count()) +
+                "s, its CONNECTs are refused (authorizer_unavailable) until a probe call works");
+    }
+    return outcome;
+}
+
 // nullopt when a field cannot be sent as JSON text (the call is not made).
-std::optional<FunctionOutcome> Engine::call_function(
+std::optional<std::string> Engine::function_request_body(
     const ConnectRequest& request, const Authorizer& authorizer, const AuthorizerClaim& claim,
     const authorizers::CertificateInfo* certificate) {
     authorizers::FunctionRequest call;
@@ -105,12 +140,7 @@ std::optional<FunctionOutcome> Engine::call_function(
     call.server_name = request.server_name;
     call.client_address = request.address;
     call.certificate = certificate;
-    std::optional<std::string> body = authorizers::request_json(call);
-    if (!body) return std::nullopt;
-    FunctionOutcome outcome = authorizers::interpret_reply(
-        function_->post(authorizer.func_urn, *body, authorizer.timeout));
-    OPENSSL_cleanse(body->data(), body->size());  // it held the password
-    return outcome;
+    return authorizers::request_json(call);
 }
 
 Decision Engine::admit_by_authorizer(const ConnectRequest& request, const Authorizer& authorizer,
@@ -133,6 +163,7 @@ void Engine::carry_authorizers_over(const Policy& next) {
         const Authorizer* after = next.authorizers.find(before.name);
         if (!after || !authorizers::same_settings(before, *after)) {
             authorizer_decisions_.drop_authorizer(before.name);
+            breakers_.erase(before.name);  // a changed function gets a fresh chance
         }
     }
     function_->keep_only(urls);

@@ -44,6 +44,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::AuthorizerNotUtf8: return "authorizer_not_utf8";
         case Reason::AuthorizerDenied: return "authorizer_denied";
         case Reason::AuthorizerError: return "authorizer_error";
+        case Reason::AuthorizerUnavailable: return "authorizer_unavailable";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

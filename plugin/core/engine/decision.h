@@ -53,6 +53,7 @@ enum class Reason {
     AuthorizerNotUtf8,            // the password (or another field) cannot go into JSON text
     AuthorizerDenied,             // the function answered "deny" (or its cached answer did)
     AuthorizerError,              // the function failed: no answer, not 2xx, not the JSON asked
+    AuthorizerUnavailable,        // not called: its circuit is open, or calls took their share
     InternalError,                // an exception or a library failure
 };
 

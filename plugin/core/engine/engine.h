@@ -5,10 +5,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "authorizers/authorizer_function.h"
+#include "authorizers/call_budget.h"
 #include "authorizers/certificate_info.h"
+#include "authorizers/circuit_breaker.h"
 #include "authorizers/decision_cache.h"
 #include "authorizers/function_answer.h"
 #include "certs/device_registry.h"
@@ -129,9 +132,11 @@ class Engine {
     Decision ask_authorizer(const ConnectRequest& request,
                             const authorizers::Authorizer& authorizer,
                             const AuthorizerClaim& claim);
-    std::optional<authorizers::FunctionOutcome> call_function(
+    std::optional<std::string> function_request_body(
         const ConnectRequest& request, const authorizers::Authorizer& authorizer,
         const AuthorizerClaim& claim, const authorizers::CertificateInfo* certificate);
+    std::optional<authorizers::FunctionOutcome> call_function(
+        const authorizers::Authorizer& authorizer, const std::string& body);
     Decision admit_by_authorizer(const ConnectRequest& request,
                                  const authorizers::Authorizer& authorizer,
                                  const AuthorizerClaim& claim, bool allowed);
@@ -153,6 +158,8 @@ class Engine {
     throttling::FailureThrottle throttle_;
     std::unique_ptr<authorizers::AuthorizerFunction> function_;
     authorizers::DecisionCache authorizer_decisions_;
+    std::unordered_map<std::string, authorizers::CircuitBreaker> breakers_;  // by authorizer name
+    authorizers::CallBudget call_budget_;
     Notices notify_;
 };
 
