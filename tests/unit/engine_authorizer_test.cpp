@@ -92,9 +92,7 @@ class EngineAuthorizers : public ::testing::Test {
         const std::string yaml =
             "version: 1\npermissions: {}\nanonymous: allow\n"
             "identities:\n"
-            "  - {username: fleet, identity_type: USER, secret: fleet-pw, sign_mode: ORIGIN}\n"
-            "  - {username: \"d|authorizer-name=open\", identity_type: USER, secret: s,"
-            " sign_mode: ORIGIN}\n" +
+            "  - {username: fleet, identity_type: USER, secret: fleet-pw, sign_mode: ORIGIN}\n" +
             sections;
         config::LoadResult result = config::load_text(yaml, "auth.yaml", dir_);
         EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
@@ -344,20 +342,23 @@ TEST_F(EngineAuthorizers, ADefaultAuthorizerWithSigningRefusesSniClientsThatCann
     EXPECT_TRUE(function_->calls.empty());
 }
 
-TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeIdentitiesOfTheSameUsername) {
-    // "d|authorizer-name=open" is also an identity's username, with password "s".
-    function_->answer(R"({"result":"deny"})");
-    EXPECT_EQ(connect(1, "d|authorizer-name=open", "s").reason, Reason::AuthorizerDenied);
-    EXPECT_EQ(function_->calls.size(), 1u);
-}
-
-TEST_F(EngineAuthorizers, TheAuthorizerFormComesBeforeSaslUsersOfTheSameUsername) {
-    engine_->replace_policy(policy_with(
-        authorizers_yaml() +
-        "sasl_users:\n  - {username: \"s|authorizer-name=open\", type: scram, password: pw}\n"));
-    // A password login as a scram user would be mechanism_mismatch: the authorizer decides first.
-    EXPECT_EQ(connect(1, "s|authorizer-name=open", "pw").verdict, Verdict::Allow);
-    EXPECT_EQ(function_->calls.size(), 1u);
+// An identity or SASL user whose username has the authorizer form could never log in (the
+// authorizer decides every such CONNECT first): the config refuses it, with its line.
+TEST_F(EngineAuthorizers, NoIdentityNorSaslUserMayHaveTheAuthorizerForm) {
+    for (const std::string entry :
+         {"identities:\n  - {username: \"d|authorizer-name=open\", identity_type: USER, "
+          "secret: s, sign_mode: ORIGIN}\n",
+          "sasl_users:\n  - {username: \"s|authorizer-name=open\", type: scram, password: pw}\n"}) {
+        const config::LoadResult result =
+            config::load_text("version: 1\n" + entry, "auth.yaml", dir_);
+        ASSERT_FALSE(result.ok()) << entry;
+        EXPECT_NE(
+            result.formatted_errors().front().find(
+                "auth.yaml:3:16: " + std::string(entry[0] == 'i' ? "identities" : "sasl_users") +
+                "[0].username: InvalidParameter: a username may not contain '|'"),
+            std::string::npos)
+            << result.formatted_errors().front();
+    }
 }
 
 TEST_F(EngineAuthorizers, RefusalsCountAsFailedLoginsButFunctionErrorsDoNot) {

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "authorizers/authorizer_username.h"
 #include "config/mapping_reader.h"
 #include "config/secret_source.h"
 #include "config/text_rules.h"
@@ -53,6 +54,10 @@ bool read_client_binding(MappingReader& fields, Identity& identity) {
 std::optional<Identity> read_identity(MappingReader& fields, const std::string& base_dir) {
     Identity identity;
     auto username = read_bounded_text(fields, "username", kMaxUsernameChars, Presence::Required);
+    if (username && authorizers::is_authorizer_form(*username)) {
+        fields.report("username", kAuthorizerFormUsername);
+        username.reset();
+    }
     auto type = fields.enumeration<IdentityType>(
         "identity_type", {{"USER", IdentityType::User}, {"CLIENT", IdentityType::Client}},
         Presence::Required);

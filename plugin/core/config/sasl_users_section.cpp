@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "authorizers/authorizer_username.h"
 #include "config/identities_section.h"
 #include "config/mapping_reader.h"
 #include "config/text_rules.h"
@@ -73,6 +74,10 @@ std::optional<SaslUser> read_user(MappingReader& fields,
     auto username = fields.string("username", Presence::Required);
     if (username && !text_length_within(*username, 1, kMaxUsernameChars)) {
         fields.report("username", "InvalidParameter: must be 1 to 64 characters");
+        username.reset();
+    }
+    if (username && authorizers::is_authorizer_form(*username)) {
+        fields.report("username", kAuthorizerFormUsername);
         username.reset();
     }
     if (username && identities.has_user_identity(*username)) {
