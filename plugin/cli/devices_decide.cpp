@@ -18,20 +18,23 @@ std::string device_name(const DeviceKey& key) {
     return "device_sn " + key.device_sn + " of ca_sn " + key.ca_sn;
 }
 
-bool ca_listed(const certs::CertificatePolicy& certificates, const std::string& serial) {
+// A CA serial that no listed CA has is most likely a typo, and a state recorded under it would
+// silently do nothing: refused, naming the serials that are listed.
+bool refuse_unlisted_ca(const std::string& file, const certs::CertificatePolicy& certificates,
+                        const DeviceKey& key) {
+    if (certificates.authorities.find_by_serial(key.ca_sn)) return false;
+    std::cerr << file << ": no CA in ca_certificates has serial " << key.ca_sn << " (listed:";
+    if (certificates.authorities.all().empty()) std::cerr << " none";
     for (const auto& authority : certificates.authorities.all()) {
-        if (authority->serial == serial) return true;
+        std::cerr << " " << authority->serial << " for " << authority->name;
     }
-    return false;
+    std::cerr << "); list the CA first, or check the serial\n";
+    return true;
 }
 
 // Recording a state for a device the broker has not seen is allowed (an operator may revoke a
 // certificate before it is ever used), but worth saying, since a typo in a serial looks alike.
 void print_notes(const certs::CertificatePolicy& certificates, const DeviceKey& key) {
-    if (!ca_listed(certificates, key.ca_sn)) {
-        std::cerr << "note: no CA in ca_certificates has serial " << key.ca_sn
-                  << "; the state applies to devices of such a CA once it is listed\n";
-    }
     if (certificates.registry_file.empty()) return;
     const certs::RegistryOpening opening = certs::DeviceRegistry::open(certificates.registry_file);
     if (!opening.registry) {
@@ -88,6 +91,7 @@ int run_decide(const Options& options, DeviceStatus status) {
         std::cerr << describe(options.config, *result.error) << "\n";
         return kExitRejected;
     }
+    if (refuse_unlisted_ca(options.config, loaded.policy->certificates, key)) return kExitRejected;
     print_notes(loaded.policy->certificates, key);
     if (result.edit->change == config::StateChange::AlreadyRecorded) {
         std::cout << options.config << ":" << result.edit->line << ": " << device_name(key)

@@ -331,6 +331,18 @@ class DevicesCliTest(unittest.TestCase):
             ["BAD1", "7F00", "fleet-ca", "-", "-", "-", "unregistered", "REVOKED", "REVOKED",
              "ACTIVE"]])
 
+    def test_a_ca_serial_no_listed_ca_has_is_an_error_and_changes_nothing(self):
+        text = self.config_text()
+        self.write(self.config, text)
+        for decision in ("activate", "deactivate", "revoke"):
+            with self.subTest(decision):
+                result = self.devices(decision, "--config", self.config, "--device-sn", "A1B",
+                                      "--ca-sn", "7F01")
+                self.assertExit(result, 1)
+                self.assertIn(f"no CA in ca_certificates has serial 7F01 (listed: "
+                              f"{FLEET_CA_SERIAL} for fleet-ca", result.stderr)
+        self.assertEqual(self.read(self.config), text)
+
     def test_a_corrupt_registry_does_not_block_a_revocation_and_is_not_touched(self):
         self.write(self.config, self.config_text())
         corrupt = "version: 1\ndevices: 7\n"
