@@ -17,6 +17,8 @@
 //       [--host 127.0.0.1] [--wait 10]     every wait is bounded by --wait seconds
 //       [--local-address 127.0.0.2]        the source address of the connection (any address
 //                                          of the loopback net: the broker sees a second client)
+//       [--cbind-flag n|y]                 the gs2 channel-binding flag of the client-first
+//                                          (default n; y: "supported, but not by the server")
 //       [--raw-client-first S]             send S instead of the computed client-first
 //       [--raw-client-final S]             send S instead of the computed client-final
 //       [--client-final-twice]             send the client-final AUTH twice in a row
@@ -80,10 +82,13 @@ const {
 } = require('./scram_math');
 
 class ScramSession {
-  constructor(hash, username, password) {
+  // cbindFlag: the gs2 channel-binding flag, "n" (no support) or "y" (the client supports
+  // channel binding but thinks the server does not).
+  constructor(hash, username, password, cbindFlag = 'n') {
     this.hash = hash;
     this.username = username;
     this.password = password;
+    this.gs2Header = `${cbindFlag},,`;
   }
 
   clientFirst(raw, nonce) {
@@ -99,7 +104,7 @@ class ScramSession {
     }
     this.clientNonce = nonce ?? crypto.randomBytes(18).toString('base64'); // no "," in Base64
     this.bare = `n=${escapeUsername(this.username)},r=${this.clientNonce}`;
-    this.clientFirstMessage = `n,,${this.bare}`;
+    this.clientFirstMessage = `${this.gs2Header}${this.bare}`;
     return this.clientFirstMessage;
   }
 
@@ -110,7 +115,7 @@ class ScramSession {
       parseServerFirst(serverFirst, this.clientNonce, VerificationError);
     this.serverFirstAttributes = { r: nonce, s: salt, i: iterations };
     const keys = deriveKeys(this.hash, this.password, salt, iterations);
-    const exchange = clientProof(this.hash, keys, this.bare, serverFirst, nonce);
+    const exchange = clientProof(this.hash, keys, this.bare, serverFirst, nonce, this.gs2Header);
     this.expectedServerSignature = exchange.expectedServerSignature;
     if (raw !== undefined) return raw;
     return `${exchange.withoutProof},p=${exchange.proof.toString('base64')}`;
@@ -185,6 +190,7 @@ function parseCommandLine() {
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         'local-address': { type: 'string' },
+        'cbind-flag': { type: 'string', default: 'n' },
         port: { type: 'string' },
         'client-id': { type: 'string' },
         username: { type: 'string' },
@@ -231,6 +237,7 @@ function parseCommandLine() {
   return {
     host: parsed.host,
     localAddress: parsed['local-address'] || null,
+    cbindFlag: parsed['cbind-flag'],
     port: number('port'),
     clientId: parsed['client-id'],
     username: parsed.username ?? '',
@@ -322,7 +329,8 @@ async function main() {
     selfTest();
     return;
   }
-  const scram = new ScramSession(options.hash, options.username, options.password);
+  const scram =
+    new ScramSession(options.hash, options.username, options.password, options.cbindFlag);
   let reauth = null; // the ScramSession of a re-authentication in progress
   let ending = false; // this client is ending the connection itself
   let connacked = false;

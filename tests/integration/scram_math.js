@@ -64,8 +64,9 @@ function deriveKeys(hash, password, saltBase64, iterations) {
 }
 
 // client-final-without-proof, the proof, and the server signature to expect, for one exchange.
-function clientProof(hash, keys, clientFirstBare, serverFirst, nonce) {
-  const withoutProof = `c=${Buffer.from('n,,').toString('base64')},r=${nonce}`; // c=biws
+// gs2Header: "n,," (c=biws) unless the client sent another, e.g. "y,," (c=eSws).
+function clientProof(hash, keys, clientFirstBare, serverFirst, nonce, gs2Header = 'n,,') {
+  const withoutProof = `c=${Buffer.from(gs2Header).toString('base64')},r=${nonce}`;
   const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
   return {
     withoutProof,

@@ -294,11 +294,11 @@ class ScramProtocolTest(SaslTestCase):
             extra=["--raw-client-first", "p=tls-unique,,n=sasl-alice,r=fyko+d2lbbFgONRv9qkxdawL"])
         self.assertBrokerServesScram()
 
-    def test_channel_binding_y_flag_is_refused(self):
-        self.assertScramRefused(
-            self.broker, reason="channel_binding_unsupported",
-            extra=["--raw-client-first", "y,,n=sasl-alice,r=fyko+d2lbbFgONRv9qkxdawL"])
-        self.assertBrokerServesScram()
+    def test_channel_binding_y_flag_is_accepted_as_rfc_5802_says(self):
+        # "y": the client supports channel binding but thinks the server does not, which is
+        # true (no -PLUS mechanism is offered); the client-final then carries c=eSws ("y,,").
+        self.assertScramConnects(self.broker, "sasl-alice", prefix="scram-y", mechanism=SHA256,
+                                 extra=["--cbind-flag", "y"])
 
     def test_garbage_client_first_is_refused_and_the_broker_serves_the_next_client(self):
         garbage = [

@@ -25,8 +25,10 @@ std::string policy_with(const std::string& scram_password, const std::string& pl
 
 // The client side of one SCRAM-SHA-256 login through the engine.
 AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string& username,
-                     const std::string& password, std::string_view address = "10.0.0.1") {
-    const std::string first = "n,,n=" + username + ",r=nonce" + std::to_string(connection);
+                     const std::string& password, std::string_view address = "10.0.0.1",
+                     const std::string& gs2_header = "n,,") {
+    const std::string first =
+        gs2_header + "n=" + username + ",r=nonce" + std::to_string(connection);
     const AuthStep server_first =
         engine.begin_enhanced_auth({connection, "c", "SCRAM-SHA-256", first, address});
     if (server_first.decision.verdict != Verdict::Continue) return server_first;
@@ -37,9 +39,10 @@ AuthStep scram_login(Engine& engine, ConnectionId connection, const std::string&
     const std::string salted = crypto::pbkdf2(HashAlgorithm::Sha256, password, salt, 4096);
     const std::string client_key = crypto::hmac(HashAlgorithm::Sha256, salted, "Client Key");
     const std::string stored = crypto::digest(HashAlgorithm::Sha256, client_key);
-    const std::string without_proof = "c=biws,r=" + nonce;
-    const std::string signature = crypto::hmac(HashAlgorithm::Sha256, stored,
-                                               first.substr(3) + "," + sf + "," + without_proof);
+    const std::string without_proof = "c=" + crypto::base64_encode(gs2_header) + ",r=" + nonce;
+    const std::string signature =
+        crypto::hmac(HashAlgorithm::Sha256, stored,
+                     first.substr(gs2_header.size()) + "," + sf + "," + without_proof);
     std::string proof = client_key;
     for (std::size_t i = 0; i < proof.size(); ++i) proof[i] ^= signature[i];
     return engine.continue_enhanced_auth(
@@ -199,4 +202,10 @@ TEST(EngineSaslThrottling, AbandonedExchangesCountAgainstTheirAddress) {
               Reason::Throttled);
     EXPECT_EQ(scram_login(engine, 5, "alice", "pencil", "10.0.0.2").decision.verdict,
               Verdict::Allow);
+}
+
+TEST(EngineSasl, AClientThatCouldBindTheChannelButDoesNotAskLogsIn) {
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    const AuthStep done = scram_login(engine, 1, "alice", "pencil", "10.0.0.1", "y,,");
+    EXPECT_EQ(done.decision.verdict, Verdict::Allow);
 }

@@ -31,7 +31,16 @@ TEST(ScramClientFirst, ParsesTheBareMessageAndUnescapesTheUsername) {
 
 TEST(ScramClientFirst, RefusesChannelBindingPolitely) {
     EXPECT_EQ(first_error("p=tls-unique,,n=user,r=abc"), ScramError::ChannelBindingUnsupported);
-    EXPECT_EQ(first_error("y,,n=user,r=abc"), ScramError::ChannelBindingUnsupported);
+}
+
+// RFC 5802 section 6: "y" says the client could bind but thinks this server cannot, which is
+// true (no -PLUS mechanism): only a server that supports channel binding may fail it.
+TEST(ScramClientFirst, AcceptsAClientThatSupportsChannelBindingButDoesNotAskForIt) {
+    ScramError error;
+    const auto first = parse_client_first("y,,n=user,r=abc", error);
+    ASSERT_TRUE(first) << static_cast<int>(error);
+    EXPECT_EQ(first->gs2_header, "y,,");
+    EXPECT_EQ(first->bare, "n=user,r=abc");
 }
 
 TEST(ScramClientFirst, RefusesAuthzidAndMandatoryExtensions) {

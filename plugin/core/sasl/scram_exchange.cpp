@@ -41,6 +41,7 @@ ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
     exchange.credentials = exchange.user_known
                                ? *credentials
                                : decoy_credentials(mechanism, first.username, decoy_key);
+    exchange.gs2_header = first.gs2_header;
     exchange.client_first_bare = first.bare;
     exchange.nonce = first.nonce + std::string(server_nonce);
     exchange.server_first = "r=" + exchange.nonce +
@@ -51,8 +52,8 @@ ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
 
 std::optional<std::string> finish_exchange(const ScramExchange& exchange,
                                            const ClientFinal& final_message, FinishError& error) {
-    // c= must carry the gs2 header the client sent first: "n,," -> "biws".
-    if (final_message.channel_binding != "biws") {
+    // c= must carry the gs2 header the client sent first: "n,," -> "biws", "y,," -> "eSws".
+    if (final_message.channel_binding != crypto::base64_encode(exchange.gs2_header)) {
         error = FinishError::ChannelBindingMismatch;
         return std::nullopt;
     }

@@ -19,6 +19,7 @@ struct ScramExchange {
     // runs on made-up credentials and fails at the proof, exactly like a wrong password.
     bool user_known = false;
     ScramCredentials credentials;
+    std::string gs2_header;  // "n,," or "y,,": the client-final's c= must carry it
     std::string client_first_bare;
     std::string server_first;  // the message to send
     std::string nonce;         // client nonce + server nonce

@@ -95,12 +95,17 @@ std::optional<ClientFirst> parse_client_first(std::string_view message, ScramErr
         return refuse<ClientFirst>(error, ScramError::Malformed);
     }
     const auto parts = split_attributes(message);
-    // gs2-header: cbind-flag "," [authzid] ","
+    // gs2-header: cbind-flag "," [authzid] ",". mqauth offers no -PLUS mechanism, so "p=" (the
+    // client wants channel binding) is refused, while "y" (the client supports it but thinks the
+    // server does not) is right and must be accepted: RFC 5802 section 6 lets a server fail "y"
+    // only when it supports channel binding itself (a downgrade).
     if (parts.size() < 4) return refuse<ClientFirst>(error, ScramError::Malformed);
-    if (parts[0] == "y" || parts[0].substr(0, 2) == "p=") {
+    if (parts[0].substr(0, 2) == "p=") {
         return refuse<ClientFirst>(error, ScramError::ChannelBindingUnsupported);
     }
-    if (parts[0] != "n") return refuse<ClientFirst>(error, ScramError::Malformed);
+    if (parts[0] != "n" && parts[0] != "y") {
+        return refuse<ClientFirst>(error, ScramError::Malformed);
+    }
     if (!parts[1].empty()) return refuse<ClientFirst>(error, ScramError::AuthzidUnsupported);
     if (parts[2].substr(0, 2) == "m=") {
         return refuse<ClientFirst>(error, ScramError::ExtensionUnsupported);
@@ -116,7 +121,7 @@ std::optional<ClientFirst> parse_client_first(std::string_view message, ScramErr
     ClientFirst first;
     first.username = std::move(*username);
     first.nonce = std::string(*nonce);
-    first.gs2_header = "n,,";
+    first.gs2_header = std::string(parts[0]) + ",,";
     first.bare = std::string(message.substr(first.gs2_header.size()));
     error = ScramError::None;
     return first;
