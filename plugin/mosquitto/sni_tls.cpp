@@ -11,6 +11,7 @@
 #include "broker_log.h"
 #include "crypto/pem.h"
 #include "plugin_state.h"
+#include "sni/domain_name.h"
 
 namespace mqauth::adapter {
 namespace {
@@ -41,13 +42,16 @@ bool serve(SSL* ssl, const sni::ServerCertificate& certificate) {
 // Runs once per ClientHello (twice after a HelloRetryRequest), on the broker's thread, after
 // the extensions are parsed and before the certificate and cipher are chosen.
 int select_certificate(SSL* ssl, int* alert, PluginState& state) {
-    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    const char* sent = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    // An IP literal is no server name (sni::is_ip_literal): it neither picks a certificate by
+    // name nor sends the client to the default authorizer.
+    const char* name = sent && sni::is_ip_literal(sent) ? nullptr : sent;
     state.tls_connections.record(SSL_get_fd(ssl), name);
     const auto& certificates = state.engine->policy().sni;
     // NOACK is what OpenSSL does with no callback at all: the listener stays as configured.
     if (!certificates) return SSL_TLSEXT_ERR_NOACK;
-    const auto sent = name ? std::optional<std::string_view>(name) : std::nullopt;
-    const sni::ServerCertificate* certificate = certificates->select(sent);
+    const auto server_name = name ? std::optional<std::string_view>(name) : std::nullopt;
+    const sni::ServerCertificate* certificate = certificates->select(server_name);
     if (!certificate) return refuse(alert, "the sni section has no default certificate");
     if (!serve(ssl, *certificate)) {
         return refuse(alert, "cannot serve certificate \"" + certificate->id + "\": ",

@@ -647,6 +647,15 @@ class DefaultAuthorizerTest(AuthorizerTestCase):
         self.assertEqual(rc, RC_NOT_AUTHORISED, stderr + self.broker.describe())
         self.refusal_line(self.broker, client["client_id"], "authorizer_denied")
 
+    def test_an_ip_literal_sent_as_server_name_does_not_reach_the_default_authorizer(self):
+        # mosquitto_pub -h 127.0.0.1 sends "127.0.0.1" as SNI, which RFC 6066 forbids: it names
+        # no server, so the identity decides (--insecure: the certificate names localhost).
+        client = self.fleet_client("GID_it@@@sni-ip")
+        tls = ClientTls(cafile=self.root.cert, host="127.0.0.1")
+        rc, stderr = pub(self.broker, **client, tls=tls, extra=["--insecure"])
+        self.assertEqual(rc, 0, stderr + self.broker.describe())
+        self.assertEqual(self.function.bodies_for(client["client_id"]), [])
+
     def test_a_plain_connection_has_no_server_name_and_goes_the_usual_way(self):
         client = self.fleet_client("GID_it@@@sni-plain")
         self.assertConnects(self.broker, **client)

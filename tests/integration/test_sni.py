@@ -122,6 +122,8 @@ DOMAINS = [
     ("special.wild.example.com", "special"),
     ("locked.example.com", "locked"),
     ("localhost", "local"),
+    # A pattern made of digit labels is a valid domain; a client's IP literal never selects it.
+    ("127.0.0.1", "exact"),
 ]
 
 
@@ -160,6 +162,10 @@ class SniDomainsListTest(SniTestCase):
 
     def test_unknown_name_gets_the_default(self):
         self.assertFallsBackTo(self.broker, "unknown.example.org", "default")
+
+    def test_an_ip_literal_sent_as_server_name_is_no_server_name(self):
+        # RFC 6066 forbids IP literals in SNI, yet libmosquitto sends the host it was given.
+        self.assertFallsBackTo(self.broker, "127.0.0.1", "default")
 
     def test_no_sni_gets_the_default(self):
         self.assertFallsBackTo(self.broker, None, "default")

@@ -197,3 +197,15 @@ TEST(SniDomainPattern, RefusesWhatNoServerNameCanBe) {
         EXPECT_EQ(why, expected) << text;
     }
 }
+
+// RFC 6066 section 3 forbids IP literals in SNI; libmosquitto clients send them anyway.
+TEST(SniIpLiteral, AddressesInTextFormAreRecognised) {
+    for (const char* address :
+         {"127.0.0.1", "10.0.0.255", "::1", "2001:db8::7", "::ffff:1.2.3.4"}) {
+        EXPECT_TRUE(is_ip_literal(address)) << address;
+    }
+    for (const char* name : {"localhost", "mqtt.example.com", "127.0.0.1.nip.io", "1.2.3", "",
+                             "[::1]", "999.1.1.1", "127.0.0.1 "}) {
+        EXPECT_FALSE(is_ip_literal(name)) << name;
+    }
+}

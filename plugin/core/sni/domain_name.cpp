@@ -1,5 +1,7 @@
 #include "sni/domain_name.h"
 
+#include <arpa/inet.h>
+
 namespace mqauth::sni {
 namespace {
 
@@ -84,6 +86,17 @@ std::optional<std::string_view> normalise_server_name(std::string_view sent, Nam
     if (sent.empty() || sent.size() > buffer.size()) return std::nullopt;
     for (std::size_t i = 0; i < sent.size(); ++i) buffer[i] = lower(sent[i]);
     return std::string_view(buffer.data(), sent.size());
+}
+
+bool is_ip_literal(std::string_view sent) {
+    // inet_pton needs a NUL-terminated string; no address is longer than 45 characters.
+    constexpr std::size_t kLongestAddress = 45;
+    if (sent.empty() || sent.size() > kLongestAddress) return false;
+    char text[kLongestAddress + 1];
+    sent.copy(text, sent.size());
+    text[sent.size()] = '\0';
+    unsigned char address[16];
+    return inet_pton(AF_INET, text, address) == 1 || inet_pton(AF_INET6, text, address) == 1;
 }
 
 }  // namespace mqauth::sni

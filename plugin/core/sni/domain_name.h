@@ -27,6 +27,11 @@ std::optional<DomainPattern> parse_domain_pattern(std::string_view text, std::st
 // One label of a name: 1 to 63 letters, digits, '-' or '_' (either case).
 bool is_dns_label(std::string_view label);
 
+// True for an IPv4 or IPv6 address in text form. RFC 6066 section 3 forbids IP literals in SNI,
+// yet libmosquitto clients send whatever host they were given (`-h 127.0.0.1`): such a "server
+// name" names no host, so it is treated as none.
+bool is_ip_literal(std::string_view sent);
+
 // Room for a lower-cased name on the stack: selecting a certificate allocates nothing.
 using NameBuffer = std::array<char, kMaxDnsNameLength>;
 
