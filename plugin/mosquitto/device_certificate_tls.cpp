@@ -11,6 +11,7 @@
 #include "broker_log.h"
 #include "certs/serial_number.h"
 #include "engine/certificate_standing.h"
+#include "fail_closed.h"
 #include "plugin_state.h"
 
 namespace mqauth::adapter {
@@ -74,18 +75,18 @@ int verify_device_certificate(PluginState& state, X509_STORE_CTX* context, const
 }
 
 // SSL_CTX_set_cert_verify_callback replaces OpenSSL's whole chain verification for the
-// context; its answer (and the context's error, for the alert) decides the handshake.
-int on_verify_certificate(X509_STORE_CTX* context, void* argument) {
-    const auto* ssl = static_cast<const SSL*>(
-        X509_STORE_CTX_get_ex_data(context, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    if (!ssl || !SSL_is_server(ssl)) return X509_verify_cert(context);
-    try {
+// context; its answer (and the context's error, for the alert) decides the handshake. Nothing
+// may unwind into OpenSSL: the body runs in the guard every callback uses, and a failure in it
+// refuses the handshake with an unspecified error.
+int on_verify_certificate(X509_STORE_CTX* context, void* argument) noexcept {
+    constexpr int kBroken = -1;  // the guard's answer: not a verdict, an internal failure
+    const int verdict = fail_closed("client certificate check", kBroken, [&] {
+        const auto* ssl = static_cast<const SSL*>(
+            X509_STORE_CTX_get_ex_data(context, SSL_get_ex_data_X509_STORE_CTX_idx()));
+        if (!ssl || !SSL_is_server(ssl)) return X509_verify_cert(context);
         return verify_device_certificate(*static_cast<PluginState*>(argument), context, ssl);
-    } catch (const std::exception& error) {
-        log_line(LogLevel::Error, std::string("client certificate check failed: ") + error.what());
-    } catch (...) {
-        log_line(LogLevel::Error, "client certificate check failed");
-    }
+    });
+    if (verdict != kBroken) return verdict;
     X509_STORE_CTX_set_error(context, X509_V_ERR_UNSPECIFIED);
     return 0;  // fail closed
 }
