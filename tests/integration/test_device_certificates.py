@@ -699,6 +699,17 @@ class DurabilityTest(DeviceCertificateTestCase):
         self.assertEqual(self.read_bytes(registry_path(broker)), text,
                          "the corrupt registry was changed")
 
+    def test_a_registry_file_that_is_a_symbolic_link_stops_the_broker_and_is_kept(self):
+        broker = Broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
+                        tls_listener=self.listener)
+        self.addCleanup(broker.close)
+        target = os.path.join(broker.workdir, "elsewhere.yaml")
+        os.symlink(target, registry_path(broker))
+        exit_code, output = broker.start_expecting_failure()
+        self.assertNotEqual(exit_code, 0, output)
+        self.assertIn(f"{registry_path(broker)}: the device registry is a symbolic link", output)
+        self.assertTrue(os.path.islink(registry_path(broker)))
+
     def test_unparsable_registry_at_start_up_stops_the_broker(self):
         broker = Broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
                         tls_listener=self.listener)

@@ -78,6 +78,23 @@ TEST(DeviceRegistry, ACorruptFileIsAnErrorWithItsLineAndIsLeftUntouched) {
     EXPECT_EQ(read_text_file(path), corrupt);
 }
 
+TEST(DeviceRegistry, ASymbolicLinkIsRefusedRatherThanReplacedByAFile) {
+    const std::string dir = make_temp_dir();
+    const std::string target = dir + "/real-registry.yaml";
+    const std::string link = dir + "/registry.yaml";
+    ASSERT_FALSE(open_ok(target)->add(entry_for("1A", "dev1")));
+    ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+    RegistryOpening opening = DeviceRegistry::open(link);
+    EXPECT_EQ(opening.registry, nullptr);
+    ASSERT_FALSE(opening.errors.empty());
+    EXPECT_NE(opening.errors.front().find(link + ": the device registry is a symbolic link"),
+              std::string::npos)
+        << opening.errors.front();
+    struct stat status {};
+    ASSERT_EQ(lstat(link.c_str(), &status), 0);
+    EXPECT_TRUE(S_ISLNK(status.st_mode));  // left as it is
+}
+
 TEST(DeviceRegistry, AFileTruncatedMidWriteIsCorruptNotEmpty) {
     const std::string path = make_temp_dir() + "/registry.yaml";
     {

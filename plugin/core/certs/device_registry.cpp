@@ -17,6 +17,15 @@ constexpr mode_t kRegistryMode = 0640;
 
 RegistryOpening DeviceRegistry::open(const std::string& path) {
     RegistryOpening opening;
+    // Every registration replaces the file (a temporary file renamed over it), which would turn
+    // a symbolic link into a regular file and leave its target behind, stale.
+    if (struct stat link; lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+        opening.errors.push_back(path +
+                                 ": the device registry is a symbolic link; mqauth replaces the "
+                                 "file on every registration: set registry_file to the link's "
+                                 "target instead");
+        return opening;
+    }
     const FileStamp stamp = stamp_of(path);
     io::FileRead file = io::read_regular_file(path, config::kMaxConfigBytes);
     if (!file.text) {
