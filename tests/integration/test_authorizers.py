@@ -11,6 +11,7 @@ certificate made by tls_material.py, and mosquitto_pub connecting to "localhost"
 sends as its server name).
 """
 
+import base64
 import http.server
 import json
 import os
@@ -288,6 +289,18 @@ class TokenSignatureTest(AuthorizerTestCase):
         # The broker knows the client by its device part, not by a username holding a signature.
         self.assertIsNotNone(self.broker.wait_for_log_line(rf"as {client_id} .*u'dev-1'"),
                              self.broker.describe())
+
+    def test_a_signature_made_by_the_openssl_command_is_the_same_and_accepted(self):
+        # RSA PKCS#1 v1.5 is deterministic: `openssl dgst -sha256 -sign`, which shares no code
+        # with mqauth, must produce exactly what mqauth token-sign printed.
+        made = subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.keys.private()],
+                              input=TOKEN.encode(), capture_output=True, timeout=CLIENT_TIMEOUT)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        signature = base64.b64encode(made.stdout).decode()
+        self.assertEqual(signature, self.good)
+        client_id, client = self.connect_as("sig-openssl", signature)
+        self.assertConnects(self.broker, **client)
+        self.assertEqual(len(self.function.bodies_for(client_id)), 1)
 
     def test_a_signature_by_another_key_is_refused_without_a_call(self):
         client_id, client = self.connect_as(

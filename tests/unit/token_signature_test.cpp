@@ -96,3 +96,37 @@ TEST(TokenSignature, PublicKeysParseFromSpkiAndPkcs1PemButNotFromPrivateKeys) {
     EXPECT_NE(from_private.error.find("private key"), std::string::npos);
     EXPECT_FALSE(crypto::parse_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n").key);
 }
+
+// A fixed vector made outside mqauth, so that a wrong digest or padding cannot pass by being
+// wrong the same way on both sides (the other tests sign with the plugin's own code):
+//   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem
+//   openssl pkey -in key.pem -pubout -out pub.pem
+//   printf tok_1 > token && openssl dgst -sha256 -sign key.pem token | base64 -w0
+const char* const kOpensslPublicKey =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAjDdZZ6YNaPQdX+q1oyrB\n"
+    "s730Lxjvax9yd2rR52sqDSr9uhYbPfOjr/tzvbI1NcjNlNyXuc3DFcbsozlN21+M\n"
+    "iOIHoWCc213ReIeIrWapruKnKJoM8G0ob6ACqCeG+YJqEdFIPLY6eREaV5j7c5/I\n"
+    "5oiBKSkN3zOpxOWYXucpTFRS0ysFKwdFktjTlLaPIucOU9QN9J1zP0GQmtg8comW\n"
+    "YpV5AkPQ4xx0IAtxHNhXqGWU3E+skFKJ6Qlquhf0DxhudT5c7AUGqhDzGqHYlxrD\n"
+    "khbQlV1iba4aHC8xfYmZqW5nUx8uC+a0HymBF6C1HTzXQBFagJCPi5EubmKG3hic\n"
+    "LQIDAQAB\n"
+    "-----END PUBLIC KEY-----\n";
+const char* const kOpensslSignatureOfTok1 =
+    "E63StI7ZZRDzYOJpoLOCp2MLwiYhWpIppaFc1gCQtGw5xcscMLjoNL3uwcTmSTxgsEzrGCNVFLkvS+KcJu0dtwUR"
+    "6wGGVsKHFlSHVR+Q0C29/bXQIa5dy/g/Ckf4LqVaqKlcsaraPe0kyL+uZjnB0BZ2LUpQrVJoesWOCje7VBKpO10K"
+    "wpVtdXe3cb+CUIep9VGzWzh+zrQdBrmU+K7Q0dhH69XmG2ydyuZ0bq42lo9RWKDr8pqKXmhL6n+J3ujjTF3m88wd"
+    "gx83KynSsyy6dBhDyd3XQNZR41dJauwumF0P1wuYbVROx/EDCD5t9saZ2kIevDVX7jPRn/DzOXeKEw==";
+
+TEST(TokenSignature, AVectorSignedByTheOpensslCommandVerifies) {
+    Authorizer authorizer;
+    authorizer.name = "a";
+    authorizer.signing_token = crypto::Secret("tok_1");
+    authorizer.signing_public_key = crypto::parse_public_key(kOpensslPublicKey).key;
+    ASSERT_TRUE(authorizer.signing_public_key);
+    EXPECT_EQ(check_token_signature(authorizer, "tok_1", kOpensslSignatureOfTok1),
+              SignatureCheck::Valid);
+    std::string tampered = kOpensslSignatureOfTok1;
+    tampered[10] = tampered[10] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(check_token_signature(authorizer, "tok_1", tampered), SignatureCheck::BadSignature);
+}
