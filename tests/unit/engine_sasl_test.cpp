@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/loader.h"
 #include "crypto/base64.h"
@@ -208,4 +211,28 @@ TEST(EngineSasl, AClientThatCouldBindTheChannelButDoesNotAskLogsIn) {
     Engine engine(policy_from(policy_with("pencil", "pw")));
     const AuthStep done = scram_login(engine, 1, "alice", "pencil", "10.0.0.1", "y,,");
     EXPECT_EQ(done.decision.verdict, Verdict::Allow);
+}
+
+// Timing must not tell which usernames are plain SASL users: a refused password costs one
+// PBKDF2 whichever way it was refused (a ratio of medians, so a slow or busy machine agrees).
+TEST(EngineSasl, AnyRefusedPasswordTakesAsLongAsAPlainUsersWrongOne) {
+    Engine engine(policy_from(
+        policy_with("pencil", "pw") +
+        "identities:\n  - {username: dev, identity_type: USER, secret: s, sign_mode: ORIGIN}\n"));
+    ConnectionId next = 1;
+    const auto median_refusal = [&](std::string_view username) {
+        std::vector<std::chrono::steady_clock::duration> times;
+        for (int i = 0; i < 5; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            EXPECT_EQ(engine.authenticate(plain_login(next++, username, "wrong")).verdict,
+                      Verdict::Deny);
+            times.push_back(std::chrono::steady_clock::now() - start);
+        }
+        std::sort(times.begin(), times.end());
+        return times[2];
+    };
+    const auto plain = median_refusal("bob");
+    EXPECT_GT(median_refusal("nobody") * 2, plain);
+    EXPECT_GT(median_refusal("dev") * 2, plain);    // an identity's wrong password
+    EXPECT_GT(median_refusal("alice") * 2, plain);  // a SCRAM user trying a password
 }

@@ -167,17 +167,29 @@ Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
 
 // SPEC order for a username and password: a CLIENT identity of this username and client id,
 // else a USER identity, else a `plain` SASL user.
+// A refused password costs one PBKDF2 whichever way it was refused, as a plain user's wrong
+// password does: otherwise the time to a refusal would tell which usernames are plain SASL users
+// (measured: 0.14 ms against 10.5 ms). Throttling comes first (decide_connect), so a guesser
+// gets that cost out of the broker only max_failures times per back-off.
 Decision Engine::authenticate_password(const ConnectRequest& request) {
     const std::string_view username = *request.username;
+    bool derived = false;
+    Decision decision;
     if (const Identity* identity = policy_->identities.select(username, request.client_id)) {
-        return authenticate_identity(request, *identity);
+        decision = authenticate_identity(request, *identity);
+    } else if (const SaslUser* user = policy_->sasl_users.find(username)) {
+        decision = authenticate_plain_sasl(request, *user, derived);
+    } else {
+        decision = Decision::deny(policy_->identities.has_client_identities(username)
+                                      ? Reason::ClientIdNotBound
+                                      : Reason::UnknownUsername);
     }
-    if (const SaslUser* user = policy_->sasl_users.find(username)) {
-        return authenticate_plain_sasl(request, *user);
+    if (decision.verdict == Verdict::Deny && request.password && !derived) {
+        if (const SaslUser* plain = policy_->sasl_users.any_plain_user()) {
+            (void)sasl::password_matches(plain->credentials, *request.password);
+        }
     }
-    return Decision::deny(policy_->identities.has_client_identities(username)
-                              ? Reason::ClientIdNotBound
-                              : Reason::UnknownUsername);
+    return decision;
 }
 
 Decision Engine::authenticate_identity(const ConnectRequest& request, const Identity& identity) {
@@ -189,11 +201,13 @@ Decision Engine::authenticate_identity(const ConnectRequest& request, const Iden
                  Session{std::string(request.client_id), identity.username, &identity});
 }
 
-Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const SaslUser& user) {
+Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const SaslUser& user,
+                                         bool& derived) {
     if (user.type != SaslType::Plain) return Decision::deny(Reason::MechanismMismatch);
     if (!request.password) return Decision::deny(Reason::MissingPassword);
     // PBKDF2 runs once per distinct (user, password); repeats hit the keyed-hash cache.
     if (!plain_logins_.contains(user, *request.password)) {
+        derived = true;
         if (!sasl::password_matches(user.credentials, *request.password)) {
             return Decision::deny(Reason::BadPassword);
         }

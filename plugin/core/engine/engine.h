@@ -112,7 +112,8 @@ class Engine {
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
-    Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user);
+    Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user,
+                                     bool& derived);
     Decision decide_connect(const ConnectRequest& request);
     Decision authenticate_login(const ConnectRequest& request);
     Decision authenticate_credentials(const ConnectRequest& request);

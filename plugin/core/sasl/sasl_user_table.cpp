@@ -6,6 +6,7 @@ bool SaslUserTable::add(SaslUser user) {
     if (by_name_.count(user.username) > 0) return false;
     const SaslUser& stored = storage_.emplace_back(std::move(user));
     by_name_.emplace(stored.username, &stored);
+    if (!any_plain_ && stored.type == SaslType::Plain) any_plain_ = &stored;
     return true;
 }
 

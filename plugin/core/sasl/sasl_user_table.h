@@ -31,10 +31,14 @@ class SaslUserTable {
     bool add(SaslUser user);  // false for a duplicate username
     const SaslUser* find(std::string_view username) const;
     std::size_t size() const { return storage_.size(); }
+    // One `plain` user, or nullptr when there is none: a refused login elsewhere spends the same
+    // time on its credentials, so timing cannot tell which usernames are plain users.
+    const SaslUser* any_plain_user() const { return any_plain_; }
 
    private:
     std::deque<SaslUser> storage_;
     std::unordered_map<std::string_view, const SaslUser*> by_name_;
+    const SaslUser* any_plain_ = nullptr;
 };
 
 // True when a client admitted as `before` would still be admitted as `after`.
