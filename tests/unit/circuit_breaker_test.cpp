@@ -53,10 +53,11 @@ TEST(CallBudget, ASlowCallStopsCallsUntilTheBrokerHadItsShareOfTime) {
     budget.spend(seconds(2), kStart + seconds(2));  // a call that ran into a 2 s timeout
     EXPECT_FALSE(budget.allows_call(kStart + seconds(2)));
     EXPECT_TRUE(budget.take_new_episode());
-    EXPECT_FALSE(budget.allows_call(kStart + seconds(4)));
+    EXPECT_FALSE(budget.allows_call(kStart + milliseconds(3500)));
     EXPECT_FALSE(budget.take_new_episode());  // still the same episode
-    // The call overdrew the 0.5 s burst by 1.5 s, which half of every second pays back in 3 s.
-    EXPECT_TRUE(budget.allows_call(kStart + seconds(2) + seconds(3) + milliseconds(10)));
+    // The call overdrew the 0.5 s burst by 1.5 s, which three quarters of every second pay back
+    // in 2 s.
+    EXPECT_TRUE(budget.allows_call(kStart + seconds(2) + seconds(2) + milliseconds(10)));
 }
 
 TEST(CallBudget, FastCallsNeverRunOutOfIt) {

@@ -75,6 +75,14 @@ TEST_F(EngineSessions, TheRecheckOfAnOfflineSessionIsAllowedWithoutItsPassword) 
     EXPECT_NE(engine.session(1), nullptr);
 }
 
+TEST_F(EngineSessions, DuringTheSweepAnOfflineSessionIsRecheckedEvenWhenItsSocketIsUnknown) {
+    admit_then_disconnect(1);
+    engine.begin_session_recheck();  // the broker serves no CONNECT until the sweep ends
+    EXPECT_EQ(engine.authenticate(login(1, std::nullopt)).verdict, Verdict::Allow);
+    engine.end_session_recheck();
+    EXPECT_NE(engine.session(1), nullptr);
+}
+
 TEST_F(EngineSessions, RechecksAreNeitherThrottledNorCounted) {
     admit_then_disconnect(1);
     ASSERT_EQ(engine.authenticate(login(2, "wrong")).reason, Reason::BadPassword);

@@ -103,7 +103,7 @@ std::optional<FunctionOutcome> Engine::call_function(const Authorizer& authorize
     if (!call_budget_.allows_call(now)) {
         if (call_budget_.take_new_episode() && notify_) {
             notify_(
-                "authorizer functions took half of the broker's time: CONNECTs that need a "
+                "authorizer functions took three quarters of the broker's time: CONNECTs that need a "
                 "call are refused (authorizer_unavailable) until it recovers");
         }
         return std::nullopt;

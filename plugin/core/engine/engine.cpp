@@ -43,10 +43,12 @@ Decision Engine::authenticate(const ConnectRequest& request) {
 // already-disconnected context and queues it for session expiry a second time, then touches
 // it after freeing it (session_expiry__check). So an offline session is never refused here,
 // not even one a reload withdrew (that one keeps no topic access instead).
-// nullopt when this is a CONNECT, not a re-check.
+// nullopt when this is a CONNECT, not a re-check. Two signs tell an offline session's re-check
+// from a new connection that got a freed session's address: the adapter saw no socket, or the
+// re-check sweep is open (the broker serves no CONNECT during it).
 std::optional<Decision> Engine::recheck_held_session(const ConnectRequest& request) {
     Session* held = live_.find(request.connection);
-    if (held && !held->online && !request.offline_session) {
+    if (held && !held->online && !request.offline_session && !recheck_open_) {
         // A new connection on the address of a client struct the broker freed (an expired
         // session): whatever was known there is stale.
         live_.forget(request.connection);
