@@ -164,7 +164,7 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     request.address = address_of(event.client);
     request.peer_certificate = certificate.certificate();
     request.server_name = client_server_name(state.tls_connections, event.client);
-    request.offline_session = is_offline_session(event.client);
+    request.link = client_link(event.client);
     if (request.server_name) log_server_name(event.client, *request.server_name);
     Decision decision = state.engine->authenticate(request);
     if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {

@@ -58,9 +58,10 @@ std::optional<std::string_view> client_server_name(const TlsConnections& connect
 
 // net__socket_close sets sock to INVALID_SOCKET (-1) when a client disconnects; a session
 // restored from the persistence file never had one.
-bool is_offline_session(const mosquitto* client) {
+engine::Link client_link(const mosquitto* client) {
     const auto head = head_of(client);
-    return head && head->sock == -1;
+    if (!head) return engine::Link::Unknown;
+    return head->sock == -1 ? engine::Link::Offline : engine::Link::Connected;
 }
 
 void forget_client_connection(TlsConnections& connections, const mosquitto* client) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "engine/connect_request.h"
 #include "tls_connections.h"
 
 struct mosquitto;
@@ -18,10 +19,9 @@ namespace mqauth::adapter {
 std::optional<std::string_view> client_server_name(const TlsConnections& connections,
                                                    const mosquitto* client);
 
-// True when the broker's client certainly has no network connection: an offline session
-// Mosquitto holds (its socket is INVALID_SOCKET). False when it has one, or when the broker's
-// struct cannot be read with certainty.
-bool is_offline_session(const mosquitto* client);
+// Offline for an offline session Mosquitto holds (its socket is INVALID_SOCKET), Connected when
+// it has a socket, Unknown when the broker's struct cannot be read with certainty.
+engine::Link client_link(const mosquitto* client);
 
 // The client is going away (DISCONNECT, while its socket is still open): drop its record.
 void forget_client_connection(TlsConnections& connections, const mosquitto* client);

@@ -152,7 +152,7 @@ TEST(EngineSasl, TheRecheckOfAnOfflineScramSessionKeepsItButANewConnectOnItsAddr
     ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
     engine.disconnected(1);
     ConnectRequest recheck{1, "c", "alice", std::nullopt};
-    recheck.offline_session = true;
+    recheck.link = Link::Offline;
     EXPECT_EQ(engine.authenticate(recheck).verdict, Verdict::Allow);
     // The broker freed the session and a new client got its address: a login like any other.
     EXPECT_EQ(engine.authenticate(ConnectRequest{1, "c", "alice", std::nullopt}).reason,

@@ -41,7 +41,7 @@ ConnectRequest login(ConnectionId connection, std::optional<std::string_view> pa
 // What Mosquitto sends for an offline session after a reload: its username, no password.
 ConnectRequest offline_recheck(ConnectionId connection) {
     ConnectRequest request{connection, "c1", "solo", std::nullopt};
-    request.offline_session = true;
+    request.link = Link::Offline;
     return request;
 }
 
@@ -81,6 +81,16 @@ TEST_F(EngineSessions, DuringTheSweepAnOfflineSessionIsRecheckedEvenWhenItsSocke
     EXPECT_EQ(engine.authenticate(login(1, std::nullopt)).verdict, Verdict::Allow);
     engine.end_session_recheck();
     EXPECT_NE(engine.session(1), nullptr);
+}
+
+// A sweep that never closes (2.0.11 sends no TICK with per_listener_settings true) must not let
+// a new connection on a freed session's address in without credentials.
+TEST_F(EngineSessions, ANewConnectionDuringAnOpenSweepIsStillALogin) {
+    admit_then_disconnect(1);
+    engine.begin_session_recheck();
+    ConnectRequest fresh = login(1, std::nullopt);
+    fresh.link = Link::Connected;
+    EXPECT_EQ(engine.authenticate(fresh).reason, Reason::MissingPassword);
 }
 
 TEST_F(EngineSessions, RechecksAreNeitherThrottledNorCounted) {

@@ -14,6 +14,8 @@ namespace mqauth::engine {
 // connection lives; a later connection may reuse the value after `Engine::forget`.
 using ConnectionId = std::uintptr_t;
 
+enum class Link { Connected, Offline, Unknown };
+
 struct ConnectRequest {
     ConnectionId connection = 0;
     std::string_view client_id;
@@ -29,10 +31,10 @@ struct ConnectRequest {
     // A client certificate the listener verified itself (no CA is listed in the policy, so the
     // device-certificate rules do not decide): its facts go to authorizer functions.
     const X509* peer_certificate = nullptr;
-    // Set when the adapter knows for certain that the broker's client has no network connection:
-    // this is Mosquitto re-checking an offline session it holds (after a reload), never a
-    // CONNECT, which always arrives over a connection.
-    bool offline_session = false;
+    // Whether the broker's client has a network connection, when the adapter can tell. A CONNECT
+    // always arrives over one; Offline is Mosquitto re-checking an offline session it holds
+    // (after a reload).
+    Link link = Link::Unknown;
 };
 
 }  // namespace mqauth::engine

@@ -43,12 +43,16 @@ Decision Engine::authenticate(const ConnectRequest& request) {
 // already-disconnected context and queues it for session expiry a second time, then touches
 // it after freeing it (session_expiry__check). So an offline session is never refused here,
 // not even one a reload withdrew (that one keeps no topic access instead).
-// nullopt when this is a CONNECT, not a re-check. Two signs tell an offline session's re-check
-// from a new connection that got a freed session's address: the adapter saw no socket, or the
-// re-check sweep is open (the broker serves no CONNECT during it).
+// nullopt when this is a CONNECT, not a re-check. What tells an offline session's re-check from
+// a new connection that got a freed session's address is the socket the adapter sees; only when
+// it cannot see one either way, an open re-check sweep (the broker serves no CONNECT during it).
+// The sweep alone is not trusted: a broker that never sends TICK (2.0.11 with
+// per_listener_settings true) would leave it open for good.
 std::optional<Decision> Engine::recheck_held_session(const ConnectRequest& request) {
+    const bool offline =
+        request.link == Link::Offline || (request.link == Link::Unknown && recheck_open_);
     Session* held = live_.find(request.connection);
-    if (held && !held->online && !request.offline_session && !recheck_open_) {
+    if (held && !held->online && !offline) {
         // A new connection on the address of a client struct the broker freed (an expired
         // session): whatever was known there is stale.
         live_.forget(request.connection);
@@ -57,7 +61,7 @@ std::optional<Decision> Engine::recheck_held_session(const ConnectRequest& reque
     if (!held) {
         // A session this process never admitted (restored from Mosquitto's persistence file):
         // its client logs in afresh when it reconnects.
-        if (request.offline_session) return Decision::allow();
+        if (request.link == Link::Offline) return Decision::allow();
         return std::nullopt;
     }
     held->rechecked_in_sweep = recheck_sweep_;
