@@ -172,7 +172,7 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
         decision = Decision::error();
     }
     if (decision.verdict != Verdict::Allow) log_refusal(event.client, event.username, decision);
-    return to_connect_result(decision);
+    return to_connect_result(decision, state.features);
 }
 
 // A CONNECT with an Authentication Method, or an AUTH 0x19 re-authentication (Mosquitto sends

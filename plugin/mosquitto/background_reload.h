@@ -29,7 +29,8 @@ class BackgroundReload {
     // Frees a replaced policy off the broker's thread (a big one takes a while to free).
     void dispose(std::shared_ptr<const Policy> retired);
 
-    bool busy() const { return loading_.valid(); }
+    // A load is under way (or queued): its result will need a TICK to be swapped in.
+    bool loading() const { return loading_.valid(); }
 
    private:
     void start();

@@ -43,17 +43,29 @@ int acl_check_callback(int, void* event_data, void* userdata) {
     });
 }
 int reload_callback(int, void*, void* userdata) {
-    return fail_closed("RELOAD", MOSQ_ERR_PLUGIN_DEFER,
-                       [&] { return on_reload(state_of(userdata)); });
+    PluginState& state = state_of(userdata);
+    return fail_closed("RELOAD", state.features.reload_result(), [&] { return on_reload(state); });
 }
-int tick_callback(int, void*, void* userdata) {
-    return fail_closed("TICK", MOSQ_ERR_SUCCESS, [&] { return on_tick(state_of(userdata)); });
+int tick_callback(int, void* event_data, void* userdata) {
+    return fail_closed("TICK", MOSQ_ERR_SUCCESS, [&] {
+        return on_tick(state_of(userdata), event_of<mosquitto_evt_tick>(event_data));
+    });
 }
 int disconnect_callback(int, void* event_data, void* userdata) {
     return fail_closed("DISCONNECT", MOSQ_ERR_SUCCESS, [&] {
         return on_disconnect(state_of(userdata), event_of<mosquitto_evt_disconnect>(event_data));
     });
 }
+
+int client_offline_callback(int, void* event_data, void* userdata) {
+    return fail_closed("CLIENT_OFFLINE", MOSQ_ERR_SUCCESS, [&] {
+        return on_client_offline(state_of(userdata),
+                                 event_of<mosquitto_evt_disconnect>(event_data));
+    });
+}
+
+// Event numbers Mosquitto 2.1 added (include/mosquitto/broker.h); not in 2.0.11's headers.
+constexpr int kEventClientOffline = 28;
 
 struct Registration {
     int event;
@@ -68,23 +80,35 @@ constexpr Registration kRegistrations[] = {
     {MOSQ_EVT_TICK, tick_callback},
     {MOSQ_EVT_DISCONNECT, disconnect_callback},
 };
+// Registered only on a broker that has them: 2.0 refuses an event it does not know.
+constexpr Registration kRegistrations21[] = {
+    {kEventClientOffline, client_offline_callback},
+};
+
+template <typename Visit>
+void for_each_registration(const PluginState& state, Visit&& visit) {
+    for (const Registration& registration : kRegistrations) visit(registration);
+    if (!state.features.mosquitto_21()) return;
+    for (const Registration& registration : kRegistrations21) visit(registration);
+}
 
 }  // namespace
 
 int register_callbacks(PluginState& state) {
-    for (const Registration& registration : kRegistrations) {
-        const int rc = mosquitto_callback_register(state.plugin_id, registration.event,
-                                                   registration.callback, nullptr, &state);
-        if (rc != MOSQ_ERR_SUCCESS) return rc;
-    }
-    return MOSQ_ERR_SUCCESS;
+    int result = MOSQ_ERR_SUCCESS;
+    for_each_registration(state, [&](const Registration& registration) {
+        if (result != MOSQ_ERR_SUCCESS) return;
+        result = mosquitto_callback_register(state.plugin_id, registration.event,
+                                             registration.callback, nullptr, &state);
+    });
+    return result;
 }
 
 void unregister_callbacks(PluginState& state) {
-    for (const Registration& registration : kRegistrations) {
+    for_each_registration(state, [&](const Registration& registration) {
         mosquitto_callback_unregister(state.plugin_id, registration.event, registration.callback,
                                       nullptr);
-    }
+    });
 }
 
 }  // namespace mqauth::adapter

@@ -3,25 +3,47 @@
 #include <mosquitto.h>
 
 namespace mqauth::adapter {
+namespace {
 
-int to_connect_result(const engine::Decision& decision) {
+// Mosquitto 2.1's codes for MQTT 5 CONNACK reasons (include/mosquitto/defs.h, equal to the
+// reason codes); 2.0.11's headers, which mqauth builds against, do not have them.
+constexpr int kServerBusy = 137;
+constexpr int kConnectionRateExceeded = 159;
+
+int refusal(const engine::Decision& decision, const BrokerFeatures& broker) {
+    if (!broker.connect_reason_codes()) return MOSQ_ERR_AUTH;
+    switch (decision.reason) {
+        case engine::Reason::Throttled: return kConnectionRateExceeded;
+        case engine::Reason::AuthorizerUnavailable:
+        case engine::Reason::AuthorizerBusy: return kServerBusy;
+        default: return MOSQ_ERR_AUTH;
+    }
+}
+
+}  // namespace
+
+int to_connect_result(const engine::Decision& decision, const BrokerFeatures& broker) {
     switch (decision.verdict) {
         case engine::Verdict::Allow: return MOSQ_ERR_SUCCESS;
-        case engine::Verdict::Deny: return MOSQ_ERR_AUTH;
+        case engine::Verdict::Deny:
+        case engine::Verdict::Error: return refusal(decision, broker);
         case engine::Verdict::Continue: return MOSQ_ERR_AUTH;  // no such step for a password
-        case engine::Verdict::Error: return MOSQ_ERR_AUTH;
     }
     return MOSQ_ERR_AUTH;
 }
 
 int to_auth_step_result(const engine::Decision& decision) {
-    if (decision.verdict == engine::Verdict::Continue) return MOSQ_ERR_AUTH_CONTINUE;
-    if (decision.verdict == engine::Verdict::Deny &&
-        decision.reason == engine::Reason::UnsupportedAuthMethod) {
-        return MOSQ_ERR_NOT_SUPPORTED;
+    switch (decision.verdict) {
+        case engine::Verdict::Allow: return MOSQ_ERR_SUCCESS;
+        case engine::Verdict::Continue: return MOSQ_ERR_AUTH_CONTINUE;
+        case engine::Verdict::Deny:
+            return decision.reason == engine::Reason::UnsupportedAuthMethod ? MOSQ_ERR_NOT_SUPPORTED
+                                                                            : MOSQ_ERR_AUTH;
+        case engine::Verdict::Error: return MOSQ_ERR_AUTH;
     }
-    return to_connect_result(decision);
+    return MOSQ_ERR_AUTH;
 }
+
 int to_acl_result(const engine::Decision& decision) {
     return decision.verdict == engine::Verdict::Allow ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }

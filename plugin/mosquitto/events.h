@@ -14,7 +14,10 @@ int on_ext_auth_start(PluginState& state, mosquitto_evt_extended_auth& event);
 int on_ext_auth_continue(PluginState& state, mosquitto_evt_extended_auth& event);
 int on_acl_check(PluginState& state, mosquitto_evt_acl_check& event);
 int on_reload(PluginState& state);
-int on_tick(PluginState& state);
+int on_tick(PluginState& state, mosquitto_evt_tick& event);
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event);
+// Mosquitto 2.1's CLIENT_OFFLINE; its event struct starts as DISCONNECT's does (future, client,
+// reason), which is all mqauth reads, so 2.0.11's headers serve.
+int on_client_offline(PluginState& state, mosquitto_evt_disconnect& event);
 
 }  // namespace mqauth::adapter

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "policy_loading.h"
 #include "policy_summary.h"
+#include "tick_schedule.h"
 
 namespace mqauth::adapter {
 namespace {
@@ -57,24 +58,36 @@ int on_reload(PluginState& state) {
     // TICK, serving no client in between (2.0.11: loop.c; 2.1: signals.c then loop.c).
     state.engine->begin_session_recheck();
     state.reloads->request();
-    // DEFER, not SUCCESS: anything else stops the broker from reloading later plugins and its
-    // own password and ACL files (security.c, security__init_single).
-    return MOSQ_ERR_PLUGIN_DEFER;
+    return state.features.reload_result();
 }
 
-// Every pass of the broker's event loop, at least every 100 ms (epoll_wait's timeout in
-// mux_epoll.c): swap in a reloaded policy once the worker has read it.
-int on_tick(PluginState& state) {
+// Mosquitto 2.0.11 sends TICK on every pass of its event loop, at least every 100 ms
+// (epoll_wait's timeout in mux_epoll.c). 2.1 sleeps until its next timed event (up to a day on
+// an idle broker, loop.c) unless a TICK callback asks for an earlier one: mqauth asks while it
+// waits for a worker. Swaps in a reloaded policy once the worker has read it.
+int on_tick(PluginState& state, mosquitto_evt_tick& event) {
     state.engine->end_session_recheck();
     if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
+    if (state.reloads->loading()) ask_for_tick_within(event, kWorkerPollInterval);
     return MOSQ_ERR_SUCCESS;
 }
 
 int on_disconnect(PluginState& state, mosquitto_evt_disconnect& event) {
-    state.engine->disconnected(reinterpret_cast<engine::ConnectionId>(event.client));
+    const auto connection = reinterpret_cast<engine::ConnectionId>(event.client);
+    if (state.features.client_offline_event()) {
+        state.engine->session_ended(connection);
+    } else {
+        state.engine->disconnected(connection);
+    }
     // Mosquitto fires DISCONNECT before it closes the socket (context__disconnect), so the
     // descriptor still identifies this client's connection here.
     forget_client_connection(state.tls_connections, event.client);
+    return MOSQ_ERR_SUCCESS;
+}
+
+int on_client_offline(PluginState& state, mosquitto_evt_disconnect& event) {
+    state.engine->disconnected(reinterpret_cast<engine::ConnectionId>(event.client));
+    forget_client_connection(state.tls_connections, event.client);  // as on DISCONNECT
     return MOSQ_ERR_SUCCESS;
 }
 

@@ -54,6 +54,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
 
     auto state = std::make_unique<PluginState>();
     state->plugin_id = identifier;
+    state->features = BrokerFeatures::detect();
     state->config_path = *path;
     const std::string summary = summarize(*loaded->policy);
     state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
@@ -69,6 +70,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
         return rc;
     }
     log_line(LogLevel::Info, "loaded " + *path + ": " + summary);
+    log_line(LogLevel::Info, state->features.describe());
     *userdata = state.release();
     return MOSQ_ERR_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "background_reload.h"
+#include "broker_features.h"
 #include "device_certificate_tls.h"
 #include "engine/engine.h"
 #include "tls_connections.h"
@@ -16,6 +17,7 @@ namespace mqauth::adapter {
 
 struct PluginState {
     mosquitto_plugin_id_t* plugin_id = nullptr;
+    BrokerFeatures features = BrokerFeatures::mosquitto_20();
     std::string config_path;
     std::unique_ptr<engine::Engine> engine;
     std::unique_ptr<BackgroundReload> reloads;

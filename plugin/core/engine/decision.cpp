@@ -45,6 +45,8 @@ std::string_view reason_code(Reason reason) {
         case Reason::AuthorizerDenied: return "authorizer_denied";
         case Reason::AuthorizerError: return "authorizer_error";
         case Reason::AuthorizerUnavailable: return "authorizer_unavailable";
+        case Reason::AuthorizerBusy: return "authorizer_busy";
+        case Reason::AuthorizerChanged: return "authorizer_changed";
         case Reason::InternalError: return "internal_error";
     }
     return "internal_error";

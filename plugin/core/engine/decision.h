@@ -54,6 +54,8 @@ enum class Reason {
     AuthorizerDenied,             // the function answered "deny" (or its cached answer did)
     AuthorizerError,              // the function failed: no answer, not 2xx, not the JSON asked
     AuthorizerUnavailable,        // not called: its circuit is open, or calls took their share
+    AuthorizerBusy,               // not called: max_in_flight calls to it are under way already
+    AuthorizerChanged,            // a reload changed or removed it while its call was under way
     InternalError,                // an exception or a library failure
 };
 

@@ -269,6 +269,11 @@ void Engine::disconnected(ConnectionId connection) {
     }
 }
 
+void Engine::session_ended(ConnectionId connection) {
+    disconnected(connection);
+    live_.forget(connection);
+}
+
 void Engine::forget(ConnectionId connection) {
     live_.forget(connection);
     scram_.drop(connection);

@@ -73,6 +73,11 @@ class Engine {
     // it.
     void disconnected(ConnectionId connection);
 
+    // Mosquitto 2.1's DISCONNECT event: the connection is gone and its session with it (2.1
+    // reports a session that stays as CLIENT_OFFLINE, which the adapter passes to
+    // disconnected()).
+    void session_ended(ConnectionId connection);
+
     // Drops whatever the engine admitted on a connection, at once (the adapter could not finish
     // an admission).
     void forget(ConnectionId connection);
