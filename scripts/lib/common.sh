@@ -81,3 +81,34 @@ run_sanitized_integration_tests() {
       UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
       ctest -L integration --output-on-failure -j "$(nproc)")
 }
+
+# Mosquitto 2.1, built from its source tarball (Debian 12 packages only 2.0.11) so that the
+# integration suites also run against it. MQAUTH_MOSQUITTO_21_SOURCE names the tarball; it is
+# unpacked, built and installed once into build-mosquitto-2.1/ and reused by later runs.
+MQAUTH_MOSQUITTO_21_SOURCE=${MQAUTH_MOSQUITTO_21_SOURCE:-$MQAUTH_ROOT/../shared/vendor/mosquitto-2.1.2.tar.gz}
+MQAUTH_MOSQUITTO_21_DIR=$MQAUTH_ROOT/build-mosquitto-2.1
+MQAUTH_MOSQUITTO_21=$MQAUTH_MOSQUITTO_21_DIR/install/sbin/mosquitto
+
+mosquitto_21_available() { [ -f "$MQAUTH_MOSQUITTO_21_SOURCE" ]; }
+
+# Prints nothing and returns 0 when the broker is already built from this very tarball.
+build_mosquitto_21() {
+  local dir=$MQAUTH_MOSQUITTO_21_DIR
+  local stamp="$dir/install/.source.sha256"
+  local want
+  want=$(sha256sum "$MQAUTH_MOSQUITTO_21_SOURCE" | cut -d' ' -f1)
+  [ -x "$MQAUTH_MOSQUITTO_21" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  install_packages libcjson-dev
+  log "building Mosquitto 2.1 from $MQAUTH_MOSQUITTO_21_SOURCE (once; cached in $dir)"
+  rm -rf "$dir"
+  mkdir -p "$dir/source"
+  tar -xzf "$MQAUTH_MOSQUITTO_21_SOURCE" -C "$dir/source" --strip-components=1
+  cmake -S "$dir/source" -B "$dir/build" -DWITH_TESTS=OFF -DWITH_DOCS=OFF \
+    -DWITH_CTRL_SHELL=OFF -DWITH_LTO=OFF -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$dir/install" >"$dir/build.log" 2>&1 &&
+    cmake --build "$dir/build" -j "$(nproc)" >>"$dir/build.log" 2>&1 &&
+    cmake --install "$dir/build" >>"$dir/build.log" 2>&1 ||
+    { log "Mosquitto 2.1 build failed; see $dir/build.log"; return 1; }
+  rm -rf "$dir/source" "$dir/build"
+  printf '%s\n' "$want" >"$stamp"
+}

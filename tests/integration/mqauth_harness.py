@@ -341,6 +341,47 @@ def fail_on_sanitizer_report(text, what):
 # ---------------------------------------------------------------------------------------------
 # The broker
 
+_versions = {}
+
+
+def mosquitto_version(executable=None):
+    """(major, minor, patch) of the broker the tests run (MOSQUITTO, default Debian's), from the
+    first line `mosquitto -h` prints."""
+    executable = executable or tool("MOSQUITTO", "/usr/sbin/mosquitto")
+    if executable not in _versions:
+        output = subprocess.run([executable, "-h"], capture_output=True, text=True,
+                                timeout=CLIENT_TIMEOUT).stdout
+        found = re.search(r"mosquitto version (\d+)\.(\d+)\.(\d+)", output)
+        if not found:
+            raise HarnessError(f"{executable} -h printed no version:\n{output}")
+        _versions[executable] = tuple(int(part) for part in found.groups())
+    return _versions[executable]
+
+
+def mosquitto_21():
+    """Whether the broker under test is Mosquitto 2.1 or later."""
+    return mosquitto_version() >= (2, 1, 0)
+
+
+def security_preamble_lines():
+    """mosquitto.conf's lines before any security option: Mosquitto 2.0 needs
+    per_listener_settings false for one plugin on every listener; 2.1 deprecates the option (a
+    warning at every start) and has global_plugin instead."""
+    return [] if mosquitto_21() else ["per_listener_settings false"]
+
+
+def plugin_lines(plugin, auth_path):
+    """mosquitto.conf's lines that load mqauth for every listener, as README shows them."""
+    load = "global_plugin" if mosquitto_21() else "plugin"
+    return [f"{load} {plugin}", f"plugin_opt_config {auth_path}"]
+
+
+def client_disconnected_line(client_id):
+    """The start of the broker's lines for a client that disconnected: "Client ID disconnected"
+    (2.0) or "Client ID [ADDRESS:PORT] disconnected" (2.1). A regular expression."""
+    return rf"Client {re.escape(client_id)}( \[[^\]]*\])? disconnected\b"
+
+
 class Broker:
     """One Mosquitto with the plugin, in its own temporary directory and on its own port, plus
     a TLS listener on a second port (tls_port) when `tls_listener` (a TlsListener) is given."""
@@ -380,13 +421,12 @@ class Broker:
         # default) keeps the broker able to read the temporary files, naming anyone else is
         # harmless unless the broker runs as root.
         lines = [
-            "per_listener_settings false",
+            *security_preamble_lines(),
             # mqauth's `anonymous:` decides anonymous clients; without this line Mosquitto
             # itself drops every username-less client on each SIGHUP (see config/mosquitto.conf).
             "allow_anonymous true",
             f"listener {self.port} 127.0.0.1",
-            f"plugin {self.plugin}",
-            f"plugin_opt_config {self.auth_path}",
+            *plugin_lines(self.plugin, self.auth_path),
             # log_dest file is flushed per line; stdout redirected to a file would be
             # block-buffered and hide lines from a running broker.
             f"log_dest file {self.log_path}",

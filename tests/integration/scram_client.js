@@ -71,6 +71,34 @@ function bindConnectionsTo(localAddress) {
     createConnection.call(net, { ...options, localAddress }, ...rest);
 }
 
+// Reports the reason code of each DISCONNECT the broker sends, read from the raw bytes. MQTT.js
+// (mqtt-packet 9) cannot parse a DISCONNECT of one byte (a reason code and no properties, as
+// MQTT 5 allows) when more bytes follow it in the same read: it takes the next packet for the
+// properties and fails with "Unknown property" instead of reporting the DISCONNECT. Mosquitto
+// 2.1 sends two such packets in a row when it ends a connection over a protocol error.
+function tapDisconnects(stream, onDisconnect) {
+  let pending = Buffer.alloc(0);
+  stream.on('data', (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      let length = 0;
+      let offset = 1;
+      let complete = false;
+      for (let shift = 0; offset < pending.length && offset <= 4; shift += 7) {
+        const byte = pending[offset++];
+        length += (byte & 0x7f) * 2 ** shift;
+        if (!(byte & 0x80)) {
+          complete = true;
+          break;
+        }
+      }
+      if (!complete || offset + length > pending.length) return;
+      if (pending[0] >> 4 === 14) onDisconnect(length > 0 ? pending[offset] : 0);
+      pending = pending.subarray(offset + length);
+    }
+  });
+}
+
 const EXIT = {
   ok: 0, usage: 2, verification: 3, timeout: 4, noConnack: 5, disconnected: 6, reauthRefused: 7,
 };
@@ -358,7 +386,13 @@ async function main() {
   client.on('packetreceive', (packet) => {
     const reason = packet.reasonCode ?? packet.returnCode ?? null;
     result.received.push({ cmd: packet.cmd, reason });
-    if (packet.cmd === 'disconnect') result.disconnect_reason = reason;
+    // The first DISCONNECT says why: 2.1 sends a second one (0x82) as it closes the connection.
+    if (packet.cmd === 'disconnect' && result.disconnect_reason === null) {
+      result.disconnect_reason = reason;
+    }
+  });
+  tapDisconnects(client.stream, (reason) => {
+    if (result.disconnect_reason === null) result.disconnect_reason = reason;
   });
 
   // The broker's AUTH packets: server-first (0x18) during CONNECT or a re-authentication, and

@@ -32,6 +32,7 @@ from mqauth_harness import (
     LiveClient,
     ScramLiveClient,
     auth_yaml,
+    client_disconnected_line,
     sasl_auth_yaml,
     sasl_hash,
     sasl_user,
@@ -147,7 +148,7 @@ class OfflineSessionTest(DeviceCertificateTestCase):
                                 f"said {stderr!r}\n{broker.describe()}")
         self.first_disconnects = {}
         for kind, client_id in sessions.items():
-            line = broker.wait_for_log_line(rf"Client {re.escape(client_id)} disconnected\.")
+            line = broker.wait_for_log_line(client_disconnected_line(client_id) + r"\.")
             self.assertIsNotNone(line, f"{client_id} did not disconnect normally\n"
                                        + broker.describe())
             self.first_disconnects[kind] = line
@@ -165,7 +166,7 @@ class OfflineSessionTest(DeviceCertificateTestCase):
         """Mosquitto's "Client ID disconnected" lines: the client's own DISCONNECT, and one more
         whenever the broker drops the session because its re-check failed (an offline session
         included, with or without a plugin line saying why)."""
-        return broker.log_lines_matching(rf"Client {re.escape(client_id)} disconnected\b")
+        return broker.log_lines_matching(client_disconnected_line(client_id))
 
     def assertReloadCameBeforeExpiry(self, broker, sessions):
         """The SIGHUP re-check found every session still there (offline, not yet expired);
