@@ -54,21 +54,22 @@ install_test_clients() {
   printf '%s\n' "$want" >"$stamp"
 }
 
-# build_tree DIR [cmake -D options...]: configure once, then build incrementally.
+# build_tree DIR [cmake -D options...]: configure (again, when options are given: a cache keeps
+# what an earlier run set), then build incrementally.
 build_tree() {
   local dir=$1
   shift
-  if [ ! -f "$dir/CMakeCache.txt" ]; then
+  if [ ! -f "$dir/CMakeCache.txt" ] || [ $# -gt 0 ]; then
     cmake -S "$MQAUTH_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   fi
   cmake --build "$dir" -j "$(nproc)"
 }
 
-build_project() { build_tree "$MQAUTH_BUILD_DIR"; }
+build_project() { build_tree "$MQAUTH_BUILD_DIR" "$@"; }
 
-# The sanitizer build (ASan + UBSan) of the plugin and the CLI, configured once.
+# The sanitizer build (ASan + UBSan) of the plugin and the CLI.
 MQAUTH_SANITIZE_DIR=$MQAUTH_ROOT/build-asan
-build_sanitized() { build_tree "$MQAUTH_SANITIZE_DIR" -DMQAUTH_SANITIZE=ON; }
+build_sanitized() { build_tree "$MQAUTH_SANITIZE_DIR" -DMQAUTH_SANITIZE=ON "$@"; }
 
 # The integration suites with the sanitized plugin loaded into the real broker and the sanitized
 # CLI. Debian's mosquitto is not instrumented: scripts/lib/sanitized-mosquitto preloads the
