@@ -5,12 +5,12 @@
 #include <optional>
 #include <string>
 
-#include "authorizers/authorizer_username.h"
 #include "broker_log.h"
 #include "client_connection.h"
 #include "crypto/openssl_handles.h"
 #include "decision_mapping.h"
 #include "events.h"
+#include "refusal_log.h"
 
 namespace mqauth::adapter {
 namespace {
@@ -45,27 +45,8 @@ void log_server_name(const mosquitto* client, std::string_view server_name) {
                  " server_name=" + printable(server_name));
 }
 
-// An authorizer username carries a signature and a token: those are left out of log lines.
-std::string loggable_username(const char* username) {
-    if (!username) return "(none)";
-    return printable_field(authorizers::redacted_username(username));
-}
-
-// One line per refusal: who, from where, why. Never a password or any authentication data.
-// Throttled attempts and those an unavailable authorizer refused are the exceptions: the episode
-// is logged once when it starts, and a line per attempt would let clients flood the log.
-void log_refusal(const mosquitto* client, const char* username, const Decision& decision) {
-    if (decision.reason == engine::Reason::Throttled ||
-        decision.reason == engine::Reason::AuthorizerUnavailable) {
-        return;
-    }
-    const bool broken = decision.verdict == Verdict::Error;
-    log_line(broken ? LogLevel::Error : LogLevel::Notice,
-             std::string(broken ? "error deciding" : "refused") +
-                 " client_id=" + printable_or_none(mosquitto_client_id(client)) +
-                 " address=" + printable_or_none(mosquitto_client_address(client)) +
-                 " username=" + loggable_username(username) +
-                 " reason=" + std::string(engine::reason_code(decision.reason)));
+void log_client_refusal(const mosquitto* client, const char* username, const Decision& decision) {
+    log_refusal(mosquitto_client_id(client), mosquitto_client_address(client), username, decision);
 }
 
 engine::AuthRequest auth_request(const mosquitto_evt_extended_auth& event) {
@@ -105,8 +86,8 @@ int answer_auth_step(PluginState& state, mosquitto_evt_extended_auth& event,
     }
     if (step.decision.verdict == Verdict::Deny || step.decision.verdict == Verdict::Error) {
         const char* username = mosquitto_client_username(event.client);
-        log_refusal(event.client, step.username.empty() ? username : step.username.c_str(),
-                    step.decision);
+        log_client_refusal(event.client, step.username.empty() ? username : step.username.c_str(),
+                           step.decision);
     }
     return to_auth_step_result(step.decision);
 }
@@ -167,11 +148,17 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     request.link = client_link(event.client);
     if (request.server_name) log_server_name(event.client, *request.server_name);
     Decision decision = state.engine->authenticate(request);
-    if (decision.verdict == Verdict::Allow && !sync_username(state, event.client)) {
+    // A Pending client is told its username now: when the answer comes, the broker may have
+    // freed it (delayed_logins.h).
+    const bool admitted =
+        decision.verdict == Verdict::Allow || decision.verdict == Verdict::Pending;
+    if (admitted && !sync_username(state, event.client)) {
         state.engine->forget(request.connection);
         decision = Decision::error();
     }
-    if (decision.verdict != Verdict::Allow) log_refusal(event.client, event.username, decision);
+    if (decision.verdict == Verdict::Deny || decision.verdict == Verdict::Error) {
+        log_client_refusal(event.client, event.username, decision);
+    }
     return to_connect_result(decision, state.features);
 }
 

@@ -4,6 +4,7 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 
+#include "delayed_logins.h"
 #include "events.h"
 #include "fail_closed.h"
 
@@ -64,7 +65,14 @@ int client_offline_callback(int, void* event_data, void* userdata) {
     });
 }
 
+int connect_callback(int, void* event_data, void* userdata) {
+    return fail_closed("CONNECT", MOSQ_ERR_SUCCESS, [&] {
+        return on_connect(state_of(userdata), event_of<ConnectEvent>(event_data));
+    });
+}
+
 // Event numbers Mosquitto 2.1 added (include/mosquitto/broker.h); not in 2.0.11's headers.
+constexpr int kEventConnect = 11;
 constexpr int kEventClientOffline = 28;
 
 struct Registration {
@@ -82,6 +90,7 @@ constexpr Registration kRegistrations[] = {
 };
 // Registered only on a broker that has them: 2.0 refuses an event it does not know.
 constexpr Registration kRegistrations21[] = {
+    {kEventConnect, connect_callback},
     {kEventClientOffline, client_offline_callback},
 };
 

@@ -8,6 +8,7 @@ namespace {
 // Mosquitto 2.1's codes for MQTT 5 CONNACK reasons (include/mosquitto/defs.h, equal to the
 // reason codes); 2.0.11's headers, which mqauth builds against, do not have them.
 constexpr int kServerBusy = 137;
+constexpr int kAuthDelayed = -5;  // MOSQ_ERR_AUTH_DELAYED
 constexpr int kConnectionRateExceeded = 159;
 
 int refusal(const engine::Decision& decision, const BrokerFeatures& broker) {
@@ -28,6 +29,7 @@ int to_connect_result(const engine::Decision& decision, const BrokerFeatures& br
         case engine::Verdict::Deny:
         case engine::Verdict::Error: return refusal(decision, broker);
         case engine::Verdict::Continue: return MOSQ_ERR_AUTH;  // no such step for a password
+        case engine::Verdict::Pending: return broker.delayed_auth() ? kAuthDelayed : MOSQ_ERR_AUTH;
     }
     return MOSQ_ERR_AUTH;
 }
@@ -39,6 +41,7 @@ int to_auth_step_result(const engine::Decision& decision) {
         case engine::Verdict::Deny:
             return decision.reason == engine::Reason::UnsupportedAuthMethod ? MOSQ_ERR_NOT_SUPPORTED
                                                                             : MOSQ_ERR_AUTH;
+        case engine::Verdict::Pending:  // enhanced authentication cannot be delayed
         case engine::Verdict::Error: return MOSQ_ERR_AUTH;
     }
     return MOSQ_ERR_AUTH;

@@ -8,6 +8,7 @@
 #include "background_reload.h"
 #include "broker_log.h"
 #include "client_connection.h"
+#include "delayed_logins.h"
 #include "events.h"
 #include "policy_loading.h"
 #include "policy_summary.h"
@@ -64,11 +65,15 @@ int on_reload(PluginState& state) {
 // Mosquitto 2.0.11 sends TICK on every pass of its event loop, at least every 100 ms
 // (epoll_wait's timeout in mux_epoll.c). 2.1 sleeps until its next timed event (up to a day on
 // an idle broker, loop.c) unless a TICK callback asks for an earlier one: mqauth asks while it
-// waits for a worker. Swaps in a reloaded policy once the worker has read it.
+// waits for a worker. Swaps in a reloaded policy once the worker has read it, and gives the
+// broker the authorizer answers that came in.
 int on_tick(PluginState& state, mosquitto_evt_tick& event) {
     state.engine->end_session_recheck();
     if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
-    if (state.reloads->loading()) ask_for_tick_within(event, kWorkerPollInterval);
+    finish_delayed_logins(state);
+    if (state.reloads->loading() || state.engine->authorizer_calls_pending()) {
+        ask_for_tick_within(event, kWorkerPollInterval);
+    }
     return MOSQ_ERR_SUCCESS;
 }
 

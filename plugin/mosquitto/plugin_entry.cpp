@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "authorizers/http_calls.h"
+#include "authorizers/http_function.h"
 #include "broker_log.h"
 #include "callbacks.h"
 #include "fail_closed.h"
@@ -59,6 +61,10 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     const std::string summary = summarize(*loaded->policy);
     state->engine = std::make_unique<engine::Engine>(std::move(loaded->policy));
     state->engine->use_registry(std::move(loaded->registry));
+    state->engine->use_authorizer_function(std::make_unique<authorizers::HttpFunction>());
+    if (state->features.delayed_auth()) {
+        state->engine->use_authorizer_calls(std::make_unique<authorizers::HttpCalls>());
+    }
     state->engine->send_notices_to(
         [](const std::string& notice) { log_line(LogLevel::Notice, printable(notice)); });
     state->reloads = std::make_unique<BackgroundReload>(*path);

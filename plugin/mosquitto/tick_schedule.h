@@ -1,8 +1,7 @@
 #pragma once
-// Asking Mosquitto 2.1 for the next TICK. Its TICK event carries `next_s` and `next_ms`, zeroed
-// before each callback; a plugin that sets them is called again that soon (plugin_tick.c), and
-// the broker's loop sleeps no longer than that (loop__update_next_event). 2.0.11's struct, which
-// mqauth is built against, names the same field `next_ns` and ignores it: it ticks at least
+// Asking Mosquitto 2.1 for the next TICK, while a worker thread finishes something the broker's
+// thread must pick up (a reload, authorizer calls). 2.0.11's TICK struct, which mqauth is built
+// against, names 2.1's `next_ms` field `next_ns`; 2.0 ignores both fields and ticks at least
 // every 100 ms by itself.
 #include <mosquitto_broker.h>
 
@@ -10,18 +9,24 @@
 
 namespace mqauth::adapter {
 
-// How soon mqauth wants to look again at work a worker thread is finishing (a reload, an
-// authorizer call): short enough that the wait adds little to a CONNECT, long enough that an
-// idle wait costs the broker nothing measurable.
+// How soon mqauth wants to look again: short enough that the wait adds little to a CONNECT, long
+// enough that an idle wait costs the broker nothing measurable.
 inline constexpr std::chrono::milliseconds kWorkerPollInterval{10};
 
-// Keeps the earliest of the requests made during one TICK.
+// Mosquitto 2.1 (plugin_tick.c) calls a plugin's TICK only once the time the plugin asked for
+// is due, and a pass of its loop that skips the plugin does not count that wish toward how long
+// the loop then sleeps (loop__update_next_event). A pass woken early by a packet would then sleep
+// as long as the other timers say, up to a day, with the worker's results waiting for the next
+// packet. So the time asked for is "two seconds ago, plus two seconds and `delay`": the loop
+// sleeps at most `delay` (it adds next_s * 1000 + next_ms), while the due time the broker keeps
+// (now + next_s, with now_ns + next_ms * 1e6 carried into seconds once) lies a second in the
+// past, so every pass calls the plugin until it stops asking. A broker that carried the
+// nanoseconds fully would keep "now + delay": the plain wish, never worse.
 inline void ask_for_tick_within(mosquitto_evt_tick& event, std::chrono::milliseconds delay) {
+    constexpr long kBehind = 2;  // seconds
+    event.next_s = -kBehind;
     long& next_ms = event.next_ns;  // 2.1's next_ms, see above
-    const bool asked = event.next_s != 0 || next_ms != 0;
-    if (asked && event.next_s == 0 && next_ms <= delay.count()) return;
-    event.next_s = 0;
-    next_ms = static_cast<long>(delay.count());
+    next_ms = kBehind * 1000 + static_cast<long>(delay.count());
 }
 
 }  // namespace mqauth::adapter

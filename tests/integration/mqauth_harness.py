@@ -860,6 +860,23 @@ def mqtt_connect(client_id, *, username=None, password=None, protocol=PROTOCOL_M
     return bytes([MQTT_CONNECT << 4]) + mqtt_varint(len(body)) + body
 
 
+def connack_reason_mqtt5(broker, *, client_id, username=None, password=None):
+    """The reason code of the CONNACK an MQTT 5 CONNECT gets (0 accepted, 0x87 not authorised,
+    0x89 server busy, 0x9F connection rate exceeded, ...), or None when the broker closes the
+    connection without one."""
+    connection = RawMqttConnection(broker)
+    try:
+        encoded = lambda text: None if text is None else text.encode()
+        connection.send(mqtt_connect(client_id.encode(), username=encoded(username),
+                                     password=encoded(password), protocol=PROTOCOL_MQTT5))
+        packet = connection.read_packet()
+    finally:
+        connection.close()
+    if packet is None or packet[0] != MQTT_CONNACK:
+        return None
+    return packet[1][1]
+
+
 def mqtt_auth(reason, method, data=None):
     """An MQTT 5 AUTH packet."""
     properties = mqtt_auth_properties(method, data)
@@ -1043,6 +1060,8 @@ SCRAM_DISCONNECTED = 6
 SCRAM_REAUTH_REFUSED = 7
 CONNACK_NOT_AUTHORIZED = 0x87  # 135
 CONNACK_BAD_AUTHENTICATION_METHOD = 0x8C  # 140
+CONNACK_SERVER_BUSY = 0x89  # 137
+CONNACK_CONNECTION_RATE_EXCEEDED = 0x9F  # 159
 
 
 def sasl_user(username, *, type=None, mechanism=None, credentials=None, password=None):

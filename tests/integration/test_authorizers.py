@@ -25,12 +25,17 @@ import unittest
 
 from mqauth_harness import (
     CLIENT_TIMEOUT,
+    CONNACK_SERVER_BUSY,
     RC_NOT_AUTHORISED,
     BrokerTestCase,
     ClientTls,
     TlsListener,
     auth_yaml,
     client_rule,
+    connack_reason_mqtt5,
+    credential_args,
+    endpoint_args,
+    mosquitto_21,
     pub,
     run_cli,
     signed_password,
@@ -446,6 +451,8 @@ class FailingFunctionTest(AuthorizerTestCase):
                          self.broker.describe())
         self.assertFleetConnects(self.broker)
 
+    @unittest.skipIf(mosquitto_21(), "Mosquitto 2.1 calls off its thread: no time to budget "
+                     "(DelayedAuthenticationTest covers it)")
     def test_a_slow_function_may_take_only_three_quarters_of_the_brokers_time(self):
         first = self.client("fn-slow", "slow")
         started = time.monotonic()
@@ -460,6 +467,138 @@ class FailingFunctionTest(AuthorizerTestCase):
         self.assertIsNotNone(self.broker.wait_for_log_line(
             r"mqauth: authorizer functions took three quarters of the broker's time"), self.broker.describe())
         self.assertFleetConnects(self.broker)
+
+
+class BrokerModeTest(AuthorizerTestCase):
+    def test_the_start_up_log_names_the_brokers_version_and_what_mqauth_does_with_it(self):
+        broker = self.start_broker(policy([authorizer("open", self.function.url())]))
+        expected = (r"mqauth: Mosquitto 2\.1 features: delayed authentication" if mosquitto_21()
+                    else r"mqauth: Mosquitto 2\.0 features: authorizer calls on the broker's thread")
+        self.assertIsNotNone(broker.wait_for_log_line(expected), broker.describe())
+
+
+@unittest.skipUnless(mosquitto_21(), "delayed authentication needs Mosquitto 2.1")
+class DelayedAuthenticationTest(AuthorizerTestCase):
+    """Mosquitto 2.1: a CONNECT that needs a call is answered MOSQ_ERR_AUTH_DELAYED, the call
+    runs on mqauth's worker thread, and the answer reaches the broker at a later TICK. The
+    function here answers by password: "slow-allow" after SLOW seconds, "slow-deny" after
+    SLOW_DENY seconds, anything else at once."""
+
+    SLOW = 1.0
+    SLOW_DENY = 1.6
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+
+        def behaviour(body):
+            return {"slow-allow": ("allow", cls.SLOW),
+                    "slow-deny": ("deny", cls.SLOW_DENY)}.get(body.get("password"), ("allow", 0))
+        cls.function.behaviour = behaviour
+
+    def setUp(self):
+        self.yaml = policy([
+            authorizer("fn", self.function.url()),
+            authorizer("narrow", self.function.url("/narrow"), max_in_flight=1),
+            authorizer("cached", self.function.url("/cached"), cache_enable=True),
+        ], identities=[FLEET])
+        self.broker = self.start_broker(self.yaml)
+
+    def device(self, prefix, password="slow-allow", name="fn", client_id=None):
+        return {"client_id": client_id or unique_client_id(prefix), "password": password,
+                "username": authorizer_username(f"dev-{prefix}", name)}
+
+    def start_pub(self, client):
+        """mosquitto_pub in the background; its exit code tells the CONNACK."""
+        args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), *endpoint_args(self.broker),
+                *credential_args(client["client_id"], client["username"], client["password"]),
+                "-t", "t/x", "-m", "m", "-q", "1"]
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        self.addCleanup(process.wait)
+        self.addCleanup(process.kill)
+        return process
+
+    def wait_for_call(self, client, count=1):
+        self.assertTrue(wait_for(lambda: len(self.function.bodies_for(client["client_id"]))
+                                 >= count, 5.0), self.broker.describe())
+
+    def test_a_slow_function_leaves_the_broker_serving_others(self):
+        slow = self.device("slow")
+        started = time.monotonic()
+        waiting = self.start_pub(slow)
+        self.wait_for_call(slow)
+        self.assertFleetConnects(self.broker)
+        self.assertLess(time.monotonic() - started, self.SLOW, "the broker waited for the call")
+        self.assertEqual(waiting.wait(CLIENT_TIMEOUT), 0, self.broker.describe())
+        self.assertIsNotNone(self.broker.wait_for_log_line(
+            rf"as {slow['client_id']} .*u'dev-slow"), self.broker.describe())
+
+    def test_many_calls_run_at_once(self):
+        devices = [self.device(f"many{i}") for i in range(8)]
+        started = time.monotonic()
+        clients = [self.start_pub(device) for device in devices]
+        self.assertEqual([client.wait(CLIENT_TIMEOUT) for client in clients], [0] * 8,
+                         self.broker.describe())
+        # One after the other they would take 8 s.
+        self.assertLess(time.monotonic() - started, 3 * self.SLOW, self.broker.describe())
+
+    def test_past_max_in_flight_mqtt5_clients_are_told_the_server_is_busy(self):
+        first = self.device("narrow1", name="narrow")
+        waiting = self.start_pub(first)
+        self.wait_for_call(first)
+        busy = self.device("narrow2", password="quick", name="narrow")
+        self.assertEqual(connack_reason_mqtt5(self.broker, **busy), CONNACK_SERVER_BUSY,
+                         self.broker.describe())
+        self.assertEqual(self.function.bodies_for(busy["client_id"]), [])
+        self.assertIsNotNone(self.broker.wait_for_log_line(
+            r"mqauth: authorizer narrow: 1 calls \(max_in_flight\) under way: its CONNECTs are "
+            r"refused \(authorizer_busy\)"), self.broker.describe())
+        self.assertEqual(waiting.wait(CLIENT_TIMEOUT), 0, self.broker.describe())
+        rc, _ = pub(self.broker, **busy)  # the bound is free again
+        self.assertEqual(rc, 0, self.broker.describe())
+
+    def test_an_answer_for_a_client_that_left_never_reaches_a_newcomer_with_its_client_id(self):
+        leaver = self.device("leaver")  # its answer, allow, comes after 1 s
+        leaving = self.start_pub(leaver)
+        self.wait_for_call(leaver)
+        leaving.kill()
+        leaving.wait()
+        newcomer = self.device("leaver", password="slow-deny", client_id=leaver["client_id"])
+        rc, _ = pub(self.broker, **newcomer)  # its own answer, deny, comes after the leaver's
+        self.assertEqual(rc, RC_NOT_AUTHORISED, self.broker.describe())
+        self.refusal_line(self.broker, leaver["client_id"], "authorizer_denied")
+        self.assertFleetConnects(self.broker)
+
+    def test_a_second_connect_with_the_client_id_of_a_waiting_one_is_refused_by_the_broker(self):
+        first = self.device("twice")
+        waiting = self.start_pub(first)
+        self.wait_for_call(first)
+        rc, _ = pub(self.broker, **{**first, "password": "quick"})
+        self.assertNotEqual(rc, 0, self.broker.describe())
+        self.assertEqual(waiting.wait(CLIENT_TIMEOUT), 0, self.broker.describe())
+        self.assertEqual(len(self.function.bodies_for(first["client_id"])), 1)
+
+    def test_a_reload_that_makes_the_authorizer_inactive_refuses_the_waiting_clients(self):
+        slow = self.device("reload")
+        waiting = self.start_pub(slow)
+        self.wait_for_call(slow)
+        self.broker.write_config(self.yaml.replace(
+            'authorizer_name: "fn"', 'authorizer_name: "fn"\n    status: "INACTIVE"'))
+        self.assertTrue(self.broker.reload(), self.broker.describe())
+        self.assertEqual(waiting.wait(CLIENT_TIMEOUT), RC_NOT_AUTHORISED, self.broker.describe())
+        self.refusal_line(self.broker, slow["client_id"], "authorizer_changed")
+        self.assertFleetConnects(self.broker)
+
+    def test_a_cached_answer_is_given_at_once(self):
+        device = self.device("cached", name="cached")
+        started = time.monotonic()
+        self.assertConnects(self.broker, **device)
+        self.assertGreaterEqual(time.monotonic() - started, self.SLOW)
+        started = time.monotonic()
+        self.assertConnects(self.broker, **device)
+        self.assertLess(time.monotonic() - started, self.SLOW / 2)
+        self.assertEqual(len(self.function.bodies_for(device["client_id"])), 1)
 
 
 class AuthorizerPermissionsTest(AuthorizerTestCase):

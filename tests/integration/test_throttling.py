@@ -8,6 +8,7 @@ import time
 import unittest
 
 from mqauth_harness import (
+    CONNACK_CONNECTION_RATE_EXCEEDED,
     CONNACK_NOT_AUTHORIZED,
     MQTT_AUTH,
     MQTT_CONNACK,
@@ -17,6 +18,8 @@ from mqauth_harness import (
     BrokerTestCase,
     RawMqttConnection,
     auth_yaml,
+    connack_reason_mqtt5,
+    mosquitto_21,
     mqtt_auth_properties,
     mqtt_connect,
     pub,
@@ -76,6 +79,16 @@ class ThrottlingTest(BrokerTestCase):
                          broker.describe())
         self.assertEqual(len(broker.log_lines_matching(r"mqauth: refused client_id=throttled")),
                          0, broker.describe())
+
+    def test_mqtt5_clients_read_connection_rate_exceeded_on_mosquitto_21(self):
+        """Mosquitto 2.1 sends the reason code a plugin names; 2.0 only "not authorised"."""
+        broker = self.start_broker(throttled_yaml())
+        for _ in range(3):
+            self.fail_login(broker)
+        reason = connack_reason_mqtt5(broker, client_id=unique_client_id("mqtt5"),
+                                      username="device", password=SECRET)
+        expected = CONNACK_CONNECTION_RATE_EXCEEDED if mosquitto_21() else CONNACK_NOT_AUTHORIZED
+        self.assertEqual(reason, expected, broker.describe())
 
     def test_switched_off_every_attempt_is_judged_on_its_credentials(self):
         broker = self.start_broker(

@@ -126,7 +126,8 @@ TEST(ConfigPermissions, WarnsAboutAClientRuleWhoseClientIdNoLoginCanProve) {
 )";
     const LoadResult unprovable = load_text(
         "version: 1\nidentities:\n"
-        "  - {username: u, identity_type: USER, secret: s, sign_mode: ORIGIN}\n" + rules,
+        "  - {username: u, identity_type: USER, secret: s, sign_mode: ORIGIN}\n" +
+            rules,
         "auth.yaml", ".");
     ASSERT_TRUE(unprovable.ok());
     ASSERT_EQ(unprovable.formatted_warnings().size(), 1u);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "authorizers/http_calls.h"
 #include "authorizers/http_function.h"
 
 using namespace mqauth::authorizers;
@@ -193,4 +195,76 @@ TEST(HttpFunction, KeepOnlyClosesTheConnectionsOfOtherUrls) {
     EXPECT_EQ(function.open_handles(), 2u);
     function.keep_only({second.url()});
     EXPECT_EQ(function.open_handles(), 1u);
+}
+
+// HttpCalls: the same transport off the broker's thread. Replies are collected by polling, as the
+// plugin's TICK does.
+namespace {
+
+std::vector<FinishedCall> collect(HttpCalls& calls, std::size_t count,
+                                  std::chrono::milliseconds within = 5000ms) {
+    std::vector<FinishedCall> finished;
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (finished.size() < count && std::chrono::steady_clock::now() < deadline) {
+        for (FinishedCall& call : calls.take_finished()) finished.push_back(std::move(call));
+        std::this_thread::sleep_for(5ms);
+    }
+    return finished;
+}
+
+}  // namespace
+
+TEST(HttpCalls, RunsEachCallAndReturnsItsAnswerUnderItsId) {
+    TestServer server(R"({"result":"allow"})");
+    HttpCalls calls;
+    // One after the other: TestServer serves one connection at a time (the integration tests'
+    // function serves many, for calls at once).
+    std::vector<FinishedCall> finished;
+    for (CallId id : {7, 8, 9}) {
+        calls.start(id, server.url(), R"({"n":1})", 2000ms);
+        for (FinishedCall& call : collect(calls, 1)) finished.push_back(std::move(call));
+    }
+    ASSERT_EQ(finished.size(), 3u);
+    std::vector<CallId> ids;
+    for (const FinishedCall& call : finished) {
+        ids.push_back(call.id);
+        EXPECT_TRUE(call.reply.delivered);
+        EXPECT_EQ(call.reply.status, 200);
+        EXPECT_EQ(call.reply.body, R"({"result":"allow"})");
+    }
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<CallId>{7, 8, 9}));
+    EXPECT_EQ(server.requests().size(), 3u);
+    EXPECT_NE(server.requests()[0].find(R"({"n":1})"), std::string::npos);
+    EXPECT_EQ(server.connections(), 1);  // the multi handle's pool reuses the connection
+}
+
+TEST(HttpCalls, ASlowFunctionIsCutOffAtTheTimeout) {
+    TestServer server(R"({"result":"allow"})", 1500ms);
+    HttpCalls calls;
+    calls.start(1, server.url(), "{}", 200ms);
+    const std::vector<FinishedCall> finished = collect(calls, 1);
+    ASSERT_EQ(finished.size(), 1u);
+    EXPECT_FALSE(finished[0].reply.delivered);
+    EXPECT_EQ(finished[0].reply.failure, "no answer within 200 ms");
+}
+
+TEST(HttpCalls, AFunctionThatIsDownIsAFailureThatSaysSo) {
+    HttpCalls calls;
+    calls.start(1, "http://127.0.0.1:" + std::to_string(closed_port()) + "/auth", "{}", 2000ms);
+    const std::vector<FinishedCall> finished = collect(calls, 1);
+    ASSERT_EQ(finished.size(), 1u);
+    EXPECT_FALSE(finished[0].reply.delivered);
+    EXPECT_NE(finished[0].reply.failure.find("Couldn't connect"), std::string::npos);
+}
+
+TEST(HttpCalls, StoppingWithCallsUnderWayDoesNotWaitForThem) {
+    TestServer server(R"({"result":"allow"})", 3000ms);
+    const auto started = std::chrono::steady_clock::now();
+    {
+        HttpCalls calls;
+        calls.start(1, server.url(), "{}", 5000ms);
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
 }

@@ -1,7 +1,8 @@
 #pragma once
-// The real transport to authorizer functions: libcurl, one easy handle per URL kept across calls
-// so its connection is reused (HTTP keep-alive; no TCP or TLS handshake per CONNECT), a hard
-// timeout on every call, and answers capped at kMaxAnswerBytes. Runs on the broker's thread.
+// The transport to authorizer functions on the broker's thread (Mosquitto 2.0): libcurl, one easy
+// handle per URL kept across calls so its connection is reused (HTTP keep-alive; no TCP or TLS
+// handshake per CONNECT), a hard timeout on every call. The settings every call shares are in
+// curl_transfer.h.
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -9,9 +10,12 @@
 #include "authorizers/authorizer_function.h"
 
 typedef void CURL;  // as <curl/curl.h> declares it, without its macros in every includer
-struct curl_slist;
 
 namespace mqauth::authorizers {
+
+namespace curl {
+class RequestHeaders;
+}
 
 class HttpFunction final : public AuthorizerFunction {
    public:
@@ -34,8 +38,8 @@ class HttpFunction final : public AuthorizerFunction {
 
     CURL* handle_for(const std::string& url);
 
-    std::unordered_map<std::string, EasyPtr> handles_;
-    curl_slist* headers_ = nullptr;
+    std::unique_ptr<curl::RequestHeaders> headers_;
+    std::unordered_map<std::string, EasyPtr> handles_;  // after headers_: they point to it
 };
 
 }  // namespace mqauth::authorizers

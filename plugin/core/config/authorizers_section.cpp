@@ -52,6 +52,19 @@ std::optional<std::chrono::milliseconds> read_timeout(MappingReader& fields) {
     return std::chrono::milliseconds(*millis);
 }
 
+// max_in_flight, an mqauth extension: how many calls to the function may be under way at once
+// where the broker makes them off its thread (Mosquitto 2.1).
+std::optional<std::size_t> read_max_in_flight(MappingReader& fields) {
+    const auto count = fields.integer("max_in_flight", Presence::Optional);
+    if (!count) return std::nullopt;
+    if (*count < 1 || *count > static_cast<long long>(authorizers::kMaxInFlightLimit)) {
+        fields.report("max_in_flight", "InvalidParameter: must be 1 to " +
+                                           std::to_string(authorizers::kMaxInFlightLimit));
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(*count);
+}
+
 // With signing enabled (the seed's default) the token and the key are mandatory.
 bool read_signing(MappingReader& fields, const std::string& base_dir, Authorizer& authorizer) {
     bool ok = true;
@@ -95,6 +108,8 @@ bool read_settings(MappingReader& fields, const std::string& base_dir, Authorize
         fields, "cache_enable", fields.boolean("cache_enable", Presence::Optional), false, ok);
     authorizer.timeout = value_or_default(fields, "timeout_ms", read_timeout(fields),
                                           authorizers::kDefaultTimeout, ok);
+    authorizer.max_in_flight = value_or_default(fields, "max_in_flight", read_max_in_flight(fields),
+                                                authorizers::kDefaultMaxInFlight, ok);
     return ok;
 }
 

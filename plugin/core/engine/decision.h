@@ -9,6 +9,8 @@ enum class Verdict {
     Allow,
     Deny,
     Continue,  // enhanced authentication goes on: send the step's data in an AUTH packet
+    Pending,   // an authorizer function was called off the broker's thread: the answer comes
+               // from Engine::finish_authorizer_calls
     Error,
 };
 
@@ -69,6 +71,7 @@ struct Decision {
     static Decision allow() { return {Verdict::Allow, Reason::None}; }
     static Decision deny(Reason reason) { return {Verdict::Deny, reason}; }
     static Decision proceed() { return {Verdict::Continue, Reason::None}; }
+    static Decision pending() { return {Verdict::Pending, Reason::None}; }
     static Decision error() { return {Verdict::Error, Reason::InternalError}; }
 };
 

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "authorizers/http_function.h"
 #include "engine/client_ids.h"
 #include "engine/readmission.h"
 
@@ -13,9 +12,7 @@ using sasl::SaslType;
 using sasl::SaslUser;
 
 Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator scram)
-    : policy_(std::move(policy)),
-      scram_(std::move(scram)),
-      function_(std::make_unique<authorizers::HttpFunction>()) {
+    : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
     throttle_.configure(policy_->throttling);
 }
@@ -29,6 +26,7 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 // username and password (SCRAM logins come through begin_enhanced_auth instead).
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (auto answer = recheck_held_session(request)) return *answer;
+    pending_.abandon(request.connection, request.client_id);
     const Decision decision = decide_connect(request);
     if (decision.verdict == Verdict::Allow) remember_server_name(request);
     return decision;
@@ -259,6 +257,7 @@ bool Engine::permits(const AccessRequest& request, bool client_id_proven) const 
 }
 
 void Engine::disconnected(ConnectionId connection) {
+    pending_.abandon(connection, std::nullopt);
     if (auto abandoned_by = scram_.drop(connection)) count_abandoned_exchanges({*abandoned_by});
     Session* session = live_.find(connection);
     if (!session) return;
@@ -275,6 +274,7 @@ void Engine::session_ended(ConnectionId connection) {
 }
 
 void Engine::forget(ConnectionId connection) {
+    pending_.abandon(connection, std::nullopt);
     live_.forget(connection);
     scram_.drop(connection);
 }
@@ -306,7 +306,7 @@ std::size_t Engine::live_client_count() const {
 
 const std::optional<std::string>* Engine::admitted_username(ConnectionId connection) const {
     const Session* session = live_.find(connection);
-    return session ? &session->username : nullptr;
+    return session ? &session->username : pending_.device_of(connection);
 }
 
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,

@@ -14,6 +14,7 @@
 #include "authorizers/circuit_breaker.h"
 #include "authorizers/decision_cache.h"
 #include "authorizers/function_answer.h"
+#include "authorizers/function_calls.h"
 #include "certs/device_registry.h"
 
 #include "engine/access_request.h"
@@ -21,6 +22,7 @@
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
+#include "engine/pending_logins.h"
 #include "policy.h"
 #include "sasl/plain_login_cache.h"
 #include "sasl/scram_authenticator.h"
@@ -51,8 +53,32 @@ class Engine {
     using Notices = std::function<void(const std::string&)>;
     void send_notices_to(Notices notices) { notify_ = std::move(notices); }
 
-    // How the engine reaches authorizer functions (HTTP by default; tests use a fake).
+    // How the engine reaches authorizer functions on the broker's thread (the adapter gives it
+    // HTTP; tests a fake). Without one, a CONNECT that needs a call is refused
+    // (authorizer_unavailable).
     void use_authorizer_function(std::unique_ptr<authorizers::AuthorizerFunction> function);
+    // Calls off the broker's thread, for a broker that can finish a CONNECT later (Mosquitto
+    // 2.1): a CONNECT that needs a call is then Pending, bounded by each authorizer's
+    // max_in_flight, and finish_authorizer_calls decides it once the answer is in. A cached
+    // decision still decides at once.
+    void use_authorizer_calls(std::unique_ptr<authorizers::FunctionCalls> calls);
+
+    // A Pending CONNECT, decided. The client is known by its client id only: the broker may
+    // have freed it meanwhile.
+    struct FinishedLogin {
+        std::string client_id;
+        std::optional<std::string> username;  // the CONNECT's
+        std::string address;
+        Decision decision;
+    };
+    using LoginDelivery = std::function<void(const FinishedLogin&)>;
+    // On the broker's thread: decides the Pending CONNECTs whose answers are in (or overdue) and
+    // hands each to `deliver`, which tells the broker. An admitted client is kept only if the
+    // broker confirms it (connected()) during `deliver`: otherwise it was gone.
+    void finish_authorizer_calls(const LoginDelivery& deliver);
+    bool authorizer_calls_pending() const { return !pending_.empty(); }
+    // The broker admitted a client (Mosquitto 2.1's CONNECT event).
+    void connected(ConnectionId connection);
 
     // A CONNECT: with a client certificate, for a custom authorizer, with a username and
     // password, or with none of these.
@@ -138,14 +164,25 @@ class Engine {
     Decision ask_authorizer(const ConnectRequest& request,
                             const authorizers::Authorizer& authorizer,
                             const AuthorizerClaim& claim);
+    Decision start_call(const ConnectRequest& request, const authorizers::Authorizer& authorizer,
+                        const AuthorizerClaim& claim,
+                        const authorizers::CertificateInfo* certificate,
+                        std::optional<std::string> cache_key);
+    void finish_login(PendingLogin& login, const authorizers::FunctionOutcome& outcome,
+                      const LoginDelivery& deliver);
+    std::optional<bool> accept_outcome(const authorizers::Authorizer& authorizer,
+                                       const authorizers::FunctionOutcome& outcome,
+                                       const std::optional<std::string>& cache_key);
+    void record_call_outcome(const authorizers::Authorizer& authorizer,
+                             const authorizers::FunctionOutcome& outcome);
     std::optional<std::string> function_request_body(
         const ConnectRequest& request, const authorizers::Authorizer& authorizer,
         const AuthorizerClaim& claim, const authorizers::CertificateInfo* certificate);
     std::optional<authorizers::FunctionOutcome> call_function(
         const authorizers::Authorizer& authorizer, const std::string& body);
-    Decision admit_by_authorizer(const ConnectRequest& request,
+    Decision admit_by_authorizer(ConnectionId connection, std::string_view client_id,
                                  const authorizers::Authorizer& authorizer,
-                                 const AuthorizerClaim& claim, bool allowed);
+                                 std::optional<std::string_view> device, bool allowed);
     void carry_authorizers_over(const Policy& next);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
@@ -163,6 +200,8 @@ class Engine {
     std::unique_ptr<certs::DeviceRegistry> registry_;
     throttling::FailureThrottle throttle_;
     std::unique_ptr<authorizers::AuthorizerFunction> function_;
+    std::unique_ptr<authorizers::FunctionCalls> calls_;
+    PendingLogins pending_;
     authorizers::DecisionCache authorizer_decisions_;
     std::unordered_map<std::string, authorizers::CircuitBreaker> breakers_;  // by authorizer name
     authorizers::CallBudget call_budget_;

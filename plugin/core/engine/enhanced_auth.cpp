@@ -37,6 +37,11 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 // names the user: before any proof is checked, as for every other login.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
+    // A fresh CONNECT for a client id whose login waits for an authorizer: the broker would have
+    // refused it while that client waited, so that one is gone.
+    pending_.abandon(request.connection, fresh_login
+                                             ? std::optional<std::string_view>(request.client_id)
+                                             : std::nullopt);
     if (fresh_login && throttles({std::nullopt, request.client_id, request.address})) {
         return refused(Reason::Throttled);
     }
@@ -61,6 +66,7 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
+    pending_.abandon(request.connection, std::nullopt);  // see begin_enhanced_auth
     AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
     if (fresh_login) count_enhanced_outcome(answer, request);

@@ -53,6 +53,9 @@ struct Session {
     bool client_id_proven = false;
     // False once the broker reported the connection gone (its DISCONNECT event).
     bool online = true;
+    // Admitted after its authorizer's answer came in, until the broker confirms the client is
+    // still there (Engine::connected).
+    bool awaiting_connect = false;
     // The last re-check sweep (Engine::begin_session_recheck) that visited this session.
     std::uint64_t rechecked_in_sweep = 0;
 
