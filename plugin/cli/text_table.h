@@ -14,7 +14,6 @@ class TextTable {
 
     // Empty cells print as "-"; see printable_cell for the rest.
     void add_row(std::vector<std::string> cells);
-    std::size_t rows() const { return rows_.size(); }
     void print(std::ostream& out) const;
 
    private:

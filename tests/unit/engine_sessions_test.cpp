@@ -72,7 +72,7 @@ TEST_F(EngineSessions, TheRecheckOfAnOfflineSessionIsAllowedWithoutItsPassword) 
     engine.begin_session_recheck();
     EXPECT_EQ(engine.authenticate(offline_recheck(1)).verdict, Verdict::Allow);
     engine.end_session_recheck();
-    EXPECT_NE(engine.session(1), nullptr);
+    EXPECT_NE(engine.admitted_username(1), nullptr);
 }
 
 TEST_F(EngineSessions, DuringTheSweepAnOfflineSessionIsRecheckedEvenWhenItsSocketIsUnknown) {
@@ -80,7 +80,7 @@ TEST_F(EngineSessions, DuringTheSweepAnOfflineSessionIsRecheckedEvenWhenItsSocke
     engine.begin_session_recheck();  // the broker serves no CONNECT until the sweep ends
     EXPECT_EQ(engine.authenticate(login(1, std::nullopt)).verdict, Verdict::Allow);
     engine.end_session_recheck();
-    EXPECT_NE(engine.session(1), nullptr);
+    EXPECT_NE(engine.admitted_username(1), nullptr);
 }
 
 // A sweep that never closes (2.0.11 sends no TICK with per_listener_settings true) must not let
@@ -110,19 +110,19 @@ TEST_F(EngineSessions, AnOnlineSessionIsRecheckedFromItsSessionNotItsPassword) {
 
 TEST_F(EngineSessions, ASessionRestoredFromPersistenceIsNeverRefusedNorRemembered) {
     EXPECT_EQ(engine.authenticate(offline_recheck(9)).verdict, Verdict::Allow);
-    EXPECT_EQ(engine.session(9), nullptr);
+    EXPECT_EQ(engine.admitted_username(9), nullptr);
 }
 
 TEST_F(EngineSessions, ANewConnectionOnAFreedSessionsAddressIsALogin) {
     admit_then_disconnect(1);
     EXPECT_EQ(engine.authenticate(login(1, std::nullopt)).reason, Reason::MissingPassword);
-    EXPECT_EQ(engine.session(1), nullptr);
+    EXPECT_EQ(engine.admitted_username(1), nullptr);
 }
 
 TEST_F(EngineSessions, ASecondDisconnectEndsAnOfflineSession) {
     admit_then_disconnect(1);
     engine.disconnected(1);  // a new connection took its client id over
-    EXPECT_EQ(engine.session(1), nullptr);
+    EXPECT_EQ(engine.admitted_username(1), nullptr);
 }
 
 TEST_F(EngineSessions, TheSweepDropsOfflineSessionsTheBrokerNoLongerHolds) {
@@ -134,9 +134,9 @@ TEST_F(EngineSessions, TheSweepDropsOfflineSessionsTheBrokerNoLongerHolds) {
     // Session 2 expired in the broker: it is not re-checked. Online session 3 was not re-checked
     // either (no such broker), but an online session is only dropped by its DISCONNECT.
     engine.end_session_recheck();
-    EXPECT_NE(engine.session(1), nullptr);
-    EXPECT_EQ(engine.session(2), nullptr);
-    EXPECT_NE(engine.session(3), nullptr);
+    EXPECT_NE(engine.admitted_username(1), nullptr);
+    EXPECT_EQ(engine.admitted_username(2), nullptr);
+    EXPECT_NE(engine.admitted_username(3), nullptr);
 }
 
 TEST_F(EngineSessions, AReloadWithdrawsAnOfflineSessionWithoutDisconnectingIt) {

@@ -1,4 +1,5 @@
-// The seed's string form "domain#certId#password;...": splitting and its error messages.
+// ApsaraMQ SetSniConfig's string form "domain#certId#password;...": splitting and its error
+// messages.
 #include <gtest/gtest.h>
 
 #include "sni/sni_config_string.h"
@@ -55,11 +56,4 @@ TEST(SniConfigString, ErrorsNameTheEntryButNeverQuoteAPassword) {
     EXPECT_EQ(parsed.error, "entry 3 has an empty domain");
     EXPECT_EQ(parsed.error_entry, 3u);
     EXPECT_EQ(parsed.error.find("hunter"), std::string::npos);
-}
-
-TEST(SniConfigString, FormatReadsBackAsTheSameEntries) {
-    const std::string text = "*.a.example#one;b.example#two#p#w;c#three";
-    const auto parsed = parse_sni_config(text);
-    ASSERT_EQ(parsed.error, "");
-    EXPECT_EQ(format_sni_config(parsed.entries), text);
 }

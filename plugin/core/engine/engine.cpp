@@ -27,9 +27,7 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (auto answer = recheck_held_session(request)) return *answer;
     pending_.abandon(request.connection, request.client_id);
-    const Decision decision = decide_connect(request);
-    if (decision.verdict == Verdict::Allow) remember_server_name(request);
-    return decision;
+    return decide_connect(request);
 }
 
 // After a reload Mosquitto runs BASIC_AUTH again for every session it holds (2.0.11:
@@ -101,17 +99,6 @@ Decision Engine::authenticate_login(const ConnectRequest& request) {
 
 Decision Engine::authenticate_credentials(const ConnectRequest& request) {
     return request.username ? authenticate_password(request) : authenticate_anonymous(request);
-}
-
-// Nothing decides on the server name yet; the session keeps it for what will (authorizers).
-void Engine::remember_server_name(const ConnectRequest& request) {
-    if (Session* session = live_.find(request.connection)) {
-        if (request.server_name) {
-            session->server_name.emplace(*request.server_name);
-        } else {
-            session->server_name.reset();
-        }
-    }
 }
 
 namespace {

@@ -127,19 +127,17 @@ class Engine {
     const Policy& policy() const { return *policy_; }
     std::shared_ptr<const Policy> shared_policy() const { return policy_; }
     const certs::DeviceRegistry* registry() const { return registry_.get(); }
-    // The username the engine admitted a live connection under (a device certificate's CN when
-    // the CONNECT had none), so the adapter can tell the broker.
+    // The username the engine admitted a connection under (a device certificate's CN when the
+    // CONNECT had none), or will admit it under once its authorizer answers, so the adapter can
+    // tell the broker. Null when it admitted none there.
     const std::optional<std::string>* admitted_username(ConnectionId connection) const;
     // Connected clients that keep their access (a count over every session: not for hot paths).
     std::size_t live_client_count() const;
-    // What the engine knows of an admitted connection (null when it admitted none there).
-    const Session* session(ConnectionId connection) const { return live_.find(connection); }
 
    private:
     std::optional<Decision> recheck_held_session(const ConnectRequest& request);
     const Session* online_session(ConnectionId connection) const;
     Decision admit(ConnectionId connection, Session session);
-    void remember_server_name(const ConnectRequest& request);
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);

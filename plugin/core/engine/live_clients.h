@@ -48,7 +48,6 @@ struct Session {
     std::optional<std::string> username;
     Admission admitted_by;
     AccessCache recent_access = {};
-    std::optional<std::string> server_name = {};  // the SNI of its CONNECT, if known
     // Whether its login proved the client id (engine/client_ids.h): CLIENT rules apply then.
     bool client_id_proven = false;
     // False once the broker reported the connection gone (its DISCONNECT event).

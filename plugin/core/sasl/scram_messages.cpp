@@ -76,19 +76,6 @@ std::optional<std::string> unescape_username(std::string_view saslname) {
     return out;
 }
 
-std::string escape_username(std::string_view username) {
-    std::string out;
-    for (const char c : username) {
-        if (c == ',')
-            out += "=2C";
-        else if (c == '=')
-            out += "=3D";
-        else
-            out += c;
-    }
-    return out;
-}
-
 std::optional<ClientFirst> parse_client_first(std::string_view message, ScramError& error) {
     if (message.empty() || message.size() > kMaxScramMessageBytes ||
         message.find('\0') != std::string_view::npos) {

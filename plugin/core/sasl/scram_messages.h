@@ -36,10 +36,9 @@ enum class ScramError {
 std::optional<ClientFirst> parse_client_first(std::string_view message, ScramError& error);
 std::optional<ClientFinal> parse_client_final(std::string_view message, ScramError& error);
 
-// saslname escaping (RFC 5802 section 5.1): ',' -> "=2C", '=' -> "=3D". nullopt for a name with
-// any other '=' sequence.
+// saslname escaping (RFC 5802 section 5.1): "=2C" -> ',', "=3D" -> '='. nullopt for a name with
+// any other '=' sequence or a bare ','.
 std::optional<std::string> unescape_username(std::string_view saslname);
-std::string escape_username(std::string_view username);
 
 inline constexpr std::size_t kMaxScramMessageBytes = 4096;  // far above any honest message
 

@@ -63,14 +63,4 @@ SniConfigParse parse_sni_config(std::string_view text) {
     }
 }
 
-std::string format_sni_config(const std::vector<SniConfigEntry>& entries) {
-    std::string text;
-    for (const SniConfigEntry& entry : entries) {
-        if (!text.empty()) text += kEntrySeparator;
-        text.append(entry.domain).append(1, kPartSeparator).append(entry.certificate_id);
-        if (entry.password) text.append(1, kPartSeparator).append(*entry.password);
-    }
-    return text;
-}
-
 }  // namespace mqauth::sni

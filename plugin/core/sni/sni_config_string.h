@@ -1,5 +1,5 @@
 #pragma once
-// The seed's string form of the domain map (ApsaraMQ SetSniConfig `SniConfig`), accepted as
+// The string form of the domain map of ApsaraMQ for MQTT's SetSniConfig (`SniConfig`), accepted as
 // `sni.sni_config` instead of a `domains` list:
 //   "*.mqtt.example.com#main;mqtt-test.example.com#test#password"
 // Entries are separated by ';', and each is DOMAIN#CERTIFICATE_ID or
@@ -28,8 +28,5 @@ struct SniConfigParse {
 };
 
 SniConfigParse parse_sni_config(std::string_view text);
-
-// The text parse_sni_config reads back as `entries`.
-std::string format_sni_config(const std::vector<SniConfigEntry>& entries);
 
 }  // namespace mqauth::sni
