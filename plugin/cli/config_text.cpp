@@ -12,15 +12,11 @@
 #include <iterator>
 
 #include "certs/durable_file.h"
+#include "io/paths.h"
+#include "io/regular_file.h"
 
 namespace mqauth::cli {
 namespace {
-
-std::string directory_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -29,7 +25,7 @@ std::optional<std::string> read_whole_file(const std::string& path, std::string&
         return std::nullopt;
     }
     const std::streamoff size = in.tellg();
-    if (size < 0 || static_cast<unsigned long long>(size) > config::kMaxConfigBytes) {
+    if (size < 0 || static_cast<unsigned long long>(size) > io::kMaxConfigBytes) {
         error = size < 0 ? "cannot read: not a regular file" : "larger than 512 MiB";
         return std::nullopt;
     }
@@ -70,7 +66,7 @@ std::optional<ConfigText> read_config_text(const std::string& path) {
 }
 
 config::LoadResult load_config_text(const ConfigText& config, std::string_view text) {
-    return config::load_text(text, config.path, directory_of(config.path));
+    return config::load_text(text, config.path, io::directory_of(config.path));
 }
 
 void print_load_errors(const config::LoadResult& result) {

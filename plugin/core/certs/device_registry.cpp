@@ -4,7 +4,6 @@
 
 #include "certs/durable_file.h"
 #include "certs/registry_format.h"
-#include "config/loader.h"
 #include "io/regular_file.h"
 
 namespace mqauth::certs {
@@ -27,7 +26,7 @@ RegistryOpening DeviceRegistry::open(const std::string& path) {
         return opening;
     }
     const FileStamp stamp = stamp_of(path);
-    io::FileRead file = io::read_regular_file(path, config::kMaxConfigBytes);
+    io::FileRead file = io::read_regular_file(path, io::kMaxConfigBytes);
     if (!file.text) {
         if (file.missing) {
             opening.registry.reset(new DeviceRegistry(path));

@@ -8,14 +8,10 @@
 #include <cstring>
 #include <vector>
 
+#include "io/paths.h"
+
 namespace mqauth::certs {
 namespace {
-
-std::string directory_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 std::string failure(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
@@ -71,7 +67,7 @@ std::optional<std::string> replace_file_durably(const std::string& path, std::st
         ::unlink(temp_name.c_str());
         return error;
     }
-    return sync_directory(directory_of(path));
+    return sync_directory(io::directory_of(path));
 }
 
 }  // namespace mqauth::certs

@@ -16,18 +16,13 @@
 #include "config/sni_section.h"
 #include "config/throttling_section.h"
 #include "config/yaml_tree.h"
+#include "io/paths.h"
 #include "io/regular_file.h"
 
 namespace mqauth::config {
 namespace {
 
 constexpr long long kSupportedVersion = 1;
-
-std::string directory_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // YAML cannot hold a NUL byte, and yaml-cpp's reader stops at one: refuse it with its place.
 std::optional<Diagnostic> find_nul_byte(std::string_view text) {
@@ -169,9 +164,9 @@ LoadResult load_text(std::string_view text, const std::string& file_name,
 }
 
 LoadResult load_file(const std::string& path) {
-    io::FileRead file = io::read_regular_file(path, kMaxConfigBytes);
+    io::FileRead file = io::read_regular_file(path, io::kMaxConfigBytes);
     switch (file.problem) {
-        case io::FileProblem::None: return load_text(*file.text, path, directory_of(path));
+        case io::FileProblem::None: return load_text(*file.text, path, io::directory_of(path));
         case io::FileProblem::CannotOpen:
             return failure(path, {{}, "", "cannot open: " + file.error});
         case io::FileProblem::TooLarge:

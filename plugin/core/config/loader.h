@@ -29,6 +29,4 @@ LoadResult load_file(const std::string& path);
 LoadResult load_text(std::string_view text, const std::string& file_name,
                      const std::string& base_dir);
 
-inline constexpr std::size_t kMaxConfigBytes = 512u << 20;  // far above 1M identities
-
 }  // namespace mqauth::config

@@ -19,4 +19,7 @@ struct FileRead {
 
 FileRead read_regular_file(const std::string& path, std::size_t max_bytes);
 
+// The largest config file (and device registry) read: far above 1M identities.
+inline constexpr std::size_t kMaxConfigBytes = 512u << 20;
+
 }  // namespace mqauth::io
