@@ -1,5 +1,6 @@
 // mqauth devices list|activate|deactivate|revoke: the device registry, and the operator's
-// decisions in device_certificates.states (the seed's ActiveDeviceCertificate and its siblings).
+// decisions in device_certificates.states (ApsaraMQ for MQTT's ActiveDeviceCertificate and its
+// siblings).
 #include <iostream>
 #include <optional>
 #include <string>

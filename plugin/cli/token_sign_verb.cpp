@@ -46,7 +46,7 @@ int run_token_sign(int argc, char** argv, int first) {
     const auto token = args->option("token");
     if (!args->positionals.empty()) return usage_error("unexpected argument");
     if (!key_file || !token) return usage_error("--private-key and --token are required");
-    if (!config::is_seed_word(*token, config::kMaxSigningTokenChars)) {
+    if (!config::is_name_word(*token, config::kMaxSigningTokenChars)) {
         return rejected("the token must be 1 to 128 letters, digits, '_' or '-'");
     }
     const crypto::PrivateKeyFile key = crypto::read_private_key(*key_file, "");

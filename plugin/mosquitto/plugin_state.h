@@ -1,6 +1,7 @@
 #pragma once
-// Everything the plugin keeps between callbacks, in one object handed to Mosquitto as userdata
-// (as dynamic-security does): no globals.
+// Everything the plugin keeps between callbacks, in one object handed to Mosquitto as userdata:
+// no globals (dynamic-security keeps its state in file-level statics; mqauth gives the broker a
+// pointer to this instead, and the TLS hook gets the same pointer through OpenSSL's ex_data).
 #include <memory>
 #include <string>
 

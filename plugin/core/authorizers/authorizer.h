@@ -22,7 +22,7 @@ inline constexpr std::size_t kMaxInFlightLimit = 10000;
 struct Authorizer {
     std::string name;            // [A-Za-z0-9_-]{1,128}, unique in the policy
     std::string func_urn;        // the function: an http:// or https:// URL receiving a JSON POST
-    bool signing_enable = true;  // the seed's default
+    bool signing_enable = true;  // IoTDA's default
     crypto::Secret signing_token;
     crypto::EvpPkeyPtr signing_public_key;  // RSA, set when signing is enabled
     std::string signing_public_key_der;     // its SubjectPublicKeyInfo, to compare across reloads

@@ -1,6 +1,6 @@
 #pragma once
 // Device certificate states: what the registry recorded and what the operator decided
-// (`device_certificates.states`, the seed's ActiveDeviceCertificate and its siblings).
+// (`device_certificates.states`, ApsaraMQ for MQTT's ActiveDeviceCertificate and its siblings).
 #include <cstddef>
 #include <functional>
 #include <optional>

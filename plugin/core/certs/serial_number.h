@@ -10,7 +10,8 @@
 
 namespace mqauth::certs {
 
-// The seed API caps a CA serial at 128 bytes; serials are hex, two digits per byte.
+// ApsaraMQ for MQTT's ActiveDeviceCertificate caps a CA serial at 128 bytes; serials are hex, two
+// digits per byte.
 constexpr std::size_t kMaxSerialHexDigits = 256;
 
 // The canonical form of a hex serial; nullopt when it is empty, too long or not hex.

@@ -14,7 +14,7 @@ using authorizers::AuthorizerStatus;
 std::optional<std::string> read_word(MappingReader& fields, const char* key, Presence presence,
                                      std::size_t max_chars) {
     auto text = fields.string(key, presence);
-    if (text && !is_seed_word(*text, max_chars)) {
+    if (text && !is_name_word(*text, max_chars)) {
         fields.report(key, "InvalidParameter: 1 to " + std::to_string(max_chars) +
                                " letters, digits, '_' or '-'");
         return std::nullopt;
@@ -65,7 +65,7 @@ std::optional<std::size_t> read_max_in_flight(MappingReader& fields) {
     return static_cast<std::size_t>(*count);
 }
 
-// With signing enabled (the seed's default) the token and the key are mandatory.
+// With signing enabled (Huawei IoTDA's default) the token and the key are mandatory.
 bool read_signing(MappingReader& fields, const std::string& base_dir, Authorizer& authorizer) {
     bool ok = true;
     authorizer.signing_enable = value_or_default(

@@ -1,6 +1,6 @@
 #pragma once
 // The `authorizers:` list: Huawei IoTDA custom authenticators ("Update a Custom Authenticator"),
-// with the seed's field names, limits and defaults.
+// with Huawei IoTDA's custom-authenticator field names, limits and defaults.
 #include <string>
 
 #include "authorizers/authorizer_table.h"
@@ -9,8 +9,8 @@
 
 namespace mqauth::config {
 
-inline constexpr std::size_t kMaxAuthorizerNameChars = 128;  // the seed's limit
-inline constexpr std::size_t kMaxSigningTokenChars = 128;    // the seed's limit
+inline constexpr std::size_t kMaxAuthorizerNameChars = 128;  // IoTDA's limit
+inline constexpr std::size_t kMaxSigningTokenChars = 128;    // IoTDA's limit
 
 void read_authorizers(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
                       authorizers::AuthorizerTable& table);

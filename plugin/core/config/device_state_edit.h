@@ -1,9 +1,9 @@
 #pragma once
 // Recording an operator's device-certificate decision (`mqauth devices activate|deactivate|revoke`,
-// the seed's ActiveDeviceCertificate and its siblings) in `device_certificates.states` by editing
-// the config's TEXT rather than re-emitting its tree: an emitter would drop every comment and
-// reflow the layout the operator chose. Only a status token, or a new item (and `states:` key) in
-// the style of its neighbours, is written; every other byte stays as it was.
+// ApsaraMQ for MQTT's ActiveDeviceCertificate and its siblings) in `device_certificates.states` by
+// editing the config's TEXT rather than re-emitting its tree: an emitter would drop every comment
+// and reflow the layout the operator chose. Only a status token, or a new item (and `states:` key)
+// in the style of its neighbours, is written; every other byte stays as it was.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -12,7 +12,8 @@ struct SourcePosition {
 };
 
 // One problem found in a config: where, which key, what is wrong. The message starts with one of
-// the seed APIs' error codes (MissingParameter, InvalidParameter, ...) and never holds a secret.
+// the ApsaraMQ APIs' error codes (MissingParameter, InvalidParameter, ...) and never holds a
+// secret.
 struct Diagnostic {
     SourcePosition position;
     std::string path;  // e.g. identities[2].sign_mode

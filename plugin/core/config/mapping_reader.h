@@ -64,7 +64,7 @@ std::optional<E> MappingReader::enumeration(std::string_view key, EnumChoices<E>
     if (!node) return std::nullopt;
     std::string allowed;
     for (const auto& [name, value] : choices) {
-        if (node->scalar == name) return value;  // exact case, as the seed APIs spell them
+        if (node->scalar == name) return value;  // exact case, as the vendor APIs spell them
         allowed += allowed.empty() ? "" : ", ";
         allowed += name;
     }

@@ -1,4 +1,5 @@
-// The domain map of the `sni:` section: a `domains` list, or the seed's `sni_config` string.
+// The domain map of the `sni:` section: a `domains` list, or ApsaraMQ SetSniConfig's `sni_config`
+// string.
 #include "config/sni_entries.h"
 #include "sni/sni_config_string.h"
 

@@ -54,7 +54,7 @@ bool text_length_within(std::string_view text, std::size_t min_chars, std::size_
     return length >= min_chars && length <= max_chars;
 }
 
-bool is_seed_word(std::string_view text, std::size_t max_chars) {
+bool is_name_word(std::string_view text, std::size_t max_chars) {
     if (text.empty() || text.size() > max_chars) return false;
     for (const char c : text) {
         const bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

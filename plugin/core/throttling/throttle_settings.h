@@ -1,6 +1,6 @@
 #pragma once
 // Failed-login throttling (`throttling:` in the config; Mosquitto itself has none, its issue
-// #2076). An mqauth extension: the seed APIs are silent.
+// #2076). An mqauth extension: the ApsaraMQ and IoTDA APIs are silent.
 #include <chrono>
 #include <cstddef>
 
