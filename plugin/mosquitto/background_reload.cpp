@@ -25,12 +25,13 @@ BackgroundReload::~BackgroundReload() {
     if (disposing_.valid()) disposing_.wait();
 }
 
-void BackgroundReload::request() {
+BackgroundReload::Request BackgroundReload::request() {
     if (loading_.valid()) {
         queued_ = true;
-        return;
+        return Request::Queued;
     }
     start();
+    return Request::Started;
 }
 
 void BackgroundReload::start() {

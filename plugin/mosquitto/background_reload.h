@@ -21,7 +21,8 @@ class BackgroundReload {
 
     // A SIGHUP. While a load runs, another is queued (the file may have changed since that one
     // read it); further SIGHUPs meanwhile fold into it.
-    void request();
+    enum class Request { Started, Queued };
+    Request request();
 
     // A finished load, once; nullopt while none is ready. Broker thread only.
     std::optional<PolicyLoad> take_finished();

@@ -58,7 +58,11 @@ int on_reload(PluginState& state) {
     // Mosquitto re-checks every session it holds right after this event and before its next
     // TICK, serving no client in between (2.0.11: loop.c; 2.1: signals.c then loop.c).
     state.engine->begin_session_recheck();
-    state.reloads->request();
+    if (state.reloads->request() == BackgroundReload::Request::Queued) {
+        log_line(LogLevel::Info, "reload of " + state.config_path +
+                                     " queued: the previous one is still loading; the file is "
+                                     "read again once it is done");
+    }
     return state.features.reload_result();
 }
 

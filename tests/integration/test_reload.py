@@ -54,8 +54,15 @@ class BackgroundReloadTest(BrokerTestCase):
         time.sleep(0.2)  # the first load is under way (it takes seconds)
         broker.write_config(auth_yaml([user_identity("device", "third")]))
         broker.process.send_signal(signal.SIGHUP)
+        # The plugin says so when the second SIGHUP finds the first load still running: without
+        # this line the test would not have reached the queued reload at all.
+        self.assertIsNotNone(broker.wait_for_log_line(
+            r"mqauth: reload of .* queued: the previous one is still loading"),
+            "the first load had finished before the second SIGHUP: make BIG larger\n"
+            + broker.describe())
         self.assertTrue(wait_for(lambda: len(RELOAD_OUTCOME.findall(broker.log_text())) >= 2,
                                  120), broker.describe())
+        self.assertEqual(len(RELOAD_OUTCOME.findall(broker.log_text())), 2, broker.describe())
         self.assertEqual(self.login(broker, "third"), 0, broker.describe())
 
 
