@@ -73,8 +73,8 @@ void print_load_errors(const config::LoadResult& result) {
     for (const std::string& line : result.formatted_errors()) std::cerr << line << "\n";
 }
 
-std::string describe(const std::string& file, const config::Diagnostic& diagnostic) {
-    if (diagnostic.position.line > 0) return config::format_diagnostic(file, diagnostic);
+std::string describe(const std::string& file, const yaml::Diagnostic& diagnostic) {
+    if (diagnostic.position.line > 0) return yaml::format_diagnostic(file, diagnostic);
     std::string out = file + ": ";
     if (!diagnostic.path.empty()) out += diagnostic.path + ": ";
     return out + diagnostic.message;

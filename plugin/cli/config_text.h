@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "config/diagnostic.h"
 #include "config/loader.h"
+#include "yaml/diagnostic.h"
 
 namespace mqauth::cli {
 
@@ -26,7 +26,7 @@ config::LoadResult load_config_text(const ConfigText& config, std::string_view t
 void print_load_errors(const config::LoadResult& result);
 
 // "FILE:LINE:COL: path: message", or "FILE: path: message" when the problem has no place.
-std::string describe(const std::string& file, const config::Diagnostic& diagnostic);
+std::string describe(const std::string& file, const yaml::Diagnostic& diagnostic);
 
 // Replaces the file with `text` durably (certs::replace_file_durably) with its mode and owner,
 // following a symlink to the file it names. Refuses, leaving it alone, when the file no longer

@@ -4,9 +4,9 @@
 
 #include "arguments.h"
 #include "certs/device_registry.h"
-#include "config/device_state_edit.h"
 #include "config_text.h"
 #include "devices.h"
+#include "editing/device_state_edit.h"
 
 namespace mqauth::cli::devices {
 namespace {
@@ -47,9 +47,9 @@ void print_notes(const certs::CertificatePolicy& certificates, const DeviceKey& 
 }
 
 void print_change(const std::string& file, const DeviceKey& key, DeviceStatus status,
-                  const config::StateEdit& edit) {
+                  const editing::StateEdit& edit) {
     std::cout << file << ":" << edit.line << ": " << device_name(key) << ": ";
-    if (edit.change == config::StateChange::Replaced) {
+    if (edit.change == editing::StateChange::Replaced) {
         std::cout << certs::status_name(*edit.previous) << " -> " << certs::status_name(status)
                   << "\n";
     } else {
@@ -59,7 +59,7 @@ void print_change(const std::string& file, const DeviceKey& key, DeviceStatus st
 }
 
 // The edited text must load exactly as the broker will load it; otherwise FILE stays as it is.
-int write_edit(const ConfigText& config, const config::StateEdit& edit) {
+int write_edit(const ConfigText& config, const editing::StateEdit& edit) {
     const config::LoadResult checked = load_config_text(config, edit.text);
     if (!checked.ok()) {
         print_load_errors(checked);
@@ -86,14 +86,14 @@ int run_decide(const Options& options, DeviceStatus status) {
         return kExitRejected;
     }
     const DeviceKey key{*options.device_sn, *options.ca_sn};
-    const config::StateEditResult result = config::record_device_state(config->text, key, status);
+    const editing::StateEditResult result = editing::record_device_state(config->text, key, status);
     if (!result.edit) {
         std::cerr << describe(options.config, *result.error) << "\n";
         return kExitRejected;
     }
     if (refuse_unlisted_ca(options.config, loaded.policy->certificates, key)) return kExitRejected;
     print_notes(loaded.policy->certificates, key);
-    if (result.edit->change == config::StateChange::AlreadyRecorded) {
+    if (result.edit->change == editing::StateChange::AlreadyRecorded) {
         std::cout << options.config << ":" << result.edit->line << ": " << device_name(key)
                   << " is already " << certs::status_name(status) << "; nothing to change\n";
         return kExitOk;

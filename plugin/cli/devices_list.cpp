@@ -6,9 +6,9 @@
 
 #include "arguments.h"
 #include "certs/device_registry.h"
-#include "config/device_state_edit.h"
 #include "config_text.h"
 #include "devices.h"
+#include "editing/device_state_edit.h"
 #include "text_table.h"
 
 namespace mqauth::cli::devices {
@@ -61,7 +61,7 @@ std::vector<std::string> registered_row(const certs::CertificatePolicy& certific
 }
 
 std::vector<std::string> unregistered_row(const certs::CertificatePolicy& certificates,
-                                          const config::RecordedState& state) {
+                                          const editing::RecordedState& state) {
     const certs::CertificateAuthority* authority = ca_with_serial(certificates, state.key.ca_sn);
     return {state.key.device_sn,
             state.key.ca_sn,
@@ -77,11 +77,11 @@ std::vector<std::string> unregistered_row(const certs::CertificatePolicy& certif
 
 void add_rows(const Options& options, const certs::CertificatePolicy& certificates,
               const certs::DeviceRegistry& registry,
-              const std::vector<config::RecordedState>& states, TextTable& table) {
+              const std::vector<editing::RecordedState>& states, TextTable& table) {
     for (const certs::RegistryEntry* entry : registry.entries()) {
         if (wanted(options, entry->key)) table.add_row(registered_row(certificates, *entry));
     }
-    for (const config::RecordedState& state : states) {
+    for (const editing::RecordedState& state : states) {
         if (!registry.find(state.key) && wanted(options, state.key)) {
             table.add_row(unregistered_row(certificates, state));
         }
@@ -105,7 +105,7 @@ int print_devices(const Options& options, const ConfigText& config,
         std::cerr << certificates.registry_file
                   << ": note: no registry yet (no device has connected with a certificate)\n";
     }
-    const config::StatesReading states = config::read_recorded_states(config.text);
+    const editing::StatesReading states = editing::read_recorded_states(config.text);
     if (states.error) {  // the loader accepted the text, so this is not expected
         std::cerr << describe(config.path, *states.error) << "\n";
         return kExitRejected;

@@ -4,10 +4,10 @@
 #include "arguments.h"
 #include "authorizers/token_signature.h"
 #include "config/authorizers_section.h"
-#include "config/text_rules.h"
 #include "crypto/base64.h"
 #include "crypto/pem.h"
 #include "verbs.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::cli {
 namespace {
@@ -46,7 +46,7 @@ int run_token_sign(int argc, char** argv, int first) {
     const auto token = args->option("token");
     if (!args->positionals.empty()) return usage_error("unexpected argument");
     if (!key_file || !token) return usage_error("--private-key and --token are required");
-    if (!config::is_name_word(*token, config::kMaxSigningTokenChars)) {
+    if (!yaml::is_name_word(*token, config::kMaxSigningTokenChars)) {
         return rejected("the token must be 1 to 128 letters, digits, '_' or '-'");
     }
     const crypto::PrivateKeyFile key = crypto::read_private_key(*key_file, "");

@@ -2,11 +2,13 @@
 
 #include <string>
 
-#include "config/device_state_edit.h"
 #include "config/loader.h"
+#include "editing/device_state_edit.h"
 
 using namespace mqauth;
-using namespace mqauth::config;
+using namespace mqauth::editing;
+using mqauth::config::LoadResult;
+using mqauth::config::load_text;
 using certs::DeviceKey;
 using certs::DeviceStatus;
 
@@ -18,8 +20,9 @@ const DeviceKey kOther{"C0FFEE", "7F00"};
 // The edit of `text`, which must succeed; its result must also load as a valid config.
 StateEdit edited(const std::string& text, const DeviceKey& key, DeviceStatus status) {
     const StateEditResult result = record_device_state(text, key, status);
-    EXPECT_FALSE(result.error) << (result.error ? format_diagnostic("auth.yaml", *result.error)
-                                                : "");
+    EXPECT_FALSE(result.error) << (result.error
+                                       ? yaml::format_diagnostic("auth.yaml", *result.error)
+                                       : "");
     if (!result.edit) return {};
     const LoadResult loaded = load_text(result.edit->text, "auth.yaml", ".");
     EXPECT_TRUE(loaded.ok()) << result.edit->text << "\n"
@@ -33,7 +36,7 @@ StateEdit edited(const std::string& text, const DeviceKey& key, DeviceStatus sta
 std::string refusal(const std::string& text, const DeviceKey& key, DeviceStatus status) {
     const StateEditResult result = record_device_state(text, key, status);
     EXPECT_FALSE(result.edit) << result.edit->text;
-    return result.error ? format_diagnostic("auth.yaml", *result.error) : "";
+    return result.error ? yaml::format_diagnostic("auth.yaml", *result.error) : "";
 }
 
 }  // namespace

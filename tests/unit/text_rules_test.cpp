@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "config/text_rules.h"
+#include "yaml/text_rules.h"
 
-using mqauth::config::is_valid_utf8;
+using mqauth::yaml::is_valid_utf8;
 
 TEST(TextRules, AcceptsWellFormedUtf8) {
     EXPECT_TRUE(is_valid_utf8(""));

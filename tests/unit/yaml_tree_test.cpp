@@ -2,30 +2,30 @@
 
 #include <string>
 
-#include "config/yaml_tree.h"
+#include "yaml/yaml_tree.h"
 
-using namespace mqauth::config;
+using namespace mqauth;
 
 namespace {
 
-Diagnostic error_of(const std::string& text) {
-    YamlParseResult result = parse_yaml(text);
+yaml::Diagnostic error_of(const std::string& text) {
+    yaml::YamlParseResult result = yaml::parse_yaml(text);
     EXPECT_TRUE(result.error.has_value()) << text;
-    return result.error.value_or(Diagnostic{});
+    return result.error.value_or(yaml::Diagnostic{});
 }
 
 }  // namespace
 
 TEST(YamlTree, KeepsPositionsAndQuoting) {
-    YamlParseResult result = parse_yaml("a: 1\nb:\n  - \"x\"\n  - y\n");
+    yaml::YamlParseResult result = yaml::parse_yaml("a: 1\nb:\n  - \"x\"\n  - y\n");
     ASSERT_FALSE(result.error);
-    const YamlNode& root = *result.root;
+    const yaml::YamlNode& root = *result.root;
     ASSERT_TRUE(root.is_mapping());
     ASSERT_EQ(root.entries.size(), 2u);
     EXPECT_EQ(root.entries[0].key, "a");
     EXPECT_EQ(root.entries[0].value.position.line, 1);
     EXPECT_EQ(root.entries[0].value.position.column, 4);
-    const YamlNode& list = root.entries[1].value;
+    const yaml::YamlNode& list = root.entries[1].value;
     ASSERT_TRUE(list.is_sequence());
     EXPECT_TRUE(list.items[0].quoted);
     EXPECT_FALSE(list.items[1].quoted);
@@ -33,7 +33,7 @@ TEST(YamlTree, KeepsPositionsAndQuoting) {
 }
 
 TEST(YamlTree, EmptyValueIsNullButQuotedNullIsAString) {
-    YamlParseResult result = parse_yaml("a:\nb: ~\nc: \"null\"\n");
+    yaml::YamlParseResult result = yaml::parse_yaml("a:\nb: ~\nc: \"null\"\n");
     ASSERT_FALSE(result.error);
     EXPECT_TRUE(result.root->entries[0].value.is_null());
     EXPECT_TRUE(result.root->entries[1].value.is_null());
@@ -42,7 +42,7 @@ TEST(YamlTree, EmptyValueIsNullButQuotedNullIsAString) {
 }
 
 TEST(YamlTree, RefusesADuplicateKeyAtItsSecondOccurrence) {
-    const Diagnostic error = error_of("a: 1\nb: 2\na: 3\n");
+    const yaml::Diagnostic error = error_of("a: 1\nb: 2\na: 3\n");
     EXPECT_EQ(error.position.line, 3);
     EXPECT_EQ(error.position.column, 1);
     EXPECT_NE(error.message.find("duplicate key \"a\""), std::string::npos);
@@ -62,25 +62,25 @@ TEST(YamlTree, RefusesNonScalarKeys) {
 }
 
 TEST(YamlTree, RefusesASecondDocument) {
-    const Diagnostic error = error_of("a: 1\n---\nb: 2\n");
+    const yaml::Diagnostic error = error_of("a: 1\n---\nb: 2\n");
     EXPECT_NE(error.message.find("only one YAML document"), std::string::npos);
     EXPECT_EQ(error.position.line, 2);
 }
 
 TEST(YamlTree, RefusesDeepNesting) {
     std::string deep;
-    for (int i = 0; i < kMaxYamlDepth + 1; ++i) deep += "[";
+    for (int i = 0; i < yaml::kMaxYamlDepth + 1; ++i) deep += "[";
     EXPECT_NE(error_of(deep).message.find("nesting deeper"), std::string::npos);
 }
 
 TEST(YamlTree, ReportsSyntaxErrorsWithAPosition) {
-    const Diagnostic error = error_of("a: 1\nb: [1, 2\n");
+    const yaml::Diagnostic error = error_of("a: 1\nb: [1, 2\n");
     EXPECT_GE(error.position.line, 2);
     EXPECT_EQ(error.message.rfind("InvalidParameter: ", 0), 0u);
 }
 
 TEST(YamlTree, EmptyTextIsANullDocument) {
-    YamlParseResult result = parse_yaml("");
+    yaml::YamlParseResult result = yaml::parse_yaml("");
     ASSERT_FALSE(result.error);
     EXPECT_TRUE(result.root->is_null());
 }

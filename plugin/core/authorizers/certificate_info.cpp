@@ -4,9 +4,9 @@
 
 #include "certs/certificate_facts.h"
 #include "certs/serial_number.h"
-#include "config/text_rules.h"
 #include "crypto/crypto_error.h"
 #include "crypto/openssl_handles.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::authorizers {
 namespace {
@@ -49,7 +49,7 @@ CertificateInfo certificate_info(const X509* certificate) {
     info.fingerprint_sha256 = sha256_fingerprint(certificate);
     info.serial = certs::serial_of(certificate);
     const std::string common_name = certs::facts_of(certificate).common_name;
-    if (!common_name.empty() && config::is_valid_utf8(common_name)) info.common_name = common_name;
+    if (!common_name.empty() && yaml::is_valid_utf8(common_name)) info.common_name = common_name;
     info.issuer = issuer_of(certificate);
     return info;
 }

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/text_rules.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::authorizers {
 namespace {
@@ -23,7 +23,7 @@ json certificate_json(const CertificateInfo* certificate) {
 
 bool all_utf8(const FunctionRequest& request) {
     const auto valid = [](const std::optional<std::string_view>& text) {
-        return !text || config::is_valid_utf8(*text);
+        return !text || yaml::is_valid_utf8(*text);
     };
     const CertificateInfo* certificate = request.certificate;
     return valid(request.authorizer_name) && valid(request.username) && valid(request.client_id) &&

@@ -37,8 +37,8 @@ RegistryOpening DeviceRegistry::open(const std::string& path) {
     }
     RegistryParse parsed = parse_registry(*file.text);
     if (!parsed.errors.empty()) {
-        for (const config::Diagnostic& error : parsed.errors) {
-            opening.errors.push_back(config::format_diagnostic(path, error) +
+        for (const yaml::Diagnostic& error : parsed.errors) {
+            opening.errors.push_back(yaml::format_diagnostic(path, error) +
                                      " (corrupt device registry; it was left as it is)");
         }
         return opening;

@@ -6,15 +6,15 @@
 
 #include <stdexcept>
 #include "certs/serial_number.h"
-#include "config/mapping_reader.h"
-#include "config/text_rules.h"
-#include "config/yaml_tree.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/text_rules.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::certs {
 namespace {
 
-using config::MappingReader;
-using config::Presence;
+using yaml::MappingReader;
+using yaml::Presence;
 
 constexpr long long kRegistryVersion = 1;
 
@@ -47,15 +47,15 @@ std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
 // Every value must be well-formed UTF-8: that is all mqauth writes, and all it can write back.
 std::optional<std::string> read_text(MappingReader& fields, const char* key) {
     auto text = fields.string(key, Presence::Required);
-    if (text && !config::is_valid_utf8(*text)) {
+    if (text && !yaml::is_valid_utf8(*text)) {
         fields.report(key, "InvalidParameter: not UTF-8 text");
         return std::nullopt;
     }
     return text;
 }
 
-std::optional<RegistryEntry> read_entry(const config::YamlNode& node, const std::string& path,
-                                        config::Diagnostics& diagnostics) {
+std::optional<RegistryEntry> read_entry(const yaml::YamlNode& node, const std::string& path,
+                                        yaml::Diagnostics& diagnostics) {
     MappingReader fields(node, path, diagnostics);
     if (!fields.valid()) return std::nullopt;
     RegistryEntry entry;
@@ -80,7 +80,7 @@ std::optional<RegistryEntry> read_entry(const config::YamlNode& node, const std:
                          *not_after,           *first_seen, *status};
 }
 
-void read_devices(const config::YamlNode& list, config::Diagnostics& diagnostics,
+void read_devices(const yaml::YamlNode& list, yaml::Diagnostics& diagnostics,
                   RegistryParse& result) {
     std::unordered_set<DeviceKey, DeviceKeyHash> seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
@@ -112,12 +112,12 @@ std::string format_registry(const std::vector<const RegistryEntry*>& entries) {
 
 RegistryParse parse_registry(std::string_view text) {
     RegistryParse result;
-    config::YamlParseResult parsed = config::parse_yaml(text);
+    yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) {
         result.errors.push_back(*parsed.error);
         return result;
     }
-    config::Diagnostics diagnostics;
+    yaml::Diagnostics diagnostics;
     if (parsed.root->is_null()) {
         diagnostics.error({1, 1}, "", "the registry file is empty (mqauth never writes one)");
     } else {
@@ -126,7 +126,7 @@ RegistryParse parse_registry(std::string_view text) {
         if (version && *version != kRegistryVersion) {
             top.report("version", "InvalidParameter: unsupported registry version");
         }
-        if (const config::YamlNode* list = top.sequence("devices", Presence::Required)) {
+        if (const yaml::YamlNode* list = top.sequence("devices", Presence::Required)) {
             read_devices(*list, diagnostics, result);
         }
         top.finish();

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "certs/registry_entry.h"
-#include "config/diagnostic.h"
+#include "yaml/diagnostic.h"
 
 namespace mqauth::certs {
 
@@ -15,7 +15,7 @@ std::string format_registry(const std::vector<const RegistryEntry*>& entries);
 
 struct RegistryParse {
     std::vector<RegistryEntry> entries;  // in file order
-    std::vector<config::Diagnostic> errors;
+    std::vector<yaml::Diagnostic> errors;
 };
 
 RegistryParse parse_registry(std::string_view text);

@@ -4,15 +4,15 @@
 #include <string>
 
 #include "authorizers/authorizer_table.h"
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
 inline constexpr std::size_t kMaxAuthorizerNameChars = 128;  // IoTDA's limit
 inline constexpr std::size_t kMaxSigningTokenChars = 128;    // IoTDA's limit
 
-void read_authorizers(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
-                      authorizers::AuthorizerTable& table);
+void read_authorizers(const yaml::YamlNode& list, const std::string& base_dir,
+                      yaml::Diagnostics& diagnostics, authorizers::AuthorizerTable& table);
 
 }  // namespace mqauth::config

@@ -6,9 +6,9 @@
 
 #include "certs/serial_number.h"
 #include "config/file_paths.h"
-#include "config/mapping_reader.h"
-#include "config/text_rules.h"
 #include "crypto/pem.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::config {
 namespace {
@@ -23,8 +23,8 @@ std::string item_path(const char* list, std::size_t index) {
 
 // The CA certificate from `file`: exactly one certificate, and a CA one (basicConstraints
 // CA:TRUE, or a v1 self-signed root), since it anchors device chains.
-crypto::X509Ptr read_ca_file(MappingReader& fields, const std::string& base_dir) {
-    const auto file = fields.string("file", Presence::Required);
+crypto::X509Ptr read_ca_file(yaml::MappingReader& fields, const std::string& base_dir) {
+    const auto file = fields.string("file", yaml::Presence::Required);
     if (!file) return nullptr;
     crypto::CertificateFile loaded = crypto::read_certificates(resolve_path(base_dir, *file));
     if (!loaded.error.empty()) {
@@ -44,24 +44,25 @@ crypto::X509Ptr read_ca_file(MappingReader& fields, const std::string& base_dir)
     return std::move(loaded.certificates.front());
 }
 
-std::optional<std::string> read_ca_name(MappingReader& fields) {
-    auto name = fields.string("ca_name", Presence::Required);
-    if (name && !text_length_within(*name, 1, kMaxCaNameChars)) {
+std::optional<std::string> read_ca_name(yaml::MappingReader& fields) {
+    auto name = fields.string("ca_name", yaml::Presence::Required);
+    if (name && !yaml::text_length_within(*name, 1, kMaxCaNameChars)) {
         fields.report("ca_name", "InvalidParameter: must be 1 to 128 characters");
         return std::nullopt;
     }
     return name;
 }
 
-std::optional<CertificateAuthority> read_ca(const YamlNode& node, const std::string& path,
-                                            const std::string& base_dir, Diagnostics& diagnostics) {
-    MappingReader fields(node, path, diagnostics);
+std::optional<CertificateAuthority> read_ca(const yaml::YamlNode& node, const std::string& path,
+                                            const std::string& base_dir,
+                                            yaml::Diagnostics& diagnostics) {
+    yaml::MappingReader fields(node, path, diagnostics);
     if (!fields.valid()) return std::nullopt;
     auto name = read_ca_name(fields);
     crypto::X509Ptr certificate = read_ca_file(fields, base_dir);
     const auto status = fields.enumeration<CaStatus>(
         "status", {{"ACTIVE", CaStatus::Active}, {"INACTIVE", CaStatus::Inactive}},
-        Presence::Optional);
+        yaml::Presence::Optional);
     const bool status_ok = status || !fields.has("status");
     fields.finish();
     if (!name || !certificate || !status_ok) return std::nullopt;
@@ -73,8 +74,8 @@ std::optional<CertificateAuthority> read_ca(const YamlNode& node, const std::str
     return authority;
 }
 
-std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
-    const auto text = fields.string(key, Presence::Required);
+std::optional<std::string> read_serial(yaml::MappingReader& fields, const char* key) {
+    const auto text = fields.string(key, yaml::Presence::Required);
     if (!text) return std::nullopt;
     auto serial = certs::canonical_serial(*text);
     if (!serial) {
@@ -85,9 +86,9 @@ std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
     return serial;
 }
 
-void read_state(const YamlNode& node, const std::string& path, Diagnostics& diagnostics,
+void read_state(const yaml::YamlNode& node, const std::string& path, yaml::Diagnostics& diagnostics,
                 certs::DeviceStates& states) {
-    MappingReader fields(node, path, diagnostics);
+    yaml::MappingReader fields(node, path, diagnostics);
     if (!fields.valid()) return;
     auto device_sn = read_serial(fields, "device_sn");
     auto ca_sn = read_serial(fields, "ca_sn");
@@ -95,7 +96,7 @@ void read_state(const YamlNode& node, const std::string& path, Diagnostics& diag
                                                          {{"ACTIVE", DeviceStatus::Active},
                                                           {"INACTIVE", DeviceStatus::Inactive},
                                                           {"REVOKED", DeviceStatus::Revoked}},
-                                                         Presence::Required);
+                                                         yaml::Presence::Required);
     fields.finish();
     if (!device_sn || !ca_sn || !status) return;
     if (!states.decide({*device_sn, *ca_sn}, *status)) {
@@ -105,7 +106,8 @@ void read_state(const YamlNode& node, const std::string& path, Diagnostics& diag
     }
 }
 
-void read_states(const YamlNode& list, Diagnostics& diagnostics, certs::DeviceStates& states) {
+void read_states(const yaml::YamlNode& list, yaml::Diagnostics& diagnostics,
+                 certs::DeviceStates& states) {
     for (std::size_t i = 0; i < list.items.size(); ++i) {
         read_state(list.items[i], "device_certificates.states[" + std::to_string(i) + "]",
                    diagnostics, states);
@@ -114,8 +116,8 @@ void read_states(const YamlNode& list, Diagnostics& diagnostics, certs::DeviceSt
 
 }  // namespace
 
-void read_ca_certificates(const YamlNode& list, const std::string& base_dir,
-                          Diagnostics& diagnostics, certs::CertificatePolicy& policy) {
+void read_ca_certificates(const yaml::YamlNode& list, const std::string& base_dir,
+                          yaml::Diagnostics& diagnostics, certs::CertificatePolicy& policy) {
     std::unordered_map<std::string, std::string> names_by_serial;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
         const std::string path = item_path("ca_certificates", i);
@@ -139,8 +141,8 @@ void read_ca_certificates(const YamlNode& list, const std::string& base_dir,
     }
 }
 
-void read_device_certificates(const YamlNode* section, const std::string& base_dir,
-                              SourcePosition ca_list_position, Diagnostics& diagnostics,
+void read_device_certificates(const yaml::YamlNode* section, const std::string& base_dir,
+                              yaml::SourcePosition ca_list_position, yaml::Diagnostics& diagnostics,
                               certs::CertificatePolicy& policy) {
     if (!section || section->is_null()) {
         if (policy.configured()) {
@@ -150,9 +152,9 @@ void read_device_certificates(const YamlNode* section, const std::string& base_d
         }
         return;
     }
-    MappingReader fields(*section, "device_certificates", diagnostics);
+    yaml::MappingReader fields(*section, "device_certificates", diagnostics);
     if (!fields.valid()) return;
-    if (auto file = fields.string("registry_file", Presence::Required)) {
+    if (auto file = fields.string("registry_file", yaml::Presence::Required)) {
         if (file->empty()) {
             fields.report("registry_file", "InvalidParameter: must not be empty");
         } else {
@@ -160,8 +162,8 @@ void read_device_certificates(const YamlNode* section, const std::string& base_d
         }
     }
     policy.bind_client_id_to_cn =
-        fields.boolean("bind_client_id_to_cn", Presence::Optional).value_or(false);
-    if (const YamlNode* states = fields.sequence("states", Presence::Optional)) {
+        fields.boolean("bind_client_id_to_cn", yaml::Presence::Optional).value_or(false);
+    if (const yaml::YamlNode* states = fields.sequence("states", yaml::Presence::Optional)) {
         read_states(*states, diagnostics, policy.states);
     }
     fields.finish();

@@ -4,19 +4,19 @@
 #include <string>
 
 #include "certs/certificate_policy.h"
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
 inline constexpr std::size_t kMaxCaNameChars = 128;
 
-void read_ca_certificates(const YamlNode& list, const std::string& base_dir,
-                          Diagnostics& diagnostics, certs::CertificatePolicy& policy);
+void read_ca_certificates(const yaml::YamlNode& list, const std::string& base_dir,
+                          yaml::Diagnostics& diagnostics, certs::CertificatePolicy& policy);
 
 // Needs the CAs read first (a registry is required once any CA is listed).
-void read_device_certificates(const YamlNode* section, const std::string& base_dir,
-                              SourcePosition ca_list_position, Diagnostics& diagnostics,
+void read_device_certificates(const yaml::YamlNode* section, const std::string& base_dir,
+                              yaml::SourcePosition ca_list_position, yaml::Diagnostics& diagnostics,
                               certs::CertificatePolicy& policy);
 
 }  // namespace mqauth::config

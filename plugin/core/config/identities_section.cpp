@@ -3,9 +3,9 @@
 #include <unordered_map>
 
 #include "authorizers/authorizer_username.h"
-#include "config/mapping_reader.h"
 #include "config/secret_source.h"
-#include "config/text_rules.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::config {
 namespace {
@@ -25,10 +25,10 @@ std::string identity_key(const Identity& identity) {
                : "U" + identity.username;
 }
 
-std::optional<std::string> read_bounded_text(MappingReader& fields, std::string_view key,
-                                             std::size_t max_chars, Presence presence) {
+std::optional<std::string> read_bounded_text(yaml::MappingReader& fields, std::string_view key,
+                                             std::size_t max_chars, yaml::Presence presence) {
     auto value = fields.string(key, presence);
-    if (value && !text_length_within(*value, 1, max_chars)) {
+    if (value && !yaml::text_length_within(*value, 1, max_chars)) {
         fields.report(
             key, "InvalidParameter: must be 1 to " + std::to_string(max_chars) + " characters");
         return std::nullopt;
@@ -37,7 +37,7 @@ std::optional<std::string> read_bounded_text(MappingReader& fields, std::string_
 }
 
 // Returns false when the entry has an error (already reported).
-bool read_client_binding(MappingReader& fields, Identity& identity) {
+bool read_client_binding(yaml::MappingReader& fields, Identity& identity) {
     if (identity.type == IdentityType::User) {
         if (fields.has("client_id")) {
             fields.report("client_id", "InvalidParameter: only a CLIENT identity has a client_id");
@@ -45,25 +45,27 @@ bool read_client_binding(MappingReader& fields, Identity& identity) {
         }
         return true;
     }
-    auto client_id = read_bounded_text(fields, "client_id", kMaxClientIdChars, Presence::Required);
+    auto client_id =
+        read_bounded_text(fields, "client_id", kMaxClientIdChars, yaml::Presence::Required);
     if (!client_id) return false;
     identity.client_id = std::move(*client_id);
     return true;
 }
 
-std::optional<Identity> read_identity(MappingReader& fields, const std::string& base_dir) {
+std::optional<Identity> read_identity(yaml::MappingReader& fields, const std::string& base_dir) {
     Identity identity;
-    auto username = read_bounded_text(fields, "username", kMaxUsernameChars, Presence::Required);
+    auto username =
+        read_bounded_text(fields, "username", kMaxUsernameChars, yaml::Presence::Required);
     if (username && authorizers::is_authorizer_form(*username)) {
         fields.report("username", kAuthorizerFormUsername);
         username.reset();
     }
     auto type = fields.enumeration<IdentityType>(
         "identity_type", {{"USER", IdentityType::User}, {"CLIENT", IdentityType::Client}},
-        Presence::Required);
+        yaml::Presence::Required);
     auto sign_mode = fields.enumeration<SignMode>(
         "sign_mode", {{"ORIGIN", SignMode::Origin}, {"SIGNED", SignMode::Signed}},
-        Presence::Required);
+        yaml::Presence::Required);
     auto secret = read_secret(fields, base_dir);
     bool binding_ok = false;
     if (type) {
@@ -82,7 +84,7 @@ std::optional<Identity> read_identity(MappingReader& fields, const std::string& 
     return identity;
 }
 
-void add_identity(Identity identity, MappingReader& fields, FirstSeen& first_seen,
+void add_identity(Identity identity, yaml::MappingReader& fields, FirstSeen& first_seen,
                   IdentityTable& table) {
     const std::string key = identity_key(identity);
     const bool is_client = identity.type == IdentityType::Client;
@@ -98,11 +100,12 @@ void add_identity(Identity identity, MappingReader& fields, FirstSeen& first_see
 
 }  // namespace
 
-void read_identities(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
-                     IdentityTable& table) {
+void read_identities(const yaml::YamlNode& list, const std::string& base_dir,
+                     yaml::Diagnostics& diagnostics, IdentityTable& table) {
     FirstSeen first_seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
-        MappingReader fields(list.items[i], "identities[" + std::to_string(i) + "]", diagnostics);
+        yaml::MappingReader fields(list.items[i], "identities[" + std::to_string(i) + "]",
+                                   diagnostics);
         if (!fields.valid()) continue;
         if (auto identity = read_identity(fields, base_dir)) {
             add_identity(std::move(*identity), fields, first_seen, table);

@@ -2,9 +2,9 @@
 // The `identities:` section: ApsaraMQ for MQTT custom-auth identities (AddCustomAuthIdentity).
 #include <string>
 
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
 #include "identities/identity_table.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
@@ -18,7 +18,7 @@ inline constexpr const char* kAuthorizerFormUsername =
 inline constexpr std::size_t kMaxClientIdChars = 64;  // ApsaraMQ's client id limit
 
 // Reads the section's list into `table`, reporting every bad entry (none is skipped silently).
-void read_identities(const YamlNode& list, const std::string& base_dir, Diagnostics& diagnostics,
-                     identities::IdentityTable& table);
+void read_identities(const yaml::YamlNode& list, const std::string& base_dir,
+                     yaml::Diagnostics& diagnostics, identities::IdentityTable& table);
 
 }  // namespace mqauth::config

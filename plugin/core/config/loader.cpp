@@ -10,14 +10,14 @@
 #include "config/authorizers_section.h"
 #include "config/certificates_section.h"
 #include "config/identities_section.h"
-#include "config/mapping_reader.h"
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
 #include "config/sni_section.h"
 #include "config/throttling_section.h"
-#include "config/yaml_tree.h"
 #include "io/paths.h"
 #include "io/regular_file.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 namespace {
@@ -25,19 +25,20 @@ namespace {
 constexpr long long kSupportedVersion = 1;
 
 // YAML cannot hold a NUL byte, and yaml-cpp's reader stops at one: refuse it with its place.
-std::optional<Diagnostic> find_nul_byte(std::string_view text) {
+std::optional<yaml::Diagnostic> find_nul_byte(std::string_view text) {
     const auto at = text.find('\0');
     if (at == std::string_view::npos) return std::nullopt;
-    SourcePosition position{1, 1};
+    yaml::SourcePosition position{1, 1};
     for (std::size_t i = 0; i < at; ++i) {
         position.column = text[i] == '\n' ? 1 : position.column + 1;
         position.line += text[i] == '\n' ? 1 : 0;
     }
-    return Diagnostic{position, "", "InvalidParameter: the file holds a NUL byte (not YAML text)"};
+    return yaml::Diagnostic{position, "",
+                            "InvalidParameter: the file holds a NUL byte (not YAML text)"};
 }
 
-void read_version(MappingReader& top) {
-    const auto version = top.integer("version", Presence::Required);
+void read_version(yaml::MappingReader& top) {
+    const auto version = top.integer("version", yaml::Presence::Required);
     if (version && *version != kSupportedVersion) {
         top.report("version", "InvalidParameter: unsupported version " + std::to_string(*version) +
                                   " (this mqauth reads version 1)");
@@ -45,7 +46,7 @@ void read_version(MappingReader& top) {
 }
 
 // Without a permissions section every publish and subscribe is denied: legal, but surprising.
-Diagnostic missing_permissions_warning() {
+yaml::Diagnostic missing_permissions_warning() {
     return {{1, 1},
             "permissions",
             "no permissions section: every PUBLISH and SUBSCRIBE is denied "
@@ -61,43 +62,44 @@ bool client_id_provable(const Policy& policy, std::string_view client_id) {
            !policy.authorizers.all().empty();
 }
 
-void read_certificates(MappingReader& top, const std::string& base_dir, Diagnostics& diagnostics,
-                       certs::CertificatePolicy& certificates) {
-    SourcePosition list_position = top.position();
-    if (const YamlNode* list = top.sequence("ca_certificates", Presence::Optional)) {
+void read_certificates(yaml::MappingReader& top, const std::string& base_dir,
+                       yaml::Diagnostics& diagnostics, certs::CertificatePolicy& certificates) {
+    yaml::SourcePosition list_position = top.position();
+    if (const yaml::YamlNode* list = top.sequence("ca_certificates", yaml::Presence::Optional)) {
         list_position = list->position;
         read_ca_certificates(*list, base_dir, diagnostics, certificates);
     }
     const bool written = top.has("device_certificates");
-    const YamlNode* devices = top.mapping("device_certificates", Presence::Optional);
+    const yaml::YamlNode* devices = top.mapping("device_certificates", yaml::Presence::Optional);
     if (written && !devices) return;  // not a mapping: already reported
     read_device_certificates(devices, base_dir, list_position, diagnostics, certificates);
 }
 
-void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics& diagnostics,
-                 std::vector<Diagnostic>& warnings, Policy& policy) {
-    MappingReader top(root, "", diagnostics);
+void read_policy(const yaml::YamlNode& root, const std::string& base_dir,
+                 yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
+                 Policy& policy) {
+    yaml::MappingReader top(root, "", diagnostics);
     if (!top.valid()) return;
     read_version(top);
     if (auto anonymous = top.enumeration<AnonymousAccess>(
             "anonymous", {{"deny", AnonymousAccess::Deny}, {"allow", AnonymousAccess::Allow}},
-            Presence::Optional)) {
+            yaml::Presence::Optional)) {
         policy.anonymous = *anonymous;
     }
-    if (const YamlNode* list = top.sequence("identities", Presence::Optional)) {
+    if (const yaml::YamlNode* list = top.sequence("identities", yaml::Presence::Optional)) {
         read_identities(*list, base_dir, diagnostics, policy.identities);
     }
-    if (const YamlNode* list = top.sequence("sasl_users", Presence::Optional)) {
+    if (const yaml::YamlNode* list = top.sequence("sasl_users", yaml::Presence::Optional)) {
         read_sasl_users(*list, policy.identities, diagnostics, warnings, policy.sasl_users);
     }
     read_certificates(top, base_dir, diagnostics, policy.certificates);
-    if (const YamlNode* section = top.mapping("throttling", Presence::Optional)) {
+    if (const yaml::YamlNode* section = top.mapping("throttling", yaml::Presence::Optional)) {
         read_throttling(*section, diagnostics, policy.throttling);
     }
-    if (const YamlNode* list = top.sequence("authorizers", Presence::Optional)) {
+    if (const yaml::YamlNode* list = top.sequence("authorizers", yaml::Presence::Optional)) {
         read_authorizers(*list, base_dir, diagnostics, policy.authorizers);
     }
-    if (const YamlNode* section = top.find("permissions"); section && !section->is_null()) {
+    if (const yaml::YamlNode* section = top.find("permissions"); section && !section->is_null()) {
         const ClientIdProvable provable = [&policy](std::string_view client_id) {
             return client_id_provable(policy, client_id);
         };
@@ -105,13 +107,13 @@ void read_policy(const YamlNode& root, const std::string& base_dir, Diagnostics&
     } else {
         warnings.push_back(missing_permissions_warning());
     }
-    if (const YamlNode* section = top.mapping("sni", Presence::Optional)) {
+    if (const yaml::YamlNode* section = top.mapping("sni", yaml::Presence::Optional)) {
         read_sni(*section, base_dir, diagnostics, warnings, policy.sni);
     }
     top.finish();
 }
 
-LoadResult failure(const std::string& file, Diagnostic diagnostic) {
+LoadResult failure(const std::string& file, yaml::Diagnostic diagnostic) {
     LoadResult result;
     result.file = file;
     result.errors.push_back(std::move(diagnostic));
@@ -119,11 +121,11 @@ LoadResult failure(const std::string& file, Diagnostic diagnostic) {
 }
 
 std::vector<std::string> format_all(const std::string& file,
-                                    const std::vector<Diagnostic>& diagnostics) {
+                                    const std::vector<yaml::Diagnostic>& diagnostics) {
     std::vector<std::string> lines;
     lines.reserve(diagnostics.size());
-    for (const Diagnostic& diagnostic : diagnostics) {
-        lines.push_back(format_diagnostic(file, diagnostic));
+    for (const yaml::Diagnostic& diagnostic : diagnostics) {
+        lines.push_back(yaml::format_diagnostic(file, diagnostic));
     }
     return lines;
 }
@@ -141,12 +143,12 @@ std::vector<std::string> LoadResult::formatted_warnings() const {
 LoadResult load_text(std::string_view text, const std::string& file_name,
                      const std::string& base_dir) {
     if (auto nul = find_nul_byte(text)) return failure(file_name, *nul);
-    YamlParseResult parsed = parse_yaml(text);
+    yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) return failure(file_name, *parsed.error);
 
     auto policy = std::make_shared<Policy>();
     policy->source = file_name;
-    Diagnostics diagnostics;
+    yaml::Diagnostics diagnostics;
     LoadResult result;
     result.file = file_name;
     if (parsed.root->is_null()) {

@@ -5,16 +5,16 @@
 #include <string_view>
 #include <vector>
 
-#include "config/diagnostic.h"
 #include "policy.h"
+#include "yaml/diagnostic.h"
 
 namespace mqauth::config {
 
 struct LoadResult {
     std::string file;                      // as given, for messages
     std::shared_ptr<const Policy> policy;  // set only when there is no error
-    std::vector<Diagnostic> errors;
-    std::vector<Diagnostic> warnings;  // worth telling the operator at every load; not errors
+    std::vector<yaml::Diagnostic> errors;
+    std::vector<yaml::Diagnostic> warnings;  // worth telling the operator at every load; not errors
 
     bool ok() const { return policy != nullptr; }
     // One "FILE:LINE:COL: key.path: message" line per error (or warning).

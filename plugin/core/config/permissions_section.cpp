@@ -4,9 +4,9 @@
 #include <unordered_map>
 
 #include "config/identities_section.h"
-#include "config/mapping_reader.h"
-#include "config/text_rules.h"
 #include "permissions/topic_levels.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::config {
 namespace {
@@ -35,8 +35,8 @@ std::string rule_key(const Rule& rule) {
            (rule.effect == Effect::Allow ? 'A' : 'D');
 }
 
-std::optional<std::string> read_topic(MappingReader& fields) {
-    auto topic = fields.string("topic", Presence::Required);
+std::optional<std::string> read_topic(yaml::MappingReader& fields) {
+    auto topic = fields.string("topic", yaml::Presence::Required);
     if (!topic) return std::nullopt;
     if (topic->size() > kMaxTopicBytes) {
         fields.report("topic", "InvalidParameter: a topic filter is at most 65535 bytes");
@@ -50,12 +50,12 @@ std::optional<std::string> read_topic(MappingReader& fields) {
     return topic;
 }
 
-std::optional<Rule> read_rule(MappingReader& fields) {
+std::optional<Rule> read_rule(yaml::MappingReader& fields) {
     const auto subject = fields.enumeration<RuleSubject>(
         "identity_type", {{"USER", RuleSubject::User}, {"CLIENT", RuleSubject::Client}},
-        Presence::Required);
-    auto identity = fields.string("identity", Presence::Required);
-    if (identity && !text_length_within(*identity, 1, kMaxUsernameChars)) {
+        yaml::Presence::Required);
+    auto identity = fields.string("identity", yaml::Presence::Required);
+    if (identity && !yaml::text_length_within(*identity, 1, kMaxUsernameChars)) {
         fields.report("identity", "InvalidParameter: must be 1 to 64 characters");
         identity.reset();
     }
@@ -65,15 +65,16 @@ std::optional<Rule> read_rule(MappingReader& fields) {
         {{"PUB", permissions::kPublish},
          {"SUB", permissions::kSubscribe},
          {"PUB_SUB", permissions::kPublish | permissions::kSubscribe}},
-        Presence::Required);
+        yaml::Presence::Required);
     const auto effect = fields.enumeration<Effect>(
-        "effect", {{"ALLOW", Effect::Allow}, {"DENY", Effect::Deny}}, Presence::Required);
+        "effect", {{"ALLOW", Effect::Allow}, {"DENY", Effect::Deny}}, yaml::Presence::Required);
     fields.finish();
     if (!subject || !identity || !topic || !actions || !effect) return std::nullopt;
     return Rule{*subject, std::move(*identity), std::move(*topic), *actions, *effect};
 }
 
-Diagnostic unprovable_client_rule(const MappingReader& fields, const std::string& client_id) {
+yaml::Diagnostic unprovable_client_rule(const yaml::MappingReader& fields,
+                                        const std::string& client_id) {
     return {fields.position(), fields.path_of("identity"),
             "no login can prove client id \"" + client_id +
                 "\" (no CLIENT identity names it, no identity is SIGNED, device certificates do "
@@ -81,12 +82,13 @@ Diagnostic unprovable_client_rule(const MappingReader& fields, const std::string
                 "CLIENT rule never applies"};
 }
 
-void read_rules(const YamlNode& list, const ClientIdProvable& provable, Diagnostics& diagnostics,
-                std::vector<Diagnostic>& warnings, permissions::PermissionTable& table) {
+void read_rules(const yaml::YamlNode& list, const ClientIdProvable& provable,
+                yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
+                permissions::PermissionTable& table) {
     FirstSeen first_seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
-        MappingReader fields(list.items[i], "permissions.rules[" + std::to_string(i) + "]",
-                             diagnostics);
+        yaml::MappingReader fields(list.items[i], "permissions.rules[" + std::to_string(i) + "]",
+                                   diagnostics);
         if (!fields.valid()) continue;
         const auto rule = read_rule(fields);
         if (!rule) continue;
@@ -107,16 +109,17 @@ void read_rules(const YamlNode& list, const ClientIdProvable& provable, Diagnost
 
 }  // namespace
 
-void read_permissions(const YamlNode& section, const ClientIdProvable& provable,
-                      Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
+void read_permissions(const yaml::YamlNode& section, const ClientIdProvable& provable,
+                      yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
                       permissions::PermissionTable& table) {
-    MappingReader fields(section, "permissions", diagnostics);
+    yaml::MappingReader fields(section, "permissions", diagnostics);
     if (!fields.valid()) return;
     if (const auto no_match = fields.enumeration<Effect>(
-            "no_match", {{"ALLOW", Effect::Allow}, {"DENY", Effect::Deny}}, Presence::Optional)) {
+            "no_match", {{"ALLOW", Effect::Allow}, {"DENY", Effect::Deny}},
+            yaml::Presence::Optional)) {
         table.set_no_match(*no_match);
     }
-    if (const YamlNode* rules = fields.sequence("rules", Presence::Optional)) {
+    if (const yaml::YamlNode* rules = fields.sequence("rules", yaml::Presence::Optional)) {
         read_rules(*rules, provable, diagnostics, warnings, table);
     }
     fields.finish();

@@ -4,9 +4,9 @@
 #include <string_view>
 #include <vector>
 
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
 #include "permissions/permission_table.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
@@ -15,8 +15,8 @@ using ClientIdProvable = std::function<bool(std::string_view client_id)>;
 
 // Reads `no_match` and `rules` into `table`, reporting every bad rule, and warning about each
 // CLIENT rule whose client id no login can prove (it never applies).
-void read_permissions(const YamlNode& section, const ClientIdProvable& provable,
-                      Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
+void read_permissions(const yaml::YamlNode& section, const ClientIdProvable& provable,
+                      yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
                       permissions::PermissionTable& table);
 
 }  // namespace mqauth::config

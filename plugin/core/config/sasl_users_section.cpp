@@ -4,9 +4,9 @@
 
 #include "authorizers/authorizer_username.h"
 #include "config/identities_section.h"
-#include "config/mapping_reader.h"
-#include "config/text_rules.h"
 #include "crypto/digest.h"
+#include "yaml/mapping_reader.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::config {
 namespace {
@@ -24,8 +24,8 @@ std::string plaintext_salt(std::string_view username) {
         .substr(0, sasl::kSaltBytes);
 }
 
-std::optional<sasl::ScramCredentials> read_hashed(MappingReader& fields) {
-    const auto text = fields.string("credentials", Presence::Required);
+std::optional<sasl::ScramCredentials> read_hashed(yaml::MappingReader& fields) {
+    const auto text = fields.string("credentials", yaml::Presence::Required);
     if (!text) return std::nullopt;
     std::string why;
     auto credentials = sasl::parse_credentials(*text, why);
@@ -34,10 +34,10 @@ std::optional<sasl::ScramCredentials> read_hashed(MappingReader& fields) {
 }
 
 // Exactly one of `credentials` (from mqauth sasl-hash) and `password` (plaintext, warned).
-std::optional<sasl::ScramCredentials> read_credentials(MappingReader& fields,
+std::optional<sasl::ScramCredentials> read_credentials(yaml::MappingReader& fields,
                                                        std::string_view username,
                                                        std::optional<Mechanism> mechanism,
-                                                       std::vector<Diagnostic>& warnings) {
+                                                       std::vector<yaml::Diagnostic>& warnings) {
     const bool hashed = fields.has("credentials");
     const bool plaintext = fields.has("password");
     if (hashed == plaintext) {
@@ -56,23 +56,23 @@ std::optional<sasl::ScramCredentials> read_credentials(MappingReader& fields,
         }
         return credentials;
     }
-    const auto password = fields.string("password", Presence::Required);
+    const auto password = fields.string("password", yaml::Presence::Required);
     if (!password || password->empty()) {
         if (password) fields.report("password", "InvalidParameter: the password is empty");
         return std::nullopt;
     }
-    const YamlNode* node = fields.find("password");
+    const yaml::YamlNode* node = fields.find("password");
     warnings.push_back({node->position, fields.path_of("password"),
                         "plaintext password: store `credentials` from mqauth sasl-hash instead"});
     return sasl::derive_credentials(mechanism.value_or(Mechanism::ScramSha512), *password,
                                     sasl::kDefaultIterations, plaintext_salt(username));
 }
 
-std::optional<SaslUser> read_user(MappingReader& fields,
+std::optional<SaslUser> read_user(yaml::MappingReader& fields,
                                   const identities::IdentityTable& identities,
-                                  std::vector<Diagnostic>& warnings) {
-    auto username = fields.string("username", Presence::Required);
-    if (username && !text_length_within(*username, 1, kMaxUsernameChars)) {
+                                  std::vector<yaml::Diagnostic>& warnings) {
+    auto username = fields.string("username", yaml::Presence::Required);
+    if (username && !yaml::text_length_within(*username, 1, kMaxUsernameChars)) {
         fields.report("username", "InvalidParameter: must be 1 to 64 characters");
         username.reset();
     }
@@ -86,12 +86,12 @@ std::optional<SaslUser> read_user(MappingReader& fields,
         username.reset();
     }
     const auto type = fields.enumeration<SaslType>(
-        "type", {{"plain", SaslType::Plain}, {"scram", SaslType::Scram}}, Presence::Optional);
+        "type", {{"plain", SaslType::Plain}, {"scram", SaslType::Scram}}, yaml::Presence::Optional);
     const bool type_ok = type || !fields.has("type");
     const auto mechanism = fields.enumeration<Mechanism>(
         "mechanism",
         {{"SCRAM-SHA-256", Mechanism::ScramSha256}, {"SCRAM-SHA-512", Mechanism::ScramSha512}},
-        Presence::Optional);
+        yaml::Presence::Optional);
     const bool mechanism_ok = mechanism || !fields.has("mechanism");
     auto credentials = read_credentials(fields, username.value_or(""), mechanism, warnings);
     fields.finish();
@@ -101,12 +101,13 @@ std::optional<SaslUser> read_user(MappingReader& fields,
 
 }  // namespace
 
-void read_sasl_users(const YamlNode& list, const identities::IdentityTable& identities,
-                     Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
+void read_sasl_users(const yaml::YamlNode& list, const identities::IdentityTable& identities,
+                     yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
                      sasl::SaslUserTable& table) {
     std::unordered_map<std::string, int> first_seen;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
-        MappingReader fields(list.items[i], "sasl_users[" + std::to_string(i) + "]", diagnostics);
+        yaml::MappingReader fields(list.items[i], "sasl_users[" + std::to_string(i) + "]",
+                                   diagnostics);
         if (!fields.valid()) continue;
         auto user = read_user(fields, identities, warnings);
         if (!user) continue;

@@ -2,17 +2,17 @@
 // The `sasl_users:` section: Kafka-style SASL users (ApsaraMQ for Kafka CreateSaslUser).
 #include <vector>
 
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
 #include "identities/identity_table.h"
 #include "sasl/sasl_user_table.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
 // Reads the list into `table`. A username that is also a USER identity is an error (which of
 // the two would decide its CONNECT?). A plaintext `password:` is accepted with a warning.
-void read_sasl_users(const YamlNode& list, const identities::IdentityTable& identities,
-                     Diagnostics& diagnostics, std::vector<Diagnostic>& warnings,
+void read_sasl_users(const yaml::YamlNode& list, const identities::IdentityTable& identities,
+                     yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
                      sasl::SaslUserTable& table);
 
 }  // namespace mqauth::config

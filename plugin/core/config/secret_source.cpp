@@ -19,7 +19,7 @@ void strip_one_line_ending(std::string& text) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
 }
 
-std::optional<std::string> read_secret_file(MappingReader& fields, const std::string& path,
+std::optional<std::string> read_secret_file(yaml::MappingReader& fields, const std::string& path,
                                             const std::string& base_dir) {
     const std::string full = resolve_path(base_dir, path);
     io::FileRead file = io::read_regular_file(full, kMaxSecretFileBytes);
@@ -32,7 +32,7 @@ std::optional<std::string> read_secret_file(MappingReader& fields, const std::st
     return std::move(file.text);
 }
 
-std::optional<std::string> read_secret_env(MappingReader& fields, const std::string& name) {
+std::optional<std::string> read_secret_env(yaml::MappingReader& fields, const std::string& name) {
     const char* value = std::getenv(name.c_str());
     if (!value) {
         fields.report("secret_env",
@@ -44,10 +44,11 @@ std::optional<std::string> read_secret_env(MappingReader& fields, const std::str
 
 }  // namespace
 
-std::optional<crypto::Secret> read_secret(MappingReader& fields, const std::string& base_dir) {
-    const auto inline_value = fields.string("secret", Presence::Optional);
-    const auto file = fields.string("secret_file", Presence::Optional);
-    const auto env = fields.string("secret_env", Presence::Optional);
+std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields,
+                                          const std::string& base_dir) {
+    const auto inline_value = fields.string("secret", yaml::Presence::Optional);
+    const auto file = fields.string("secret_file", yaml::Presence::Optional);
+    const auto env = fields.string("secret_env", yaml::Presence::Optional);
     const int given = (inline_value ? 1 : 0) + (file ? 1 : 0) + (env ? 1 : 0);
     if (given == 0) {
         if (!fields.has("secret") && !fields.has("secret_file") && !fields.has("secret_env")) {

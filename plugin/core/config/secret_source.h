@@ -4,14 +4,14 @@
 #include <optional>
 #include <string>
 
-#include "config/mapping_reader.h"
 #include "crypto/secret.h"
+#include "yaml/mapping_reader.h"
 
 namespace mqauth::config {
 
 // Relative secret_file paths are resolved against `base_dir` (the config file's directory).
 // Errors name the key but never the secret's value.
-std::optional<crypto::Secret> read_secret(MappingReader& fields, const std::string& base_dir);
+std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields, const std::string& base_dir);
 
 inline constexpr std::size_t kMaxSecretBytes = 4096;
 

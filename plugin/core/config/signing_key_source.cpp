@@ -62,9 +62,9 @@ std::optional<SigningKey> signing_key_from(const std::string& pem, std::string& 
 
 }  // namespace
 
-std::optional<SigningKey> read_signing_key(MappingReader& fields, const char* key,
+std::optional<SigningKey> read_signing_key(yaml::MappingReader& fields, const char* key,
                                            const std::string& base_dir) {
-    const auto value = fields.string(key, Presence::Optional);
+    const auto value = fields.string(key, yaml::Presence::Optional);
     if (!value) return std::nullopt;
     if (value->empty()) {
         fields.report(key, "InvalidParameter: must not be empty (a PEM file path or PEM text)");

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "config/mapping_reader.h"
 #include "crypto/openssl_handles.h"
+#include "yaml/mapping_reader.h"
 
 namespace mqauth::config {
 
@@ -17,7 +17,7 @@ struct SigningKey {
 };
 
 // Reads `key` of `fields`: an RSA public key fit for token signatures, or an error reported at it.
-std::optional<SigningKey> read_signing_key(MappingReader& fields, const char* key,
+std::optional<SigningKey> read_signing_key(yaml::MappingReader& fields, const char* key,
                                            const std::string& base_dir);
 
 }  // namespace mqauth::config

@@ -6,14 +6,15 @@
 namespace mqauth::config {
 namespace {
 
-std::vector<DomainEntry> read_domain_list(const YamlNode& list, const std::string& path,
-                                          Diagnostics& diagnostics) {
+std::vector<DomainEntry> read_domain_list(const yaml::YamlNode& list, const std::string& path,
+                                          yaml::Diagnostics& diagnostics) {
     std::vector<DomainEntry> entries;
     for (std::size_t i = 0; i < list.items.size(); ++i) {
-        MappingReader fields(list.items[i], path + "[" + std::to_string(i) + "]", diagnostics);
+        yaml::MappingReader fields(list.items[i], path + "[" + std::to_string(i) + "]",
+                                   diagnostics);
         if (!fields.valid()) continue;
-        auto domain = fields.string("domain", Presence::Required);
-        auto certificate_id = fields.string("certificate_id", Presence::Required);
+        auto domain = fields.string("domain", yaml::Presence::Required);
+        auto certificate_id = fields.string("certificate_id", yaml::Presence::Required);
         DomainEntry entry{"",
                           "",
                           std::nullopt,
@@ -31,8 +32,9 @@ std::vector<DomainEntry> read_domain_list(const YamlNode& list, const std::strin
 }
 
 // Each entry's errors are reported at the string's place, the message naming the entry.
-std::vector<DomainEntry> read_sni_config(MappingReader& section, Diagnostics& diagnostics) {
-    const auto text = section.string("sni_config", Presence::Required);
+std::vector<DomainEntry> read_sni_config(yaml::MappingReader& section,
+                                         yaml::Diagnostics& diagnostics) {
+    const auto text = section.string("sni_config", yaml::Presence::Required);
     if (!text) return {};
     const Place place = place_of(section, "sni_config");
     const sni::SniConfigParse parsed = sni::parse_sni_config(*text);
@@ -55,7 +57,8 @@ std::vector<DomainEntry> read_sni_config(MappingReader& section, Diagnostics& di
 
 }  // namespace
 
-std::vector<DomainEntry> read_domain_entries(MappingReader& section, Diagnostics& diagnostics) {
+std::vector<DomainEntry> read_domain_entries(yaml::MappingReader& section,
+                                             yaml::Diagnostics& diagnostics) {
     const bool has_list = section.has("domains");
     const bool has_string = section.has("sni_config");
     if (has_list && has_string) {
@@ -65,7 +68,7 @@ std::vector<DomainEntry> read_domain_entries(MappingReader& section, Diagnostics
         return {};
     }
     if (has_string) return read_sni_config(section, diagnostics);
-    if (const YamlNode* list = section.sequence("domains", Presence::Optional)) {
+    if (const yaml::YamlNode* list = section.sequence("domains", yaml::Presence::Optional)) {
         return read_domain_list(*list, section.path_of("domains"), diagnostics);
     }
     return {};

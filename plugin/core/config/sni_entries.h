@@ -6,20 +6,20 @@
 #include <string_view>
 #include <vector>
 
-#include "config/diagnostic.h"
-#include "config/mapping_reader.h"
 #include "crypto/secret.h"
+#include "yaml/diagnostic.h"
+#include "yaml/mapping_reader.h"
 
 namespace mqauth::config {
 
 // Where a value sits, for the errors found in it later.
 struct Place {
-    SourcePosition position;
+    yaml::SourcePosition position;
     std::string path;
 };
 
-inline Place place_of(MappingReader& fields, std::string_view key) {
-    const YamlNode* node = fields.find(key);
+inline Place place_of(yaml::MappingReader& fields, std::string_view key) {
+    const yaml::YamlNode* node = fields.find(key);
     return {node ? node->position : fields.position(), fields.path_of(key)};
 }
 
@@ -36,6 +36,7 @@ struct DomainEntry {
 
 // From `domains` or `sni_config`; both at once is an error. Neither: an empty map, so every
 // client gets the default certificate.
-std::vector<DomainEntry> read_domain_entries(MappingReader& section, Diagnostics& diagnostics);
+std::vector<DomainEntry> read_domain_entries(yaml::MappingReader& section,
+                                             yaml::Diagnostics& diagnostics);
 
 }  // namespace mqauth::config

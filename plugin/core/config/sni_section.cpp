@@ -3,9 +3,9 @@
 #include <unordered_map>
 
 #include "config/file_paths.h"
-#include "config/mapping_reader.h"
 #include "config/sni_entries.h"
 #include "sni/domain_name.h"
+#include "yaml/mapping_reader.h"
 
 namespace mqauth::config {
 namespace {
@@ -37,9 +37,9 @@ bool valid_certificate_id(std::string_view id) {
     return true;
 }
 
-std::optional<std::string> read_path(MappingReader& fields, std::string_view key,
+std::optional<std::string> read_path(yaml::MappingReader& fields, std::string_view key,
                                      const std::string& base_dir) {
-    auto path = fields.string(key, Presence::Required);
+    auto path = fields.string(key, yaml::Presence::Required);
     if (path && path->empty()) {
         fields.report(key, "InvalidParameter: must not be empty");
         return std::nullopt;
@@ -48,17 +48,17 @@ std::optional<std::string> read_path(MappingReader& fields, std::string_view key
     return resolve_path(base_dir, *path);
 }
 
-std::optional<CertificateEntry> read_certificate_entry(MappingReader& fields,
+std::optional<CertificateEntry> read_certificate_entry(yaml::MappingReader& fields,
                                                        const std::string& base_dir) {
     CertificateEntry entry;
-    auto id = fields.string("certificate_id", Presence::Required);
+    auto id = fields.string("certificate_id", yaml::Presence::Required);
     if (id && !valid_certificate_id(*id)) {
         fields.report("certificate_id",
                       "InvalidParameter: must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     auto cert_file = read_path(fields, "cert_file", base_dir);
     auto key_file = read_path(fields, "key_file", base_dir);
-    auto password = fields.string("key_password", Presence::Optional);
+    auto password = fields.string("key_password", yaml::Presence::Optional);
     const bool password_ok = password || !fields.has("key_password");
     entry.id_place = place_of(fields, "certificate_id");
     entry.cert_place = place_of(fields, "cert_file");
@@ -76,10 +76,10 @@ std::optional<CertificateEntry> read_certificate_entry(MappingReader& fields,
 }
 
 // nullopt when there is no list to read: ids can then not be checked against it.
-std::optional<CertificateEntries> read_certificate_entries(MappingReader& section,
+std::optional<CertificateEntries> read_certificate_entries(yaml::MappingReader& section,
                                                            const std::string& base_dir,
-                                                           Diagnostics& diagnostics) {
-    const YamlNode* list = section.sequence("certificates", Presence::Required);
+                                                           yaml::Diagnostics& diagnostics) {
+    const yaml::YamlNode* list = section.sequence("certificates", yaml::Presence::Required);
     if (!list) return std::nullopt;
     CertificateEntries entries;
     if (list->items.empty()) {
@@ -87,9 +87,9 @@ std::optional<CertificateEntries> read_certificate_entries(MappingReader& sectio
     }
     std::unordered_map<std::string, int> first_line;
     for (std::size_t i = 0; i < list->items.size(); ++i) {
-        MappingReader fields(list->items[i],
-                             section.path_of("certificates") + "[" + std::to_string(i) + "]",
-                             diagnostics);
+        yaml::MappingReader fields(list->items[i],
+                                   section.path_of("certificates") + "[" + std::to_string(i) + "]",
+                                   diagnostics);
         if (!fields.valid()) continue;
         auto entry = read_certificate_entry(fields, base_dir);
         if (!entry) continue;
@@ -116,7 +116,7 @@ CertificateEntry* find_entry(CertificateEntries& entries, std::string_view id) {
 // that certificate's key_password. Every entry naming the certificate must agree with the others
 // and with key_password.
 void apply_entry_passwords(const std::vector<DomainEntry>& domains, CertificateEntries& entries,
-                           Diagnostics& diagnostics) {
+                           yaml::Diagnostics& diagnostics) {
     for (const DomainEntry& domain : domains) {
         CertificateEntry* certificate = find_entry(entries, domain.certificate_id);
         if (!domain.password || !certificate) continue;  // an unknown id is reported later
@@ -135,7 +135,7 @@ void apply_entry_passwords(const std::vector<DomainEntry>& domains, CertificateE
 }
 
 void report_load_error(const CertificateEntry& entry, const sni::CertificateLoad& load,
-                       Diagnostics& diagnostics) {
+                       yaml::Diagnostics& diagnostics) {
     const bool key = load.culprit == sni::CertificateLoad::Culprit::KeyFile;
     const Place& place = key ? entry.key_place : entry.cert_place;
     std::string message = "InvalidParameter: " + load.error;
@@ -145,8 +145,8 @@ void report_load_error(const CertificateEntry& entry, const sni::CertificateLoad
     diagnostics.error(place.position, place.path, std::move(message));
 }
 
-void load_certificates(const CertificateEntries& entries, Diagnostics& diagnostics,
-                       std::vector<Diagnostic>& warnings, sni::CertificateSet& set) {
+void load_certificates(const CertificateEntries& entries, yaml::Diagnostics& diagnostics,
+                       std::vector<yaml::Diagnostic>& warnings, sni::CertificateSet& set) {
     for (const CertificateEntry& entry : entries) {
         if (!entry.complete) continue;
         sni::CertificateLoad load =
@@ -166,14 +166,14 @@ void load_certificates(const CertificateEntries& entries, Diagnostics& diagnosti
 }
 
 void report_unknown_id(const Place& place, const std::string& label, const std::string& id,
-                       Diagnostics& diagnostics) {
+                       yaml::Diagnostics& diagnostics) {
     diagnostics.error(
         place.position, place.path,
         "InvalidParameter: " + label + "no certificate has certificate_id \"" + id + "\"");
 }
 
 void apply_default(const std::optional<std::string>& id, const Place& place,
-                   CertificateEntries& entries, Diagnostics& diagnostics,
+                   CertificateEntries& entries, yaml::Diagnostics& diagnostics,
                    sni::CertificateSet& set) {
     if (!id) return;  // reported as missing
     if (!find_entry(entries, *id)) {
@@ -184,7 +184,7 @@ void apply_default(const std::optional<std::string>& id, const Place& place,
 }
 
 void map_domains(const std::vector<DomainEntry>& domains, CertificateEntries& entries,
-                 Diagnostics& diagnostics, sni::CertificateSet& set) {
+                 yaml::Diagnostics& diagnostics, sni::CertificateSet& set) {
     std::unordered_map<std::string, std::string> first_seen;  // "*.name" or "name" -> where
     for (const DomainEntry& domain : domains) {
         std::string why;
@@ -213,13 +213,14 @@ void map_domains(const std::vector<DomainEntry>& domains, CertificateEntries& en
 
 }  // namespace
 
-void read_sni(const YamlNode& node, const std::string& base_dir, Diagnostics& diagnostics,
-              std::vector<Diagnostic>& warnings, std::optional<sni::CertificateSet>& out) {
-    MappingReader section(node, "sni", diagnostics);
+void read_sni(const yaml::YamlNode& node, const std::string& base_dir,
+              yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
+              std::optional<sni::CertificateSet>& out) {
+    yaml::MappingReader section(node, "sni", diagnostics);
     if (!section.valid()) return;
     const std::size_t errors_before = diagnostics.errors().size();
     auto entries = read_certificate_entries(section, base_dir, diagnostics);
-    const auto default_id = section.string("default_certificate", Presence::Required);
+    const auto default_id = section.string("default_certificate", yaml::Presence::Required);
     const Place default_place = place_of(section, "default_certificate");
     const std::vector<DomainEntry> domains = read_domain_entries(section, diagnostics);
     section.finish();

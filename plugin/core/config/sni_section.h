@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
 #include "sni/certificate_set.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
@@ -17,7 +17,8 @@ inline constexpr std::size_t kMaxCertificateIdChars = 64;
 // Reads the mapping and loads every certificate and key it names now, so that an unreadable
 // file, a wrong password or a key that does not match its certificate is a config error with its
 // line rather than a failed handshake later. `out` is set only when the whole section is valid.
-void read_sni(const YamlNode& section, const std::string& base_dir, Diagnostics& diagnostics,
-              std::vector<Diagnostic>& warnings, std::optional<sni::CertificateSet>& out);
+void read_sni(const yaml::YamlNode& section, const std::string& base_dir,
+              yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
+              std::optional<sni::CertificateSet>& out);
 
 }  // namespace mqauth::config

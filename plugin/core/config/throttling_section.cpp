@@ -2,15 +2,15 @@
 
 #include <string>
 
-#include "config/mapping_reader.h"
+#include "yaml/mapping_reader.h"
 
 namespace mqauth::config {
 namespace {
 
 // An integer field within [low, high]; nullopt (reported) when present and out of range.
-std::optional<long long> bounded(MappingReader& fields, const char* key, long long low,
+std::optional<long long> bounded(yaml::MappingReader& fields, const char* key, long long low,
                                  long long high) {
-    const auto value = fields.integer(key, Presence::Optional);
+    const auto value = fields.integer(key, yaml::Presence::Optional);
     if (value && (*value < low || *value > high)) {
         fields.report(key, "InvalidParameter: must be between " + std::to_string(low) + " and " +
                                std::to_string(high));
@@ -21,11 +21,12 @@ std::optional<long long> bounded(MappingReader& fields, const char* key, long lo
 
 }  // namespace
 
-void read_throttling(const YamlNode& section, Diagnostics& diagnostics,
+void read_throttling(const yaml::YamlNode& section, yaml::Diagnostics& diagnostics,
                      throttling::ThrottleSettings& settings) {
-    MappingReader fields(section, "throttling", diagnostics);
+    yaml::MappingReader fields(section, "throttling", diagnostics);
     if (!fields.valid()) return;
-    settings.enabled = fields.boolean("enabled", Presence::Optional).value_or(settings.enabled);
+    settings.enabled =
+        fields.boolean("enabled", yaml::Presence::Optional).value_or(settings.enabled);
     if (auto failures = bounded(fields, "max_failures", 1, 1000)) {
         settings.max_failures = static_cast<int>(*failures);
     }

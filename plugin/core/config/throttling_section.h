@@ -1,12 +1,12 @@
 #pragma once
 // The `throttling:` mapping (an mqauth extension): failed-login back-off.
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
 #include "throttling/throttle_settings.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
 namespace mqauth::config {
 
-void read_throttling(const YamlNode& section, Diagnostics& diagnostics,
+void read_throttling(const yaml::YamlNode& section, yaml::Diagnostics& diagnostics,
                      throttling::ThrottleSettings& settings);
 
 }  // namespace mqauth::config

@@ -1,9 +1,9 @@
 // CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1). The chain
 // was verified during the handshake; here the device is checked against the current policy,
 // registered if it is new, and admitted.
-#include "config/text_rules.h"
 #include "engine/certificate_standing.h"
 #include "engine/engine.h"
+#include "yaml/text_rules.h"
 
 namespace mqauth::engine {
 namespace {
@@ -38,7 +38,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
     // The CN may become the username and goes into the registry: the broker takes usernames as
     // NUL-terminated UTF-8, and the registry holds UTF-8 text only.
     const std::string& common_name = device.facts.common_name;
-    if (common_name.find('\0') != std::string::npos || !config::is_valid_utf8(common_name)) {
+    if (common_name.find('\0') != std::string::npos || !yaml::is_valid_utf8(common_name)) {
         return Decision::deny(Reason::CertificateInvalid);
     }
     // Checked again, not trusted from the handshake: a reload may have come in between.

@@ -1,6 +1,6 @@
-#include "config/text_rules.h"
+#include "yaml/text_rules.h"
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 std::size_t utf8_length(std::string_view text) {
     std::size_t count = 0;
@@ -64,4 +64,4 @@ bool is_name_word(std::string_view text, std::size_t max_chars) {
     return true;
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

@@ -9,10 +9,10 @@
 #include <unordered_set>
 #include <utility>
 
-#include "config/diagnostic.h"
-#include "config/yaml_tree.h"
+#include "yaml/diagnostic.h"
+#include "yaml/yaml_tree.h"
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 enum class Presence { Required, Optional };
 
@@ -72,4 +72,4 @@ std::optional<E> MappingReader::enumeration(std::string_view key, EnumChoices<E>
     return std::nullopt;
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

@@ -1,4 +1,4 @@
-#include "config/yaml_tree.h"
+#include "yaml/yaml_tree.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <unordered_set>
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 namespace {
 
 SourcePosition position_of(const YAML::Mark& mark) {
@@ -163,4 +163,4 @@ YamlParseResult parse_yaml(std::string_view text) {
     return result;
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

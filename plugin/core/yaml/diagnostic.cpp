@@ -1,6 +1,6 @@
-#include "config/diagnostic.h"
+#include "yaml/diagnostic.h"
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 std::string format_diagnostic(std::string_view file, const Diagnostic& diagnostic) {
     std::string out(file);
@@ -15,4 +15,4 @@ void Diagnostics::error(SourcePosition position, std::string path, std::string m
     errors_.push_back({position, std::move(path), std::move(message)});
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "certs/device_states.h"
-#include "config/diagnostic.h"
+#include "yaml/diagnostic.h"
 
-namespace mqauth::config {
+namespace mqauth::editing {
 
 // One entry of device_certificates.states as the file writes it.
 struct RecordedState {
@@ -22,8 +22,8 @@ struct RecordedState {
 };
 
 struct StatesReading {
-    std::vector<RecordedState> states;  // in file order; empty without the section
-    std::optional<Diagnostic> error;    // the text is not YAML, or an entry is malformed
+    std::vector<RecordedState> states;      // in file order; empty without the section
+    std::optional<yaml::Diagnostic> error;  // the text is not YAML, or an entry is malformed
 };
 
 // The operator states in file order (DeviceStates keeps them unordered, and `mqauth devices list`
@@ -45,7 +45,7 @@ struct StateEdit {
 
 struct StateEditResult {
     std::optional<StateEdit> edit;
-    std::optional<Diagnostic> error;  // positioned: why the text cannot be edited safely
+    std::optional<yaml::Diagnostic> error;  // positioned: why the text cannot be edited safely
 };
 
 // Records `status` for `key` (canonical serials, see certs::canonical_serial). The edited text
@@ -55,4 +55,4 @@ struct StateEditResult {
 StateEditResult record_device_state(std::string_view text, const certs::DeviceKey& key,
                                     certs::DeviceStatus status);
 
-}  // namespace mqauth::config
+}  // namespace mqauth::editing

@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 // Length in characters (UTF-8 code points), as the ApsaraMQ and IoTDA APIs count their limits.
 std::size_t utf8_length(std::string_view text);
@@ -16,4 +16,4 @@ bool text_length_within(std::string_view text, std::size_t min_chars, std::size_
 // allows in authorizer names and signing tokens.
 bool is_name_word(std::string_view text, std::size_t max_chars);
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

@@ -1,12 +1,12 @@
-#include "config/device_state_edit.h"
+#include "editing/device_state_edit.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "certs/serial_number.h"
-#include "config/yaml_tree.h"
+#include "yaml/yaml_tree.h"
 
-namespace mqauth::config {
+namespace mqauth::editing {
 namespace {
 
 using certs::DeviceKey;
@@ -44,13 +44,13 @@ class TextLines {
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
         return text;
     }
-    std::optional<std::size_t> offset(SourcePosition position) const {
+    std::optional<std::size_t> offset(yaml::SourcePosition position) const {
         if (position.line < 1 || position.line > count() || position.column < 1) return {};
         const std::size_t column = static_cast<std::size_t>(position.column - 1);
         if (column >= line(position.line).size()) return {};
         return start(position.line) + column;
     }
-    char at(SourcePosition position) const {
+    char at(yaml::SourcePosition position) const {
         const auto found = offset(position);
         return found ? text_[*found] : '\0';
     }
@@ -106,7 +106,7 @@ std::string insert_after_line(std::string_view text, const TextLines& lines, int
     return out;
 }
 
-bool written_in_flow(const TextLines& lines, const YamlNode& node) {
+bool written_in_flow(const TextLines& lines, const yaml::YamlNode& node) {
     const char first = lines.at(node.position);
     return first == '{' || first == '[';
 }
@@ -115,19 +115,19 @@ bool written_in_flow(const TextLines& lines, const YamlNode& node) {
 
 struct LocatedState {
     RecordedState state;
-    const YamlNode* status = nullptr;
+    const yaml::YamlNode* status = nullptr;
 };
 
-const YamlEntry* find_entry(const YamlNode& mapping, std::string_view key) {
+const yaml::YamlEntry* find_entry(const yaml::YamlNode& mapping, std::string_view key) {
     if (!mapping.is_mapping()) return nullptr;
-    for (const YamlEntry& entry : mapping.entries) {
+    for (const yaml::YamlEntry& entry : mapping.entries) {
         if (entry.key == key) return &entry;
     }
     return nullptr;
 }
 
-const YamlNode* scalar_field(const YamlNode& mapping, std::string_view key) {
-    const YamlEntry* entry = find_entry(mapping, key);
+const yaml::YamlNode* scalar_field(const yaml::YamlNode& mapping, std::string_view key) {
+    const yaml::YamlEntry* entry = find_entry(mapping, key);
     return entry && entry->value.is_scalar() ? &entry->value : nullptr;
 }
 
@@ -139,10 +139,10 @@ std::optional<DeviceStatus> status_named(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<LocatedState> read_state(const YamlNode& item) {
-    const YamlNode* device_sn = scalar_field(item, "device_sn");
-    const YamlNode* ca_sn = scalar_field(item, "ca_sn");
-    const YamlNode* status = scalar_field(item, "status");
+std::optional<LocatedState> read_state(const yaml::YamlNode& item) {
+    const yaml::YamlNode* device_sn = scalar_field(item, "device_sn");
+    const yaml::YamlNode* ca_sn = scalar_field(item, "ca_sn");
+    const yaml::YamlNode* status = scalar_field(item, "status");
     if (!device_sn || !ca_sn || !status) return std::nullopt;
     auto device = certs::canonical_serial(device_sn->scalar);
     auto ca = certs::canonical_serial(ca_sn->scalar);
@@ -153,14 +153,15 @@ std::optional<LocatedState> read_state(const YamlNode& item) {
 }
 
 // Every item, or the first one that is not a valid state (the loader says exactly why).
-std::optional<Diagnostic> read_states(const YamlNode& list, std::vector<LocatedState>& states) {
+std::optional<yaml::Diagnostic> read_states(const yaml::YamlNode& list,
+                                            std::vector<LocatedState>& states) {
     for (std::size_t i = 0; i < list.items.size(); ++i) {
         auto state = read_state(list.items[i]);
         if (!state) {
-            return Diagnostic{list.items[i].position,
-                              std::string(kStatesPath) + "[" + std::to_string(i) + "]",
-                              "InvalidParameter: not a state with a hex device_sn and ca_sn and "
-                              "a status (mqauth check says more)"};
+            return yaml::Diagnostic{
+                list.items[i].position, std::string(kStatesPath) + "[" + std::to_string(i) + "]",
+                "InvalidParameter: not a state with a hex device_sn and ca_sn and "
+                "a status (mqauth check says more)"};
         }
         states.push_back(std::move(*state));
     }
@@ -174,10 +175,10 @@ std::vector<RecordedState> recorded(const std::vector<LocatedState>& located) {
     return states;
 }
 
-StatesReading states_in(const YamlNode& root) {
+StatesReading states_in(const yaml::YamlNode& root) {
     StatesReading reading;
-    const YamlEntry* section = find_entry(root, kSection);
-    const YamlEntry* states = section ? find_entry(section->value, "states") : nullptr;
+    const yaml::YamlEntry* section = find_entry(root, kSection);
+    const yaml::YamlEntry* states = section ? find_entry(section->value, "states") : nullptr;
     if (!states || !states->value.is_sequence()) return reading;
     std::vector<LocatedState> located;
     reading.error = read_states(states->value, located);
@@ -187,15 +188,15 @@ StatesReading states_in(const YamlNode& root) {
 
 // ---- Proving an edit ----------------------------------------------------------------------
 
-bool same_tree(const YamlNode& a, const YamlNode& b, std::string_view skipped_key = {});
+bool same_tree(const yaml::YamlNode& a, const yaml::YamlNode& b, std::string_view skipped_key = {});
 
-bool same_entries(const YamlNode& a, const YamlNode& b, std::string_view skipped_key) {
-    std::vector<const YamlEntry*> left;
-    std::vector<const YamlEntry*> right;
-    for (const YamlEntry& entry : a.entries) {
+bool same_entries(const yaml::YamlNode& a, const yaml::YamlNode& b, std::string_view skipped_key) {
+    std::vector<const yaml::YamlEntry*> left;
+    std::vector<const yaml::YamlEntry*> right;
+    for (const yaml::YamlEntry& entry : a.entries) {
         if (entry.key != skipped_key) left.push_back(&entry);
     }
-    for (const YamlEntry& entry : b.entries) {
+    for (const yaml::YamlEntry& entry : b.entries) {
         if (entry.key != skipped_key) right.push_back(&entry);
     }
     if (left.size() != right.size()) return false;
@@ -210,7 +211,7 @@ bool same_entries(const YamlNode& a, const YamlNode& b, std::string_view skipped
     return true;
 }
 
-bool same_tree(const YamlNode& a, const YamlNode& b, std::string_view skipped_key) {
+bool same_tree(const yaml::YamlNode& a, const yaml::YamlNode& b, std::string_view skipped_key) {
     if (a.kind != b.kind || a.scalar != b.scalar || a.quoted != b.quoted) return false;
     if (a.items.size() != b.items.size()) return false;
     for (std::size_t i = 0; i < a.items.size(); ++i) {
@@ -233,19 +234,19 @@ struct Intent {
     StateChange change;
     std::optional<DeviceStatus> previous;
     std::vector<RecordedState> expected;  // the states the edited text must read back as
-    SourcePosition where;                 // for the error when it does not
+    yaml::SourcePosition where;           // for the error when it does not
 };
 
 // The edit is kept only if the new text reads back as the old document with exactly the
 // expected states: a layout this editor misjudged must never reach the broker.
-StateEditResult confirmed(const YamlNode& old_root, std::string text, const Intent& intent) {
-    const YamlParseResult parsed = parse_yaml(text);
+StateEditResult confirmed(const yaml::YamlNode& old_root, std::string text, const Intent& intent) {
+    const yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     const StatesReading reading = parsed.error ? StatesReading{} : states_in(*parsed.root);
     if (parsed.error || reading.error || !same_tree(old_root, *parsed.root) ||
         !same_states(reading.states, intent.expected)) {
         return {std::nullopt,
-                Diagnostic{intent.where, kStatesPath,
-                           std::string("this layout cannot be edited safely") + kByHand}};
+                yaml::Diagnostic{intent.where, kStatesPath,
+                                 std::string("this layout cannot be edited safely") + kByHand}};
     }
     int line = 0;
     for (const RecordedState& state : reading.states) {
@@ -280,7 +281,7 @@ std::string flow_item(int dash, int gap, const DeviceKey& key, DeviceStatus stat
 }
 
 // Spaces between an item's dash and its content when both share a line, else 1.
-int dash_gap(const TextLines& lines, const YamlNode& item, int dash) {
+int dash_gap(const TextLines& lines, const yaml::YamlNode& item, int dash) {
     const std::string_view line = lines.line(item.position.line);
     const int content = item.position.column - 1;
     if (static_cast<int>(line.size()) <= dash || line[static_cast<std::size_t>(dash)] != '-') {
@@ -293,16 +294,16 @@ int dash_gap(const TextLines& lines, const YamlNode& item, int dash) {
 
 // How far this file indents a block list below its key ("key:\n  - a" -> 2, "key:\n- a" -> 0),
 // from the first such list in it.
-std::optional<int> list_indent(const YamlNode& node, const TextLines& lines) {
-    for (const YamlEntry& entry : node.entries) {
-        const YamlNode& value = entry.value;
+std::optional<int> list_indent(const yaml::YamlNode& node, const TextLines& lines) {
+    for (const yaml::YamlEntry& entry : node.entries) {
+        const yaml::YamlNode& value = entry.value;
         if (value.is_sequence() && lines.at(value.position) == '-' &&
             value.position.line > entry.key_position.line) {
             return value.position.column - entry.key_position.column;
         }
         if (auto found = list_indent(value, lines)) return found;
     }
-    for (const YamlNode& item : node.items) {
+    for (const yaml::YamlNode& item : node.items) {
         if (auto found = list_indent(item, lines)) return found;
     }
     return std::nullopt;
@@ -313,23 +314,24 @@ std::optional<int> list_indent(const YamlNode& node, const TextLines& lines) {
 struct Context {
     std::string_view text;
     const TextLines& lines;
-    const YamlNode& root;
+    const yaml::YamlNode& root;
     const DeviceKey& key;
     DeviceStatus status;
 };
 
 StateEditResult replace_status(const Context& c, const std::vector<LocatedState>& states,
                                std::size_t index) {
-    const YamlNode& node = *states[index].status;
+    const yaml::YamlNode& node = *states[index].status;
     const auto at = c.lines.offset(node.position);
     const char quote = node.quoted ? c.lines.at(node.position) : '\0';
     const std::string fence = quote ? std::string(1, quote) : "";
     const std::string token = fence + node.scalar + fence;
     if (!at || (node.quoted && quote != '"' && quote != '\'') ||
         c.text.compare(*at, token.size(), token) != 0) {
-        return {std::nullopt,
-                Diagnostic{node.position, kStatesPath,
-                           std::string("cannot find the status value in the text") + kByHand}};
+        return {
+            std::nullopt,
+            yaml::Diagnostic{node.position, kStatesPath,
+                             std::string("cannot find the status value in the text") + kByHand}};
     }
     std::string text(c.text.substr(0, *at));
     text += fence + std::string(certs::status_name(c.status)) + fence;
@@ -366,15 +368,17 @@ std::optional<std::string> without_empty_value(std::string_view line, std::size_
 }
 
 // `states:` written without items: the empty value goes, and the first item goes below the key.
-StateEditResult fill_empty_states(const Context& c, const YamlEntry& states, int list_indent_step) {
+StateEditResult fill_empty_states(const Context& c, const yaml::YamlEntry& states,
+                                  int list_indent_step) {
     const int line_number = states.key_position.line;
     const int key_start = states.key_position.column - 1;
     const auto kept = without_empty_value(c.lines.line(line_number),
                                           static_cast<std::size_t>(key_start < 0 ? 0 : key_start));
     if (!kept) {
-        return {std::nullopt,
-                Diagnostic{states.key_position, kStatesPath,
-                           std::string("cannot tell where the value of states ends") + kByHand}};
+        return {
+            std::nullopt,
+            yaml::Diagnostic{states.key_position, kStatesPath,
+                             std::string("cannot tell where the value of states ends") + kByHand}};
     }
     const int dash = key_start + list_indent_step;
     std::string text(c.text.substr(0, c.lines.start(line_number)));
@@ -386,9 +390,9 @@ StateEditResult fill_empty_states(const Context& c, const YamlEntry& states, int
         {c.key, StateChange::Appended, std::nullopt, {{c.key, c.status, 0}}, states.key_position});
 }
 
-StateEditResult append_item(const Context& c, const YamlNode& list,
+StateEditResult append_item(const Context& c, const yaml::YamlNode& list,
                             const std::vector<LocatedState>& states) {
-    const YamlNode& last = list.items.back();
+    const yaml::YamlNode& last = list.items.back();
     const int dash = list.position.column - 1;
     const int end = last_line_of_block(c.lines, last.position.line, dash);
     const std::string item =
@@ -402,13 +406,15 @@ StateEditResult append_item(const Context& c, const YamlNode& list,
         {c.key, StateChange::Appended, std::nullopt, std::move(expected), list.position});
 }
 
-StateEditResult add_states_key(const Context& c, const YamlEntry& section, int list_indent_step) {
-    const YamlNode& mapping = section.value;
+StateEditResult add_states_key(const Context& c, const yaml::YamlEntry& section,
+                               int list_indent_step) {
+    const yaml::YamlNode& mapping = section.value;
     if (written_in_flow(c.lines, mapping) || mapping.entries.empty()) {
-        return {std::nullopt, Diagnostic{mapping.position, kSection,
-                                         std::string("written in flow style ({...}), so a states "
-                                                     "list cannot be added safely") +
-                                             kByHand}};
+        return {std::nullopt,
+                yaml::Diagnostic{mapping.position, kSection,
+                                 std::string("written in flow style ({...}), so a states "
+                                             "list cannot be added safely") +
+                                     kByHand}};
     }
     const int indent = mapping.position.column - 1;
     const int end = last_line_of_block(c.lines, mapping.entries.back().key_position.line, indent);
@@ -420,8 +426,9 @@ StateEditResult add_states_key(const Context& c, const YamlEntry& section, int l
         {c.key, StateChange::Appended, std::nullopt, {{c.key, c.status, 0}}, mapping.position});
 }
 
-StateEditResult edit_list(const Context& c, const YamlEntry& states_entry, int list_indent_step) {
-    const YamlNode& list = states_entry.value;
+StateEditResult edit_list(const Context& c, const yaml::YamlEntry& states_entry,
+                          int list_indent_step) {
+    const yaml::YamlNode& list = states_entry.value;
     std::vector<LocatedState> states;
     if (auto error = read_states(list, states)) return {std::nullopt, *error};
     for (std::size_t i = 0; i < states.size(); ++i) {
@@ -433,50 +440,52 @@ StateEditResult edit_list(const Context& c, const YamlEntry& states_entry, int l
     }
     if (states.empty()) return fill_empty_states(c, states_entry, list_indent_step);
     if (written_in_flow(c.lines, list)) {
-        return {std::nullopt, Diagnostic{list.position, kStatesPath,
-                                         std::string("written in flow style ([...]), so a new "
-                                                     "entry cannot be added safely") +
-                                             kByHand}};
+        return {std::nullopt,
+                yaml::Diagnostic{list.position, kStatesPath,
+                                 std::string("written in flow style ([...]), so a new "
+                                             "entry cannot be added safely") +
+                                     kByHand}};
     }
     return append_item(c, list, states);
 }
 
-Diagnostic no_section(SourcePosition position) {
-    return Diagnostic{position, kSection,
-                      "MissingParameter: the config has no device_certificates section (with "
-                      "registry_file) to record device states in"};
+yaml::Diagnostic no_section(yaml::SourcePosition position) {
+    return yaml::Diagnostic{position, kSection,
+                            "MissingParameter: the config has no device_certificates section (with "
+                            "registry_file) to record device states in"};
 }
 
 }  // namespace
 
 StatesReading read_recorded_states(std::string_view text) {
-    YamlParseResult parsed = parse_yaml(text);
+    yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) return {{}, parsed.error};
     return states_in(*parsed.root);
 }
 
 StateEditResult record_device_state(std::string_view text, const DeviceKey& key,
                                     DeviceStatus status) {
-    const YamlParseResult parsed = parse_yaml(text);
+    const yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) return {std::nullopt, parsed.error};
-    const YamlEntry* section = find_entry(*parsed.root, kSection);
+    const yaml::YamlEntry* section = find_entry(*parsed.root, kSection);
     if (!section || !section->value.is_mapping()) {
-        return {std::nullopt, no_section(section ? section->key_position : SourcePosition{})};
+        return {std::nullopt, no_section(section ? section->key_position : yaml::SourcePosition{})};
     }
     const TextLines lines(text);
     const Context context{text, lines, *parsed.root, key, status};
     const int mapping_step = section->value.position.column - section->key_position.column;
     const int list_indent_step =
         list_indent(*parsed.root, lines).value_or(mapping_step > 0 ? mapping_step : 2);
-    const YamlEntry* states = find_entry(section->value, "states");
+    const yaml::YamlEntry* states = find_entry(section->value, "states");
     if (!states) return add_states_key(context, *section, list_indent_step);
     if (states->value.is_null()) return fill_empty_states(context, *states, list_indent_step);
     if (!states->value.is_sequence()) {
-        return {std::nullopt, Diagnostic{states->value.position, kStatesPath,
-                                         "InvalidParameter: expected a list (mqauth check says "
-                                         "more)"}};
+        return {std::nullopt,
+                yaml::Diagnostic{states->value.position, kStatesPath,
+                                 "InvalidParameter: expected a list (mqauth check says "
+                                 "more)"}};
     }
     return edit_list(context, *states, list_indent_step);
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::editing

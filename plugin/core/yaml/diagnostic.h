@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 // 1-based line and column in the config file; 0 when the problem has no place (an unreadable file).
 struct SourcePosition {
@@ -34,4 +34,4 @@ class Diagnostics {
     std::vector<Diagnostic> errors_;
 };
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

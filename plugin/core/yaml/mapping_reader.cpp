@@ -1,8 +1,8 @@
-#include "config/mapping_reader.h"
+#include "yaml/mapping_reader.h"
 
 #include <charconv>
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 namespace {
 
 const char* kind_name(YamlNode::Kind kind) {
@@ -155,4 +155,4 @@ void MappingReader::finish() {
     }
 }
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml

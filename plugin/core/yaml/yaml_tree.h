@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "config/diagnostic.h"
+#include "yaml/diagnostic.h"
 
-namespace mqauth::config {
+namespace mqauth::yaml {
 
 struct YamlEntry;
 
@@ -46,4 +46,4 @@ YamlParseResult parse_yaml(std::string_view text);
 
 inline constexpr int kMaxYamlDepth = 32;
 
-}  // namespace mqauth::config
+}  // namespace mqauth::yaml
