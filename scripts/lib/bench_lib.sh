@@ -24,6 +24,24 @@ bench_pin_prefix() {
 }
 bench_die() { bench_log "bench: $*"; exit 1; }
 
+# bench_other_cpus_prefix: the command words that pin a process to every CPU
+# but BENCH_CPU (to BENCH_CPU itself on a one-CPU machine): for what stands
+# for other machines in a figure (other devices, a remote function).
+bench_other_cpus_prefix() {
+  [ "$BENCH_CPU" != none ] || return 0
+  local others
+  others=$(seq 0 $(($(nproc) - 1)) | awk -v cpu="$BENCH_CPU" '$1 != cpu' | paste -sd, -)
+  echo "taskset -c ${others:-$BENCH_CPU}"
+}
+
+# bench_mosquitto_21: whether BENCH_MOSQUITTO is Mosquitto 2.1 or later, whose
+# config form differs (no per_listener_settings; global_plugin).
+bench_mosquitto_21() {
+  local version
+  version=$("$BENCH_MOSQUITTO" -h 2>/dev/null | awk 'NR == 1 { print $3 }' || true)
+  printf '%s\n' 2.1 "$version" | sort -C -V
+}
+
 # A free TCP port on 127.0.0.1, chosen by the kernel. The short window before
 # the broker binds it is covered by bench_start_broker's retry.
 bench_free_port() {
@@ -33,9 +51,11 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 
 # The lines every broker of a comparison shares, so that only the
 # authentication differs: no persistence, errors-only logging, loopback only.
+# Mosquitto 2.0 needs per_listener_settings false for one plugin on every
+# listener; 2.1 deprecates it (a warning at every start): global_plugin.
 bench_common_conf() {
   local port=$1
-  echo "per_listener_settings false"
+  bench_mosquitto_21 || echo "per_listener_settings false"
   echo "listener $port 127.0.0.1"
   echo "persistence false"
   echo "log_dest stderr"
@@ -152,6 +172,12 @@ bench_cpu_ns() {
   fi
 }
 
+# bench_process_cpu_ns PID: bench_cpu_ns summed over all the process's
+# threads (a plugin's worker threads too).
+bench_process_cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.0f\n", ns }'
+}
+
 # bench_arg NAME ARGS...: the value following NAME in ARGS.
 bench_arg() {
   local name=$1
@@ -242,6 +268,17 @@ bench_report() {
   printf '%s: %s %.0f/s vs %s %.0f/s = %sx (%s)\n' \
     "$figure" "$subject" "$s_rate" "$base" "$b_rate" "$ratio" "$goal"
   if [ "$target" != "-" ] && [ "$target" != "none" ] && awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
+    bench_log "  note: $figure is below its target"
+  fi
+}
+
+# bench_report_rate FIGURE TARGET RATE WHAT...: a figure that is a rate, not a
+# ratio: "FIGURE: RATE/s WHAT (target >= TARGET/s)".
+bench_report_rate() {
+  local figure=$1 target=$2 rate=$3
+  shift 3
+  printf '%s: %.0f/s %s (target >= %s/s)\n' "$figure" "$rate" "$*" "$target"
+  if awk -v r="$rate" -v t="$target" 'BEGIN { exit !(r < t) }'; then
     bench_log "  note: $figure is below its target"
   fi
 }

@@ -11,6 +11,10 @@
  *   connects_per_s=<float> p50_us=<float> p99_us=<float> n=<N>
  * connects_per_s counts whole iterations (connect, CONNACK, disconnect);
  * p50/p99 are CONNECT-call-to-CONNACK latencies (TCP handshake included).
+ * As a load generator: --duration ends the timed part after a time rather
+ * than a count; --keep-going counts refused and unanswered connects instead
+ * of stopping at the first, n then counts accepted connects only and the
+ * line ends with refused=<R> failed=<F>.
  * With --cafile it connects over TLS (--cert/--key: with a client
  * certificate), and the TLS handshake is part of every connect and latency.
  * Only loopback hosts are accepted: this is a load generator.
@@ -62,6 +66,8 @@ struct options {
     const char* signed_secret; /* SIGNED: password derived per client id */
     const char* prefix;
     double time_limit_s; /* whole run, warm-up included */
+    double duration_s;   /* > 0: the timed part ends after this long (or --count) */
+    bool keep_going;     /* refused or unanswered connects are counted, not fatal */
     double wait_s;       /* one CONNACK */
     bool verbose;
     struct bench_tls tls; /* all NULL: plain MQTT */
@@ -73,6 +79,15 @@ struct credential {
     char* username;
     char* password;
 };
+
+/* What the timed connects came to; refused and failed stay 0 without --keep-going. */
+struct tally {
+    long done; /* accepted: CONNACK 0 */
+    long refused;
+    long failed; /* no CONNACK: a network error or the wait limit */
+};
+
+enum connect_outcome { CONNECT_OK, CONNECT_REFUSED, CONNECT_FAILED };
 
 /* Filled by the on_connect callback. */
 struct connect_state {
@@ -87,7 +102,8 @@ static void usage(FILE* out) {
             "         [--username U] [--password P | --signed-secret S]\n"
             "         [--client-id-prefix PFX] [--identities K]\n"
             "         [--cafile F [--cert F --key F]]\n"
-            "         [--time-limit SECONDS] [--verbose]\n"
+            "         [--time-limit SECONDS] [--duration SECONDS] [--keep-going]\n"
+            "         [--verbose]\n"
             "  --identities K   client id i is PFX<i mod K>; without it every\n"
             "                   iteration uses a new client id\n"
             "  %%i in --username, --password or --signed-secret is replaced by\n"
@@ -97,7 +113,11 @@ static void usage(FILE* out) {
             "                   (its certificate must name --host)\n"
             "  --cert, --key    the client certificate (PEM, may hold its chain) and\n"
             "                   its unencrypted key; one TLS context for the whole run,\n"
-            "                   a full handshake per connect, TCP_NODELAY\n");
+            "                   a full handshake per connect, TCP_NODELAY\n"
+            "  --duration       end the timed connects after SECONDS (or --count of\n"
+            "                   them), shorter than --time-limit\n"
+            "  --keep-going     count refused and unanswered connects (refused=,\n"
+            "                   failed=) and go on; n counts accepted ones\n");
 }
 
 static bool apply_option(struct options* o, int key, const char* arg) {
@@ -117,6 +137,8 @@ static bool apply_option(struct options* o, int key, const char* arg) {
         case 's': o->signed_secret = arg; return true;
         case 'c': o->prefix = arg; return true;
         case 't': return parse_seconds(arg, &o->time_limit_s);
+        case 'd': return parse_seconds(arg, &o->duration_s);
+        case 'g': o->keep_going = true; return true;
         case 'v': o->verbose = true; return true;
         case 'A': o->tls.cafile = arg; return true;
         case 'C': o->tls.certfile = arg; return true;
@@ -142,6 +164,8 @@ static bool check_args(const struct options* o) {
         problem = "a password needs --username";
     else if (identity_count(o) > MAX_IDENTITIES)
         problem = "too many distinct client ids: use --identities";
+    else if (o->duration_s >= o->time_limit_s)
+        problem = "--duration must be shorter than --time-limit";
     else if (!is_loopback(o->host))
         problem = "--host must be a loopback address";
     else
@@ -162,6 +186,8 @@ static int parse_args(int argc, char** argv, struct options* o) {
                                              {"signed-secret", required_argument, NULL, 's'},
                                              {"client-id-prefix", required_argument, NULL, 'c'},
                                              {"time-limit", required_argument, NULL, 't'},
+                                             {"duration", required_argument, NULL, 'd'},
+                                             {"keep-going", no_argument, NULL, 'g'},
                                              {"cafile", required_argument, NULL, 'A'},
                                              {"cert", required_argument, NULL, 'C'},
                                              {"key", required_argument, NULL, 'K'},
@@ -314,7 +340,9 @@ static int wait_connack(struct mosquitto* mosq, struct connect_state* st, double
     return st->done ? MOSQ_ERR_SUCCESS : ERR_NO_CONNACK;
 }
 
-static void report_failure(const struct credential* c, const char* stage, int rc) {
+static void report_failure(const struct options* o, const struct credential* c, const char* stage,
+                           int rc) {
+    if (o->keep_going) return; /* a load generator counts them instead */
     fprintf(stderr, "connect_bench: %s failed for client id '%s' username '%s': %s\n", stage,
             c->client_id, c->username ? c->username : "(none)",
             rc == ERR_NO_CONNACK ? "no CONNACK within the wait limit" : mosquitto_strerror(rc));
@@ -327,8 +355,8 @@ static void report_failure(const struct credential* c, const char* stage, int rc
  * without waiting for the broker to close, as most device clients do.
  * Stores the CONNECT->CONNACK latency in *latency_us.
  */
-static bool one_connect(struct mosquitto* mosq, const struct options* o, const struct credential* c,
-                        double* latency_us) {
+static enum connect_outcome one_connect(struct mosquitto* mosq, const struct options* o,
+                                        const struct credential* c, double* latency_us) {
     struct connect_state st = {0};
     struct timespec start;
     int rc = mosquitto_reinitialise(mosq, c->client_id, true, &st);
@@ -336,74 +364,109 @@ static bool one_connect(struct mosquitto* mosq, const struct options* o, const s
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_username_pw_set(mosq, c->username, c->password);
     if (rc == MOSQ_ERR_SUCCESS) rc = bench_tls_apply(mosq, &o->tls);
     if (rc != MOSQ_ERR_SUCCESS) {
-        report_failure(c, "client setup", rc);
-        return false;
+        report_failure(o, c, "client setup", rc);
+        return CONNECT_FAILED;
     }
     mosquitto_connect_callback_set(mosq, on_connect);
     start = now_mono();
     rc = mosquitto_connect(mosq, o->host, o->port, KEEPALIVE_S);
     if (rc == MOSQ_ERR_SUCCESS) rc = wait_connack(mosq, &st, o->wait_s);
     if (rc != MOSQ_ERR_SUCCESS) {
-        report_failure(c, "connect", rc);
-        return false;
+        report_failure(o, c, "connect", rc);
+        return CONNECT_FAILED;
     }
     if (st.rc != 0) {
-        /* Refused connects cost the broker something else entirely: stop. */
+        /* Refused connects cost the broker something else entirely: stop
+         * (unless this is a load generator, which counts them). */
+        if (o->keep_going) return CONNECT_REFUSED;
         fprintf(stderr,
                 "connect_bench: CONNACK refused (rc=%d: %s) for client id '%s' "
                 "username '%s'\n",
                 st.rc, mosquitto_connack_string(st.rc), c->client_id,
                 c->username ? c->username : "(none)");
-        return false;
+        return CONNECT_REFUSED;
     }
     *latency_us = ts_diff_us(&start, &st.at);
     mosquitto_disconnect(mosq);
-    return true;
+    return CONNECT_OK;
 }
 
-/* Runs iterations [first, first + n); latencies may be NULL (warm-up). */
+/*
+ * Runs iterations [first, first + n), fewer once stop_at (NULL: never) has
+ * passed; latencies may be NULL (warm-up). Counts the outcomes in *t.
+ */
 static bool run_range(struct mosquitto* mosq, const struct options* o,
                       const struct credential* creds, long first, long n, double* latencies,
-                      const struct timespec* deadline) {
+                      const struct timespec* deadline, const struct timespec* stop_at,
+                      struct tally* t) {
     long ids = identity_count(o);
     double lat = 0.0;
 
     for (long i = 0; i < n; i++) {
-        struct timespec t = now_mono();
-        if (ts_diff_us(&t, deadline) < 0.0) {
+        struct timespec now = now_mono();
+        if (stop_at && ts_diff_us(&now, stop_at) <= 0.0) break;
+        if (ts_diff_us(&now, deadline) < 0.0) {
             fprintf(stderr,
                     "connect_bench: time limit of %.0f s reached after %ld "
                     "iterations\n",
                     o->time_limit_s, first + i);
             return false;
         }
-        if (!one_connect(mosq, o, &creds[(first + i) % ids], &lat)) return false;
-        if (latencies) latencies[i] = lat;
+        switch (one_connect(mosq, o, &creds[(first + i) % ids], &lat)) {
+            case CONNECT_OK:
+                if (latencies) latencies[t->done] = lat;
+                t->done++;
+                break;
+            case CONNECT_REFUSED:
+                if (!o->keep_going) return false;
+                t->refused++;
+                break;
+            case CONNECT_FAILED:
+                if (!o->keep_going) return false;
+                t->failed++;
+                break;
+        }
     }
     return true;
 }
 
+static struct timespec after_seconds(struct timespec t, double seconds) {
+    long long ns = (long long)t.tv_nsec + (long long)(seconds * 1e9);
+
+    t.tv_sec += (time_t)(ns / 1000000000LL);
+    t.tv_nsec = (long)(ns % 1000000000LL);
+    return t;
+}
+
 static bool run_bench(struct mosquitto* mosq, const struct options* o,
                       const struct credential* creds, double* latencies) {
-    struct timespec deadline = now_mono(), start, end;
+    struct timespec deadline = now_mono(), start, end, stop_at;
+    struct tally warm = {0}, timed = {0};
     double cpu0, cpu1, elapsed_us;
+    long n;
 
     deadline.tv_sec += (time_t)o->time_limit_s;
-    if (!run_range(mosq, o, creds, 0, o->warmup, NULL, &deadline)) return false;
+    if (!run_range(mosq, o, creds, 0, o->warmup, NULL, &deadline, NULL, &warm)) return false;
     cpu0 = cpu_seconds();
     start = now_mono();
-    if (!run_range(mosq, o, creds, o->warmup, o->count, latencies, &deadline)) return false;
+    stop_at = after_seconds(start, o->duration_s);
+    if (!run_range(mosq, o, creds, o->warmup, o->count, latencies, &deadline,
+                   o->duration_s > 0.0 ? &stop_at : NULL, &timed)) {
+        return false;
+    }
     end = now_mono();
     cpu1 = cpu_seconds();
     elapsed_us = ts_diff_us(&start, &end);
-    sort_doubles(latencies, o->count);
-    printf("connects_per_s=%.1f p50_us=%.1f p99_us=%.1f n=%ld\n",
-           (double)o->count / (elapsed_us / 1e6), percentile(latencies, o->count, 50.0),
-           percentile(latencies, o->count, 99.0), o->count);
-    if (o->verbose) {
+    n = timed.done;
+    sort_doubles(latencies, n);
+    printf("connects_per_s=%.1f p50_us=%.1f p99_us=%.1f n=%ld", (double)n / (elapsed_us / 1e6),
+           n ? percentile(latencies, n, 50.0) : 0.0, n ? percentile(latencies, n, 99.0) : 0.0, n);
+    if (o->keep_going) printf(" refused=%ld failed=%ld", timed.refused, timed.failed);
+    printf("\n");
+    if (o->verbose && n > 0) {
         /* The client's own CPU per iteration: a share of every figure. */
         fprintf(stderr, "client_cpu_us_per_connect=%.1f wall_us_per_connect=%.1f\n",
-                (cpu1 - cpu0) * 1e6 / (double)o->count, elapsed_us / (double)o->count);
+                (cpu1 - cpu0) * 1e6 / (double)n, elapsed_us / (double)n);
     }
     return true;
 }
