@@ -33,6 +33,7 @@ std::vector<PendingLogin> PendingLogins::take_overdue(PendingLogin::Clock::time_
 }
 
 void PendingLogins::abandon(ConnectionId connection, std::optional<std::string_view> client_id) {
+    if (by_connection_.empty()) return;  // every CONNECT comes here: no lookup, no allocation
     const auto mark = [this](authorizers::CallId id) {
         PendingLogin& login = logins_.at(id);
         login.abandoned = true;
