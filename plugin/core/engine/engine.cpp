@@ -21,12 +21,32 @@ void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
     registry_ = std::move(registry);
 }
 
+void Engine::use_authorizer_function(std::unique_ptr<authorizers::AuthorizerFunction> function) {
+    authorizers_.use_function(std::move(function));
+}
+
+void Engine::use_authorizer_calls(std::unique_ptr<authorizers::FunctionCalls> calls) {
+    authorizers_.use_calls(std::move(calls));
+}
+
+void Engine::finish_authorizer_calls(const LoginDelivery& deliver) {
+    authorizers_.finish_calls(*policy_, deliver);
+}
+
+void Engine::connected(ConnectionId connection) {
+    if (Session* session = live_.find(connection)) session->awaiting_connect = false;
+}
+
+void Engine::notify(const std::string& line) {
+    if (notify_) notify_(line);
+}
+
 // SPEC's order: a client certificate decides first, whatever else the CONNECT carries; then a
 // custom authorizer (named in the username, or the default one for SNI clients); then the
 // username and password (SCRAM logins come through begin_enhanced_auth instead).
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (auto answer = recheck_held_session(request)) return *answer;
-    pending_.abandon(request.connection, request.client_id);
+    authorizers_.abandon(request.connection, request.client_id);
     return decide_connect(request);
 }
 
@@ -93,7 +113,7 @@ Decision Engine::decide_connect(const ConnectRequest& request) {
 // authorizer's refusals count as failed logins; its function's errors do not (not the client's
 // doing), as count_outcome treats every Error.
 Decision Engine::authenticate_login(const ConnectRequest& request) {
-    if (auto decided = authenticate_by_authorizer(request)) return *decided;
+    if (auto decided = authorizers_.authenticate(request, policy_)) return *decided;
     return authenticate_credentials(request);
 }
 
@@ -244,7 +264,7 @@ bool Engine::permits(const AccessRequest& request, bool client_id_proven) const 
 }
 
 void Engine::disconnected(ConnectionId connection) {
-    pending_.abandon(connection, std::nullopt);
+    authorizers_.abandon(connection, std::nullopt);
     if (auto abandoned_by = scram_.drop(connection)) count_abandoned_exchanges({*abandoned_by});
     Session* session = live_.find(connection);
     if (!session) return;
@@ -261,7 +281,7 @@ void Engine::session_ended(ConnectionId connection) {
 }
 
 void Engine::forget(ConnectionId connection) {
-    pending_.abandon(connection, std::nullopt);
+    authorizers_.abandon(connection, std::nullopt);
     live_.forget(connection);
     scram_.drop(connection);
 }
@@ -293,7 +313,7 @@ std::size_t Engine::live_client_count() const {
 
 const std::optional<std::string>* Engine::admitted_username(ConnectionId connection) const {
     const Session* session = live_.find(connection);
-    return session ? &session->username : pending_.device_of(connection);
+    return session ? &session->username : authorizers_.pending_device(connection);
 }
 
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
@@ -316,7 +336,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
             withdrawn.push_back({session.client_id, *reason, session.online});
         }
     }
-    carry_authorizers_over(*policy);
+    authorizers_.carry_over(*policy_, *policy);
     policy_ = std::move(policy);
     throttle_.configure(policy_->throttling);
     ++policy_generation_;

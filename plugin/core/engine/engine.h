@@ -8,21 +8,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "authorizers/authorizer_function.h"
-#include "authorizers/call_budget.h"
-#include "authorizers/certificate_info.h"
-#include "authorizers/circuit_breaker.h"
-#include "authorizers/decision_cache.h"
-#include "authorizers/function_answer.h"
-#include "authorizers/function_calls.h"
 #include "certs/device_registry.h"
 
 #include "engine/access_request.h"
 #include "engine/auth_request.h"
+#include "engine/authorizer_logins.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
-#include "engine/pending_logins.h"
 #include "policy.h"
 #include "sasl/plain_login_cache.h"
 #include "sasl/scram_authenticator.h"
@@ -39,7 +32,7 @@ struct Withdrawal {
     bool online = true;
 };
 
-class Engine {
+class Engine : private LoginServices {
    public:
     explicit Engine(std::shared_ptr<const Policy> policy,
                     sasl::ScramAuthenticator scram = sasl::ScramAuthenticator());
@@ -63,20 +56,13 @@ class Engine {
     // decision still decides at once.
     void use_authorizer_calls(std::unique_ptr<authorizers::FunctionCalls> calls);
 
-    // A Pending CONNECT, decided. The client is known by its client id only: the broker may
-    // have freed it meanwhile.
-    struct FinishedLogin {
-        std::string client_id;
-        std::optional<std::string> username;  // the CONNECT's
-        std::string address;
-        Decision decision;
-    };
-    using LoginDelivery = std::function<void(const FinishedLogin&)>;
+    using FinishedLogin = engine::FinishedLogin;
+    using LoginDelivery = engine::LoginDelivery;
     // On the broker's thread: decides the Pending CONNECTs whose answers are in (or overdue) and
     // hands each to `deliver`, which tells the broker. An admitted client is kept only if the
     // broker confirms it (connected()) during `deliver`: otherwise it was gone.
     void finish_authorizer_calls(const LoginDelivery& deliver);
-    bool authorizer_calls_pending() const { return !pending_.empty(); }
+    bool authorizer_calls_pending() const { return authorizers_.calls_pending(); }
     // The broker admitted a client (Mosquitto 2.1's CONNECT event).
     void connected(ConnectionId connection);
 
@@ -137,7 +123,12 @@ class Engine {
    private:
     std::optional<Decision> recheck_held_session(const ConnectRequest& request);
     const Session* online_session(ConnectionId connection) const;
-    Decision admit(ConnectionId connection, Session session);
+    // LoginServices, for the mechanisms (authorizer_logins.h).
+    Decision admit(ConnectionId connection, Session session) override;
+    void count_outcome(const Decision& decision, const throttling::Attempt& attempt) override;
+    void notify(const std::string& line) override;
+    LiveClients& live() override { return live_; }
+
     Decision authenticate_anonymous(const ConnectRequest& request);
     Decision authenticate_password(const ConnectRequest& request);
     Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
@@ -149,39 +140,8 @@ class Engine {
     Decision authenticate_certificate(const ConnectRequest& request);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
     bool throttles(const throttling::Attempt& attempt);
-    void count_outcome(const Decision& decision, const throttling::Attempt& attempt);
     std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
 
-    // Custom authorizers (authorizer_auth.cpp).
-    struct AuthorizerClaim {
-        std::optional<std::string_view> device;  // the username the client will have
-        std::optional<std::string_view> token;
-        std::optional<std::string_view> signature;
-    };
-    std::optional<Decision> authenticate_by_authorizer(const ConnectRequest& request);
-    Decision ask_authorizer(const ConnectRequest& request,
-                            const authorizers::Authorizer& authorizer,
-                            const AuthorizerClaim& claim);
-    Decision start_call(const ConnectRequest& request, const authorizers::Authorizer& authorizer,
-                        const AuthorizerClaim& claim,
-                        const authorizers::CertificateInfo* certificate,
-                        std::optional<std::string> cache_key);
-    void finish_login(PendingLogin& login, const authorizers::FunctionOutcome& outcome,
-                      const LoginDelivery& deliver);
-    std::optional<bool> accept_outcome(const authorizers::Authorizer& authorizer,
-                                       const authorizers::FunctionOutcome& outcome,
-                                       const std::optional<std::string>& cache_key);
-    void record_call_outcome(const authorizers::Authorizer& authorizer,
-                             const authorizers::FunctionOutcome& outcome);
-    std::optional<std::string> function_request_body(
-        const ConnectRequest& request, const authorizers::Authorizer& authorizer,
-        const AuthorizerClaim& claim, const authorizers::CertificateInfo* certificate);
-    std::optional<authorizers::FunctionOutcome> call_function(
-        const authorizers::Authorizer& authorizer, const std::string& body);
-    Decision admit_by_authorizer(ConnectionId connection, std::string_view client_id,
-                                 const authorizers::Authorizer& authorizer,
-                                 std::optional<std::string_view> device, bool allowed);
-    void carry_authorizers_over(const Policy& next);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
     void count_abandoned_exchanges(const std::vector<std::string>& addresses);
@@ -197,13 +157,8 @@ class Engine {
     sasl::PlainLoginCache plain_logins_;
     std::unique_ptr<certs::DeviceRegistry> registry_;
     throttling::FailureThrottle throttle_;
-    std::unique_ptr<authorizers::AuthorizerFunction> function_;
-    std::unique_ptr<authorizers::FunctionCalls> calls_;
-    PendingLogins pending_;
-    authorizers::DecisionCache authorizer_decisions_;
-    std::unordered_map<std::string, authorizers::CircuitBreaker> breakers_;  // by authorizer name
-    authorizers::CallBudget call_budget_;
     Notices notify_;
+    AuthorizerLogins authorizers_{*this};
 };
 
 }  // namespace mqauth::engine

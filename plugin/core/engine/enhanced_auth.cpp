@@ -39,9 +39,9 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
     // A fresh CONNECT for a client id whose login waits for an authorizer: the broker would have
     // refused it while that client waited, so that one is gone.
-    pending_.abandon(request.connection, fresh_login
-                                             ? std::optional<std::string_view>(request.client_id)
-                                             : std::nullopt);
+    authorizers_.abandon(
+        request.connection,
+        fresh_login ? std::optional<std::string_view>(request.client_id) : std::nullopt);
     if (fresh_login && throttles({std::nullopt, request.client_id, request.address})) {
         return refused(Reason::Throttled);
     }
@@ -66,7 +66,7 @@ AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
-    pending_.abandon(request.connection, std::nullopt);  // see begin_enhanced_auth
+    authorizers_.abandon(request.connection, std::nullopt);  // see begin_enhanced_auth
     AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
     if (fresh_login) count_enhanced_outcome(answer, request);
