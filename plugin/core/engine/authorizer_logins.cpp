@@ -7,6 +7,7 @@
 #include "authorizers/authorizer_username.h"
 #include "authorizers/function_request.h"
 #include "authorizers/token_signature.h"
+#include "engine/admissions.h"
 
 namespace mqauth::engine {
 namespace {
@@ -273,8 +274,9 @@ Decision AuthorizerLogins::admit(ConnectionId connection, std::string_view clien
     // not by a username that carries a signature and a token.
     std::optional<std::string> username;
     if (device) username = std::string(*device);
-    return services_.admit(connection, Session{std::string(client_id), std::move(username),
-                                               AuthorizerAdmission{authorizer.name}});
+    return services_.admit(connection,
+                           Session{std::string(client_id), std::move(username),
+                                   std::make_unique<AuthorizerAdmission>(authorizer.name)});
 }
 
 // A reload drops the cached decisions of every authorizer it removes or changes in any way, and

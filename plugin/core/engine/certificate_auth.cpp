@@ -1,6 +1,7 @@
 // CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1). The chain
 // was verified during the handshake; here the device is checked against the current policy,
 // registered if it is new, and admitted.
+#include "engine/admissions.h"
 #include "engine/certificate_standing.h"
 #include "engine/engine.h"
 #include "yaml/text_rules.h"
@@ -52,7 +53,7 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
     if (auto failed = register_first_seen(device)) return *failed;
     return admit(request.connection,
                  Session{std::string(request.client_id), username_for(request, device),
-                         CertificateAdmission{device.key, device.ca_name, common_name}});
+                         std::make_unique<CertificateAdmission>(device.key, common_name)});
 }
 
 // A first-seen certificate is admitted only once its registration is on disk (DESIGN: a

@@ -11,11 +11,6 @@
 
 namespace mqauth::engine {
 
-// True when what admitted a session proves the client id it uses: a CLIENT identity (bound to
-// it), a SIGNED password (computed over it), a device certificate under bind_client_id_to_cn
-// (its CN), or a custom authorizer (its function decided on it).
-bool proves_client_id(const Admission& admission, const Policy& policy);
-
 // True when CLIENT identities reserve the session's client id and none of them admitted it.
 bool takes_reserved_client_id(const Session& session, const Policy& policy);
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "engine/admissions.h"
 #include "engine/client_ids.h"
 #include "engine/readmission.h"
 
@@ -81,8 +82,8 @@ std::optional<Decision> Engine::recheck_held_session(const ConnectRequest& reque
         return std::nullopt;
     }
     held->rechecked_in_sweep = recheck_sweep_;
-    if (const WithdrawnAdmission* withdrawn = held->withdrawn(); withdrawn && held->online) {
-        return Decision::deny(withdrawn->reason);
+    if (const auto withdrawn = held->withdrawn(); withdrawn && held->online) {
+        return Decision::deny(*withdrawn);
     }
     return Decision::allow();
 }
@@ -172,8 +173,8 @@ Decision Engine::authenticate_anonymous(const ConnectRequest& request) {
     if (policy_->anonymous != AnonymousAccess::Allow) {
         return Decision::deny(Reason::AnonymousDenied);
     }
-    return admit(request.connection,
-                 Session{std::string(request.client_id), std::nullopt, AnonymousAdmission{}});
+    return admit(request.connection, Session{std::string(request.client_id), std::nullopt,
+                                             std::make_unique<AnonymousAdmission>()});
 }
 
 // SPEC order for a username and password: a CLIENT identity of this username and client id,
@@ -208,8 +209,8 @@ Decision Engine::authenticate_identity(const ConnectRequest& request, const Iden
     if (!identities::password_matches(identity, *request.password, request.client_id)) {
         return Decision::deny(Reason::BadPassword);
     }
-    return admit(request.connection,
-                 Session{std::string(request.client_id), identity.username, &identity});
+    return admit(request.connection, Session{std::string(request.client_id), identity.username,
+                                             std::make_unique<IdentityAdmission>(identity)});
 }
 
 Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const SaslUser& user,
@@ -224,7 +225,8 @@ Decision Engine::authenticate_plain_sasl(const ConnectRequest& request, const Sa
         }
         plain_logins_.remember(user, *request.password);
     }
-    return admit(request.connection, Session{std::string(request.client_id), user.username, &user});
+    return admit(request.connection, Session{std::string(request.client_id), user.username,
+                                             std::make_unique<SaslAdmission>(user)});
 }
 
 // Every login ends here, whatever admitted it.
@@ -232,7 +234,7 @@ Decision Engine::admit(ConnectionId connection, Session session) {
     if (takes_reserved_client_id(session, *policy_)) {
         return Decision::deny(Reason::ClientIdReserved);
     }
-    session.client_id_proven = proves_client_id(session.admitted_by, *policy_);
+    session.client_id_proven = session.admitted_by->proves_client_id(*policy_);
     live_.admit(connection, std::move(session));
     return Decision::allow();
 }
@@ -332,7 +334,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     for (auto& [connection, session] : live_.sessions()) {
         if (session.withdrawn()) continue;
         if (auto reason = withdrawal_reason(session, *policy, registry_.get())) {
-            session.admitted_by = WithdrawnAdmission{*reason};
+            session.admitted_by = std::make_unique<WithdrawnAdmission>(*reason);
             withdrawn.push_back({session.client_id, *reason, session.online});
         }
     }

@@ -1,6 +1,7 @@
 // Engine: MQTT 5 enhanced authentication with SCRAM (RFC 5802 / RFC 7677). The exchange itself
 // lives in sasl::ScramAuthenticator; here its outcome becomes a Decision and, on success, a
 // session like any other login's.
+#include "engine/admissions.h"
 #include "engine/client_ids.h"
 #include "engine/engine.h"
 
@@ -106,7 +107,8 @@ AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramSte
         return refused(Reason::ReauthUserChanged, std::move(step.username));
     }
     const Decision admitted =
-        admit(request.connection, Session{std::string(request.client_id), user->username, user});
+        admit(request.connection, Session{std::string(request.client_id), user->username,
+                                          std::make_unique<SaslAdmission>(*user)});
     if (admitted.verdict != Verdict::Allow) return refused(admitted.reason, user->username);
     return AuthStep{admitted, std::move(step.data), std::move(step.username)};
 }

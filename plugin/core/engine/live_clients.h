@@ -5,48 +5,22 @@
 // client disconnects, checks topic access for the messages it queues for it, and re-checks it
 // after every reload.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <variant>
 
-#include "certs/device_states.h"
 #include "engine/access_cache.h"
+#include "engine/admission.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
-#include "identities/identity.h"
-#include "sasl/sasl_user_table.h"
 
 namespace mqauth::engine {
-
-struct AnonymousAdmission {};
-
-struct CertificateAdmission {
-    certs::DeviceKey device;
-    std::string ca_name;
-    std::string common_name;  // for bind_client_id_to_cn, which a reload may switch on
-};
-
-// A custom authorizer's function (or its cached decision), by the authorizer's name.
-struct AuthorizerAdmission {
-    std::string authorizer;
-};
-
-// A session a reload no longer admits, kept because Mosquitto still holds it (see
-// Engine::replace_policy): it keeps no access at all. It holds no pointer into any policy.
-struct WithdrawnAdmission {
-    Reason reason;
-};
-
-// What admitted a client; the pointers point into the current policy.
-using Admission =
-    std::variant<AnonymousAdmission, const identities::Identity*, const sasl::SaslUser*,
-                 CertificateAdmission, AuthorizerAdmission, WithdrawnAdmission>;
 
 struct Session {
     std::string client_id;
     std::optional<std::string> username;
-    Admission admitted_by;
+    std::unique_ptr<Admission> admitted_by;  // never null
     AccessCache recent_access = {};
     // Whether its login proved the client id (engine/client_ids.h): CLIENT rules apply then.
     bool client_id_proven = false;
@@ -58,9 +32,8 @@ struct Session {
     // The last re-check sweep (Engine::begin_session_recheck) that visited this session.
     std::uint64_t rechecked_in_sweep = 0;
 
-    const WithdrawnAdmission* withdrawn() const {
-        return std::get_if<WithdrawnAdmission>(&admitted_by);
-    }
+    // Why a reload withdrew its access (it keeps none), if it did.
+    std::optional<Reason> withdrawn() const { return admitted_by->withdrawal(); }
 };
 
 class LiveClients {

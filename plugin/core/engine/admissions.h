@@ -1,0 +1,96 @@
+#pragma once
+// The built-in admissions (admission.h): one per way of logging in, and the withdrawn one.
+#include <memory>
+#include <string>
+
+#include "certs/device_states.h"
+#include "engine/admission.h"
+#include "identities/identity.h"
+#include "sasl/sasl_user_table.h"
+
+namespace mqauth::engine {
+
+// No username, while `anonymous: allow`.
+class AnonymousAdmission final : public Admission {
+   public:
+    std::optional<Reason> readmit(const Session&, const Policy& next,
+                                  const certs::DeviceRegistry*) override;
+    bool proves_client_id(const Policy&) const override { return false; }
+};
+
+// A USER or CLIENT identity's password (ORIGIN or SIGNED).
+class IdentityAdmission final : public Admission {
+   public:
+    explicit IdentityAdmission(const identities::Identity& identity) : identity_(&identity) {}
+    std::optional<Reason> readmit(const Session& session, const Policy& next,
+                                  const certs::DeviceRegistry*) override;
+    // A CLIENT identity is bound to the id, a SIGNED password computed over it.
+    bool proves_client_id(const Policy&) const override;
+    bool through_client_identity() const override;
+
+   private:
+    const identities::Identity* identity_;  // in the current policy
+};
+
+// A SASL user, by a plain password or a SCRAM exchange.
+class SaslAdmission final : public Admission {
+   public:
+    explicit SaslAdmission(const sasl::SaslUser& user) : user_(&user) {}
+    std::optional<Reason> readmit(const Session& session, const Policy& next,
+                                  const certs::DeviceRegistry*) override;
+    bool proves_client_id(const Policy&) const override { return false; }
+
+   private:
+    const sasl::SaslUser* user_;  // in the current policy
+};
+
+// A device certificate from a listed CA.
+class CertificateAdmission final : public Admission {
+   public:
+    CertificateAdmission(certs::DeviceKey device, std::string common_name)
+        : device_(std::move(device)), common_name_(std::move(common_name)) {}
+    // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted, or
+    // switched on bind_client_id_to_cn for a client whose id is not its CN.
+    std::optional<Reason> readmit(const Session& session, const Policy& next,
+                                  const certs::DeviceRegistry* registry) override;
+    // Under bind_client_id_to_cn a session is admitted (and kept by reloads) only while its
+    // client id is its certificate's CN.
+    bool proves_client_id(const Policy& policy) const override;
+
+   private:
+    certs::DeviceKey device_;
+    std::string common_name_;
+};
+
+// A custom authorizer's function (or its cached decision), by the authorizer's name.
+class AuthorizerAdmission final : public Admission {
+   public:
+    explicit AuthorizerAdmission(std::string authorizer) : authorizer_(std::move(authorizer)) {}
+    // The function's decision stands until the client reconnects, unless the operator took the
+    // authorizer away or made it INACTIVE.
+    std::optional<Reason> readmit(const Session&, const Policy& next,
+                                  const certs::DeviceRegistry*) override;
+    // Its function decided on the client id.
+    bool proves_client_id(const Policy&) const override { return true; }
+
+   private:
+    std::string authorizer_;
+};
+
+// A session a reload no longer admits, kept because Mosquitto still holds it (see
+// Engine::replace_policy): it keeps no access at all, and holds no pointer into any policy.
+class WithdrawnAdmission final : public Admission {
+   public:
+    explicit WithdrawnAdmission(Reason reason) : reason_(reason) {}
+    std::optional<Reason> readmit(const Session&, const Policy&,
+                                  const certs::DeviceRegistry*) override {
+        return reason_;
+    }
+    bool proves_client_id(const Policy&) const override { return false; }
+    std::optional<Reason> withdrawal() const override { return reason_; }
+
+   private:
+    Reason reason_;
+};
+
+}  // namespace mqauth::engine
