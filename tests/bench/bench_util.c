@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,52 @@ bool parse_seconds(const char* text, double* out) {
     }
     *out = value;
     return true;
+}
+
+/* Parses one shared option into o; false for a bad value. */
+static bool apply_shared(struct bench_options* o, long max_count, int key, const char* arg) {
+    long port = 0;
+
+    switch (key) {
+        case BENCH_OPT_HOST: o->host = arg; return true;
+        case BENCH_OPT_PORT:
+            if (!parse_long(arg, 1, 65535, &port)) return false;
+            o->port = (int)port;
+            return true;
+        case BENCH_OPT_COUNT: return parse_long(arg, 1, max_count, &o->count);
+        case BENCH_OPT_WARMUP: return parse_long(arg, 0, max_count, &o->warmup);
+        case BENCH_OPT_TIME_LIMIT: return parse_seconds(arg, &o->time_limit_s);
+        case BENCH_OPT_VERBOSE: o->verbose = true; return true;
+        default: return false;
+    }
+}
+
+int bench_parse_args(int argc, char** argv, const struct bench_cli* cli,
+                     struct bench_options* common, void* ctx) {
+    int key, longindex = 0;
+
+    while ((key = getopt_long(argc, argv, "", cli->longopts, &longindex)) != -1) {
+        bool ok;
+
+        if (key == BENCH_OPT_HELP) {
+            cli->usage(stdout);
+            return EXIT_SUCCESS;
+        }
+        if (key == '?') break; /* getopt_long has said what is wrong */
+        ok = key >= BENCH_OPT_HOST ? apply_shared(common, cli->max_count, key, optarg)
+                                   : cli->apply(ctx, key, optarg);
+        if (!ok) {
+            /* Only an option with an argument can be bad, so optarg is set. */
+            fprintf(stderr, "%s: bad value '%s' for --%s\n", cli->name, optarg,
+                    cli->longopts[longindex].name);
+            break;
+        }
+    }
+    if (key != -1 || optind != argc) {
+        cli->usage(stderr);
+        return BENCH_EXIT_USAGE;
+    }
+    return BENCH_RUN;
 }
 
 bool is_loopback(const char* host) {

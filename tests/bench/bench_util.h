@@ -1,11 +1,63 @@
-/* Helpers the benchmark clients share: a monotonic clock, strict number parsing, the
- * loopback-only check, the process's own CPU time, latency percentiles and TLS client
- * settings. */
+/* Helpers the benchmark clients share: their common options, a monotonic clock, strict number
+ * parsing, the loopback-only check, the process's own CPU time, latency percentiles and TLS
+ * client settings. */
 #ifndef MQAUTH_BENCH_UTIL_H
 #define MQAUTH_BENCH_UTIL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
+
+/* Exit statuses of every client; BENCH_RUN: the arguments are fine, run the benchmark. */
+enum { BENCH_RUN = -1, BENCH_EXIT_FAILED = 1, BENCH_EXIT_USAGE = 2 };
+
+/* The options all clients take (a client sets its defaults before parsing). */
+struct bench_options {
+    const char* host;    /* --host */
+    int port;            /* --port, required: 0 until given */
+    long count;          /* --count, required: 0 until given; the timed iterations */
+    long warmup;         /* --warmup: untimed iterations first */
+    double time_limit_s; /* --time-limit: the whole run */
+    bool verbose;        /* --verbose */
+};
+
+/*
+ * getopt_long keys of the shared options, above any character a client keys its own with.
+ * Each client still lists them in its own option table, under its own spelling and only those
+ * it takes (publish_bench says --time-limit-s, tls_handshake_bench has no --verbose): so its
+ * whole command line stays in one place, and getopt_long's abbreviations stay what they were.
+ */
+enum bench_option_key {
+    BENCH_OPT_HOST = 0x100,
+    BENCH_OPT_PORT,
+    BENCH_OPT_COUNT,
+    BENCH_OPT_WARMUP,
+    BENCH_OPT_TIME_LIMIT,
+    BENCH_OPT_VERBOSE,
+    BENCH_OPT_HELP,
+};
+
+struct option;
+
+/* One client's command line, for bench_parse_args. */
+struct bench_cli {
+    const char* name;              /* the program, prefixing its messages */
+    const struct option* longopts; /* every option it takes, {NULL, 0, NULL, 0} last */
+    long max_count;                /* bound of --count and --warmup */
+    /* Parses one of the client's own options into ctx; false for a bad value. */
+    bool (*apply)(void* ctx, int key, const char* arg);
+    void (*usage)(FILE* out);
+};
+
+/*
+ * Parses argv with getopt_long: the shared options into common (strictly, see parse_long),
+ * the client's own through cli->apply(ctx). Returns BENCH_RUN, then the client checks how the
+ * options go together; EXIT_SUCCESS after printing the usage for --help; or BENCH_EXIT_USAGE
+ * after an unknown option, a bad value (named with its option) or a stray argument, with the
+ * usage on stderr.
+ */
+int bench_parse_args(int argc, char** argv, const struct bench_cli* cli,
+                     struct bench_options* common, void* ctx);
 
 double ts_diff_us(const struct timespec* a, const struct timespec* b);
 struct timespec now_mono(void);

@@ -39,8 +39,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
-
 /* Not a libmosquitto code: no CONNACK arrived within options.wait_s. */
 #define ERR_NO_CONNACK 10000
 
@@ -56,20 +54,15 @@ enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
 #define KEEPALIVE_S 60
 
 struct options {
-    const char* host;
-    int port;
-    long count;
-    long warmup;
-    long identities;           /* 0: a fresh client id per iteration */
-    const char* username;      /* may hold %i, replaced by the identity index */
-    const char* password;      /* ORIGIN / password_file: sent as given */
-    const char* signed_secret; /* SIGNED: password derived per client id */
+    struct bench_options common; /* time_limit_s: the whole run, warm-up included */
+    long identities;             /* 0: a fresh client id per iteration */
+    const char* username;        /* may hold %i, replaced by the identity index */
+    const char* password;        /* ORIGIN / password_file: sent as given */
+    const char* signed_secret;   /* SIGNED: password derived per client id */
     const char* prefix;
-    double time_limit_s; /* whole run, warm-up included */
-    double duration_s;   /* > 0: the timed part ends after this long (or --count) */
-    bool keep_going;     /* refused or unanswered connects are counted, not fatal */
-    double wait_s;       /* one CONNACK */
-    bool verbose;
+    double duration_s;    /* > 0: the timed part ends after this long (or --count) */
+    bool keep_going;      /* refused or unanswered connects are counted, not fatal */
+    double wait_s;        /* one CONNACK */
     struct bench_tls tls; /* all NULL: plain MQTT */
 };
 
@@ -120,26 +113,17 @@ static void usage(FILE* out) {
             "                   failed=) and go on; n counts accepted ones\n");
 }
 
-static bool apply_option(struct options* o, int key, const char* arg) {
-    long v = 0;
+static bool apply_option(void* ctx, int key, const char* arg) {
+    struct options* o = ctx;
 
     switch (key) {
-        case 'h': o->host = arg; return true;
-        case 'p':
-            if (!parse_long(arg, 1, 65535, &v)) return false;
-            o->port = (int)v;
-            return true;
-        case 'n': return parse_long(arg, 1, MAX_COUNT, &o->count);
-        case 'w': return parse_long(arg, 0, MAX_COUNT, &o->warmup);
         case 'k': return parse_long(arg, 1, MAX_IDENTITIES, &o->identities);
         case 'u': o->username = arg; return true;
         case 'P': o->password = arg; return true;
         case 's': o->signed_secret = arg; return true;
         case 'c': o->prefix = arg; return true;
-        case 't': return parse_seconds(arg, &o->time_limit_s);
         case 'd': return parse_seconds(arg, &o->duration_s);
         case 'g': o->keep_going = true; return true;
-        case 'v': o->verbose = true; return true;
         case 'A': o->tls.cafile = arg; return true;
         case 'C': o->tls.certfile = arg; return true;
         case 'K': o->tls.keyfile = arg; return true;
@@ -148,15 +132,13 @@ static bool apply_option(struct options* o, int key, const char* arg) {
 }
 
 static long identity_count(const struct options* o) {
-    return o->identities > 0 ? o->identities : o->warmup + o->count;
+    return o->identities > 0 ? o->identities : o->common.warmup + o->common.count;
 }
-
-/* 127.0.0.0/8, ::1 or "localhost". */
 
 static bool check_args(const struct options* o) {
     const char* problem = NULL;
 
-    if (o->port == 0 || o->count == 0)
+    if (o->common.port == 0 || o->common.count == 0)
         problem = "--port and --count are required";
     else if (o->password && o->signed_secret)
         problem = "--password and --signed-secret exclude each other";
@@ -164,9 +146,9 @@ static bool check_args(const struct options* o) {
         problem = "a password needs --username";
     else if (identity_count(o) > MAX_IDENTITIES)
         problem = "too many distinct client ids: use --identities";
-    else if (o->duration_s >= o->time_limit_s)
+    else if (o->duration_s >= o->common.time_limit_s)
         problem = "--duration must be shorter than --time-limit";
-    else if (!is_loopback(o->host))
+    else if (!is_loopback(o->common.host))
         problem = "--host must be a loopback address";
     else
         problem = bench_tls_problem(&o->tls);
@@ -174,49 +156,39 @@ static bool check_args(const struct options* o) {
     return problem == NULL;
 }
 
-/* Returns RUN_BENCH, or the process exit status. */
+/* Returns BENCH_RUN, or the process exit status. */
 static int parse_args(int argc, char** argv, struct options* o) {
-    static const struct option longopts[] = {{"host", required_argument, NULL, 'h'},
-                                             {"port", required_argument, NULL, 'p'},
-                                             {"count", required_argument, NULL, 'n'},
-                                             {"warmup", required_argument, NULL, 'w'},
-                                             {"identities", required_argument, NULL, 'k'},
-                                             {"username", required_argument, NULL, 'u'},
-                                             {"password", required_argument, NULL, 'P'},
-                                             {"signed-secret", required_argument, NULL, 's'},
-                                             {"client-id-prefix", required_argument, NULL, 'c'},
-                                             {"time-limit", required_argument, NULL, 't'},
-                                             {"duration", required_argument, NULL, 'd'},
-                                             {"keep-going", no_argument, NULL, 'g'},
-                                             {"cafile", required_argument, NULL, 'A'},
-                                             {"cert", required_argument, NULL, 'C'},
-                                             {"key", required_argument, NULL, 'K'},
-                                             {"verbose", no_argument, NULL, 'v'},
-                                             {"help", no_argument, NULL, 'H'},
-                                             {NULL, 0, NULL, 0}};
-    int key;
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, BENCH_OPT_HOST},
+        {"port", required_argument, NULL, BENCH_OPT_PORT},
+        {"count", required_argument, NULL, BENCH_OPT_COUNT},
+        {"warmup", required_argument, NULL, BENCH_OPT_WARMUP},
+        {"identities", required_argument, NULL, 'k'},
+        {"username", required_argument, NULL, 'u'},
+        {"password", required_argument, NULL, 'P'},
+        {"signed-secret", required_argument, NULL, 's'},
+        {"client-id-prefix", required_argument, NULL, 'c'},
+        {"time-limit", required_argument, NULL, BENCH_OPT_TIME_LIMIT},
+        {"duration", required_argument, NULL, 'd'},
+        {"keep-going", no_argument, NULL, 'g'},
+        {"cafile", required_argument, NULL, 'A'},
+        {"cert", required_argument, NULL, 'C'},
+        {"key", required_argument, NULL, 'K'},
+        {"verbose", no_argument, NULL, BENCH_OPT_VERBOSE},
+        {"help", no_argument, NULL, BENCH_OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    static const struct bench_cli cli = {"connect_bench", longopts, MAX_COUNT, apply_option, usage};
+    int rc;
 
-    *o = (struct options){.host = "127.0.0.1",
-                          .warmup = 100,
+    *o = (struct options){.common = {.host = "127.0.0.1", .warmup = 100, .time_limit_s = 300.0},
                           .prefix = "bench-",
-                          .time_limit_s = 300.0,
                           .wait_s = 5.0};
-    while ((key = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (key == 'H') {
-            usage(stdout);
-            return EXIT_SUCCESS;
-        }
-        if (!apply_option(o, key, optarg)) {
-            if (optarg) fprintf(stderr, "connect_bench: bad value '%s'\n", optarg);
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc || !check_args(o)) {
+    rc = bench_parse_args(argc, argv, &cli, &o->common, o);
+    if (rc == BENCH_RUN && !check_args(o)) {
         usage(stderr);
-        return EXIT_USAGE;
+        return BENCH_EXIT_USAGE;
     }
-    return RUN_BENCH;
+    return rc;
 }
 
 /* Expands the first "%i" in pattern to index; NULL pattern gives NULL. */
@@ -369,7 +341,7 @@ static enum connect_outcome one_connect(struct mosquitto* mosq, const struct opt
     }
     mosquitto_connect_callback_set(mosq, on_connect);
     start = now_mono();
-    rc = mosquitto_connect(mosq, o->host, o->port, KEEPALIVE_S);
+    rc = mosquitto_connect(mosq, o->common.host, o->common.port, KEEPALIVE_S);
     if (rc == MOSQ_ERR_SUCCESS) rc = wait_connack(mosq, &st, o->wait_s);
     if (rc != MOSQ_ERR_SUCCESS) {
         report_failure(o, c, "connect", rc);
@@ -409,7 +381,7 @@ static bool run_range(struct mosquitto* mosq, const struct options* o,
             fprintf(stderr,
                     "connect_bench: time limit of %.0f s reached after %ld "
                     "iterations\n",
-                    o->time_limit_s, first + i);
+                    o->common.time_limit_s, first + i);
             return false;
         }
         switch (one_connect(mosq, o, &creds[(first + i) % ids], &lat)) {
@@ -445,12 +417,12 @@ static bool run_bench(struct mosquitto* mosq, const struct options* o,
     double cpu0, cpu1, elapsed_us;
     long n;
 
-    deadline.tv_sec += (time_t)o->time_limit_s;
-    if (!run_range(mosq, o, creds, 0, o->warmup, NULL, &deadline, NULL, &warm)) return false;
+    deadline.tv_sec += (time_t)o->common.time_limit_s;
+    if (!run_range(mosq, o, creds, 0, o->common.warmup, NULL, &deadline, NULL, &warm)) return false;
     cpu0 = cpu_seconds();
     start = now_mono();
     stop_at = after_seconds(start, o->duration_s);
-    if (!run_range(mosq, o, creds, o->warmup, o->count, latencies, &deadline,
+    if (!run_range(mosq, o, creds, o->common.warmup, o->common.count, latencies, &deadline,
                    o->duration_s > 0.0 ? &stop_at : NULL, &timed)) {
         return false;
     }
@@ -463,7 +435,7 @@ static bool run_bench(struct mosquitto* mosq, const struct options* o,
            n ? percentile(latencies, n, 50.0) : 0.0, n ? percentile(latencies, n, 99.0) : 0.0, n);
     if (o->keep_going) printf(" refused=%ld failed=%ld", timed.refused, timed.failed);
     printf("\n");
-    if (o->verbose && n > 0) {
+    if (o->common.verbose && n > 0) {
         /* The client's own CPU per iteration: a share of every figure. */
         fprintf(stderr, "client_cpu_us_per_connect=%.1f wall_us_per_connect=%.1f\n",
                 (cpu1 - cpu0) * 1e6 / (double)n, elapsed_us / (double)n);
@@ -479,19 +451,19 @@ int main(int argc, char** argv) {
     bool ok = false;
     int rc = parse_args(argc, argv, &o);
 
-    if (rc != RUN_BENCH) return rc;
+    if (rc != BENCH_RUN) return rc;
     /*
      * Last-resort guard: the loops check the time limit, but a blocking
      * connect() could still hang on a wedged broker; SIGALRM ends us.
      */
-    alarm((unsigned)(o.time_limit_s + 2 * o.wait_s));
+    alarm((unsigned)(o.common.time_limit_s + 2 * o.wait_s));
     creds = make_credentials(&o, identity_count(&o));
-    latencies = calloc((size_t)o.count, sizeof *latencies);
+    latencies = calloc((size_t)o.common.count, sizeof *latencies);
     mosquitto_lib_init();
     mosq = mosquitto_new(NULL, true, NULL);
     if (!creds || !latencies || !mosq) {
         fprintf(stderr, "connect_bench: out of memory\n");
-    } else if (bench_tls_prepare(&o.tls, o.host)) {
+    } else if (bench_tls_prepare(&o.tls, o.common.host)) {
         ok = run_bench(mosq, &o, creds, latencies);
     }
     mosquitto_destroy(mosq);
@@ -499,5 +471,5 @@ int main(int argc, char** argv) {
     mosquitto_lib_cleanup();
     free(latencies);
     free_credentials(creds, creds ? identity_count(&o) : 0);
-    return ok ? EXIT_SUCCESS : EXIT_BENCH;
+    return ok ? EXIT_SUCCESS : BENCH_EXIT_FAILED;
 }

@@ -52,8 +52,6 @@
 
 #include <mosquitto.h>
 
-enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
-
 /*
  * Upper bounds so that a typo cannot exhaust memory or the broker's queue:
  * the window is what the broker may hold for the subscriber at once.
@@ -69,10 +67,7 @@ enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
 #define MAX_READS_PER_WAKE 100000
 
 struct options {
-    const char* host;
-    int port;
-    long count;
-    long warmup;
+    struct bench_options common; /* time_limit_s: the whole run, connects and warm-up included */
     long payload_bytes;
     const char* topic;
     long window;
@@ -82,9 +77,7 @@ struct options {
     const char* sub_password;
     const char* pub_client_id;
     const char* sub_client_id;
-    double time_limit_s; /* whole run, connects and warm-up included */
-    double wait_s;       /* one CONNACK or SUBACK */
-    bool verbose;
+    double wait_s; /* one CONNACK or SUBACK */
 };
 
 /* One connection and what its callbacks saw; the pointer is its userdata. */
@@ -119,17 +112,10 @@ static void usage(FILE* out) {
             "  --time-limit-s   the whole run, connects and warm-up included (default 60)\n");
 }
 
-static bool apply_option(struct options* o, int key, const char* arg) {
-    long v = 0;
+static bool apply_option(void* ctx, int key, const char* arg) {
+    struct options* o = ctx;
 
     switch (key) {
-        case 'h': o->host = arg; return true;
-        case 'p':
-            if (!parse_long(arg, 1, 65535, &v)) return false;
-            o->port = (int)v;
-            return true;
-        case 'n': return parse_long(arg, 1, MAX_COUNT, &o->count);
-        case 'w': return parse_long(arg, 0, MAX_COUNT, &o->warmup);
         case 'b': return parse_long(arg, 0, MAX_PAYLOAD, &o->payload_bytes);
         case 'T': o->topic = arg; return true;
         case 'k': return parse_long(arg, 1, MAX_WINDOW, &o->window);
@@ -139,20 +125,16 @@ static bool apply_option(struct options* o, int key, const char* arg) {
         case 'S': o->sub_password = arg; return true;
         case 'c': o->pub_client_id = arg; return true;
         case 'C': o->sub_client_id = arg; return true;
-        case 't': return parse_seconds(arg, &o->time_limit_s);
-        case 'v': o->verbose = true; return true;
         default: return false;
     }
 }
 
-/* 127.0.0.0/8, ::1 or "localhost". */
-
 static bool check_args(const struct options* o) {
     const char* problem = NULL;
 
-    if (o->port == 0 || o->count == 0)
+    if (o->common.port == 0 || o->common.count == 0)
         problem = "--port and --count are required";
-    else if (o->warmup > MAX_COUNT - o->count)
+    else if (o->common.warmup > MAX_COUNT - o->common.count)
         problem = "--count plus --warmup is too large";
     else if (o->pub_password && !o->pub_username)
         problem = "--pub-password needs --pub-username";
@@ -162,58 +144,48 @@ static bool check_args(const struct options* o) {
         problem = "--topic must be a non-empty topic name without wildcards";
     else if (strcmp(o->pub_client_id, o->sub_client_id) == 0)
         problem = "the publisher and the subscriber need different client ids";
-    else if (!is_loopback(o->host))
+    else if (!is_loopback(o->common.host))
         problem = "--host must be a loopback address";
     if (problem) fprintf(stderr, "publish_bench: %s\n", problem);
     return problem == NULL;
 }
 
-/* Returns RUN_BENCH, or the process exit status. */
+/* Returns BENCH_RUN, or the process exit status. */
 static int parse_args(int argc, char** argv, struct options* o) {
-    static const struct option longopts[] = {{"host", required_argument, NULL, 'h'},
-                                             {"port", required_argument, NULL, 'p'},
-                                             {"count", required_argument, NULL, 'n'},
-                                             {"warmup", required_argument, NULL, 'w'},
-                                             {"payload-bytes", required_argument, NULL, 'b'},
-                                             {"topic", required_argument, NULL, 'T'},
-                                             {"window", required_argument, NULL, 'k'},
-                                             {"pub-username", required_argument, NULL, 'u'},
-                                             {"pub-password", required_argument, NULL, 'P'},
-                                             {"sub-username", required_argument, NULL, 'U'},
-                                             {"sub-password", required_argument, NULL, 'S'},
-                                             {"pub-client-id", required_argument, NULL, 'c'},
-                                             {"sub-client-id", required_argument, NULL, 'C'},
-                                             {"time-limit-s", required_argument, NULL, 't'},
-                                             {"verbose", no_argument, NULL, 'v'},
-                                             {"help", no_argument, NULL, 'H'},
-                                             {NULL, 0, NULL, 0}};
-    int key;
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, BENCH_OPT_HOST},
+        {"port", required_argument, NULL, BENCH_OPT_PORT},
+        {"count", required_argument, NULL, BENCH_OPT_COUNT},
+        {"warmup", required_argument, NULL, BENCH_OPT_WARMUP},
+        {"payload-bytes", required_argument, NULL, 'b'},
+        {"topic", required_argument, NULL, 'T'},
+        {"window", required_argument, NULL, 'k'},
+        {"pub-username", required_argument, NULL, 'u'},
+        {"pub-password", required_argument, NULL, 'P'},
+        {"sub-username", required_argument, NULL, 'U'},
+        {"sub-password", required_argument, NULL, 'S'},
+        {"pub-client-id", required_argument, NULL, 'c'},
+        {"sub-client-id", required_argument, NULL, 'C'},
+        {"time-limit-s", required_argument, NULL, BENCH_OPT_TIME_LIMIT},
+        {"verbose", no_argument, NULL, BENCH_OPT_VERBOSE},
+        {"help", no_argument, NULL, BENCH_OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    static const struct bench_cli cli = {"publish_bench", longopts, MAX_COUNT, apply_option, usage};
+    int rc;
 
-    *o = (struct options){.host = "127.0.0.1",
-                          .warmup = 10000,
+    *o = (struct options){.common = {.host = "127.0.0.1", .warmup = 10000, .time_limit_s = 60.0},
                           .payload_bytes = 16,
                           .topic = "bench/pub/data",
                           .window = 1000,
                           .pub_client_id = "bench-pub",
                           .sub_client_id = "bench-sub",
-                          .time_limit_s = 60.0,
                           .wait_s = 5.0};
-    while ((key = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (key == 'H') {
-            usage(stdout);
-            return EXIT_SUCCESS;
-        }
-        if (!apply_option(o, key, optarg)) {
-            if (optarg) fprintf(stderr, "publish_bench: bad value '%s'\n", optarg);
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc || !check_args(o)) {
+    rc = bench_parse_args(argc, argv, &cli, &o->common, o);
+    if (rc == BENCH_RUN && !check_args(o)) {
         usage(stderr);
-        return EXIT_USAGE;
+        return BENCH_EXIT_USAGE;
     }
-    return RUN_BENCH;
+    return rc;
 }
 
 static void on_connect(struct mosquitto* mosq, void* obj, int rc) {
@@ -344,10 +316,11 @@ static bool start_client(struct client* c, struct client* pub, struct client* su
                          const struct options* o, const char* username, const char* password) {
     int rc = mosquitto_username_pw_set(c->mosq, username, password);
 
-    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_connect(c->mosq, o->host, o->port, KEEPALIVE_S);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_connect(c->mosq, o->common.host, o->common.port, KEEPALIVE_S);
     if (rc != MOSQ_ERR_SUCCESS) {
-        fprintf(stderr, "publish_bench: %s connect to %s:%d: %s\n", c->role, o->host, o->port,
-                mosquitto_strerror(rc));
+        fprintf(stderr, "publish_bench: %s connect to %s:%d: %s\n", c->role, o->common.host,
+                o->common.port, mosquitto_strerror(rc));
         return false;
     }
     if (!wait_for(pub, sub, &c->connacked, o->wait_s, "CONNACK")) return false;
@@ -440,22 +413,24 @@ static bool run_bench(struct client* pub, struct client* sub, const struct optio
     struct timespec deadline = now_mono(), start;
     double cpu0, cpu1, elapsed_us;
 
-    deadline.tv_sec += (time_t)o->time_limit_s;
+    deadline.tv_sec += (time_t)o->common.time_limit_s;
     if (!set_up(pub, sub, o)) return false;
-    if (!run_phase(pub, sub, o, payload, o->warmup, &deadline, "warm-up")) return false;
+    if (!run_phase(pub, sub, o, payload, o->common.warmup, &deadline, "warm-up")) return false;
     cpu0 = cpu_seconds();
     start = now_mono();
-    if (!run_phase(pub, sub, o, payload, o->warmup + o->count, &deadline, "timed run")) {
+    if (!run_phase(pub, sub, o, payload, o->common.warmup + o->common.count, &deadline,
+                   "timed run")) {
         return false;
     }
     cpu1 = cpu_seconds();
     elapsed_us = ts_diff_us(&start, &sub->done_at);
-    printf("messages_per_s=%.1f n=%ld payload_bytes=%ld\n", (double)o->count / (elapsed_us / 1e6),
-           o->count, o->payload_bytes);
-    if (o->verbose) {
+    printf("messages_per_s=%.1f n=%ld payload_bytes=%ld\n",
+           (double)o->common.count / (elapsed_us / 1e6), o->common.count, o->payload_bytes);
+    if (o->common.verbose) {
         /* The client's own CPU per message: if near wall time, the client limits. */
         fprintf(stderr, "client_cpu_us_per_msg=%.3f wall_us_per_msg=%.3f\n",
-                (cpu1 - cpu0) * 1e6 / (double)o->count, elapsed_us / (double)o->count);
+                (cpu1 - cpu0) * 1e6 / (double)o->common.count,
+                elapsed_us / (double)o->common.count);
     }
     mosquitto_disconnect(pub->mosq);
     mosquitto_disconnect(sub->mosq);
@@ -480,12 +455,12 @@ int main(int argc, char** argv) {
     bool ok = false;
     int rc = parse_args(argc, argv, &o);
 
-    if (rc != RUN_BENCH) return rc;
+    if (rc != BENCH_RUN) return rc;
     /*
      * Last-resort guard: the loops check the time limit, but a blocking
      * connect() could still hang on a wedged broker; SIGALRM ends us.
      */
-    alarm((unsigned)(o.time_limit_s + 2 * o.wait_s));
+    alarm((unsigned)(o.common.time_limit_s + 2 * o.wait_s));
     payload = malloc((size_t)o.payload_bytes + 1);
     if (payload) memset(payload, 'x', (size_t)o.payload_bytes + 1);
     mosquitto_lib_init();
@@ -500,5 +475,5 @@ int main(int argc, char** argv) {
     mosquitto_destroy(sub.mosq);
     mosquitto_lib_cleanup();
     free(payload);
-    return ok ? EXIT_SUCCESS : EXIT_BENCH;
+    return ok ? EXIT_SUCCESS : BENCH_EXIT_FAILED;
 }

@@ -37,19 +37,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-enum { EXIT_USAGE = 2, EXIT_BENCH = 1, RUN_BENCH = -1 };
-
 #define MAX_COUNT 10000000L
 #define CLOSE_WAIT_MS 5000
 
 struct options {
-    const char* host; /* an IPv4 loopback address */
-    int port;
-    long count;
-    long warmup;
-    const char* servername; /* NULL: no SNI */
-    const char* expect_cn;  /* NULL: no check */
-    double time_limit_s;
+    struct bench_options common; /* host: an IPv4 loopback address; no verbose */
+    const char* servername;      /* NULL: no SNI */
+    const char* expect_cn;       /* NULL: no check */
 };
 
 static void usage(FILE* out) {
@@ -60,59 +54,45 @@ static void usage(FILE* out) {
             "  --expect-cn    fail unless every served certificate has this subject CN\n");
 }
 
-static bool apply_option(struct options* o, int key, const char* arg) {
-    long v = 0;
+static bool apply_option(void* ctx, int key, const char* arg) {
+    struct options* o = ctx;
 
     switch (key) {
-        case 'h': o->host = arg; return true;
-        case 'p':
-            if (!parse_long(arg, 1, 65535, &v)) return false;
-            o->port = (int)v;
-            return true;
-        case 'n': return parse_long(arg, 1, MAX_COUNT, &o->count);
-        case 'w': return parse_long(arg, 0, MAX_COUNT, &o->warmup);
         case 's': o->servername = arg; return true;
         case 'e': o->expect_cn = arg; return true;
-        case 't': return parse_seconds(arg, &o->time_limit_s);
         default: return false;
     }
 }
 
-/* Returns RUN_BENCH, or the process exit status. */
+/* Returns BENCH_RUN, or the process exit status. */
 static int parse_args(int argc, char** argv, struct options* o) {
-    static const struct option longopts[] = {{"host", required_argument, NULL, 'h'},
-                                             {"port", required_argument, NULL, 'p'},
-                                             {"count", required_argument, NULL, 'n'},
-                                             {"warmup", required_argument, NULL, 'w'},
-                                             {"servername", required_argument, NULL, 's'},
-                                             {"expect-cn", required_argument, NULL, 'e'},
-                                             {"time-limit", required_argument, NULL, 't'},
-                                             {"help", no_argument, NULL, 'H'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, BENCH_OPT_HOST},
+        {"port", required_argument, NULL, BENCH_OPT_PORT},
+        {"count", required_argument, NULL, BENCH_OPT_COUNT},
+        {"warmup", required_argument, NULL, BENCH_OPT_WARMUP},
+        {"servername", required_argument, NULL, 's'},
+        {"expect-cn", required_argument, NULL, 'e'},
+        {"time-limit", required_argument, NULL, BENCH_OPT_TIME_LIMIT},
+        {"help", no_argument, NULL, BENCH_OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    static const struct bench_cli cli = {"tls_handshake_bench", longopts, MAX_COUNT, apply_option,
+                                         usage};
     struct in_addr v4;
-    int key;
+    int rc;
 
-    *o = (struct options){.host = "127.0.0.1", .warmup = 50, .time_limit_s = 300.0};
-    while ((key = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (key == 'H') {
-            usage(stdout);
-            return EXIT_SUCCESS;
-        }
-        if (!apply_option(o, key, optarg)) {
-            if (optarg) fprintf(stderr, "tls_handshake_bench: bad value '%s'\n", optarg);
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc || o->port == 0 || o->count == 0) {
+    *o = (struct options){.common = {.host = "127.0.0.1", .warmup = 50, .time_limit_s = 300.0}};
+    rc = bench_parse_args(argc, argv, &cli, &o->common, o);
+    if (rc != BENCH_RUN) return rc;
+    if (o->common.port == 0 || o->common.count == 0) {
         usage(stderr);
-        return EXIT_USAGE;
+        return BENCH_EXIT_USAGE;
     }
-    if (!is_loopback(o->host) || inet_pton(AF_INET, o->host, &v4) != 1) {
+    if (!is_loopback(o->common.host) || inet_pton(AF_INET, o->common.host, &v4) != 1) {
         fprintf(stderr, "tls_handshake_bench: --host must be an IPv4 loopback address\n");
-        return EXIT_USAGE;
+        return BENCH_EXIT_USAGE;
     }
-    return RUN_BENCH;
+    return BENCH_RUN;
 }
 
 static void report_tls_error(const char* stage) {
@@ -125,11 +105,12 @@ static void report_tls_error(const char* stage) {
 }
 
 static int connect_tcp(const struct options* o) {
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+    struct sockaddr_in address = {.sin_family = AF_INET,
+                                  .sin_port = htons((uint16_t)o->common.port)};
     int one = 1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    inet_pton(AF_INET, o->host, &address.sin_addr);
+    inet_pton(AF_INET, o->common.host, &address.sin_addr);
     if (fd < 0 || connect(fd, (struct sockaddr*)&address, sizeof address) != 0) {
         fprintf(stderr, "tls_handshake_bench: connect: %s\n", strerror(errno));
         if (fd >= 0) close(fd);
@@ -210,7 +191,8 @@ static bool run_range(SSL_CTX* ctx, const struct options* o, long n, double* lat
     for (long i = 0; i < n; i++) {
         struct timespec t = now_mono();
         if (ts_diff_us(&t, deadline) < 0.0) {
-            fprintf(stderr, "tls_handshake_bench: time limit of %.0f s reached\n", o->time_limit_s);
+            fprintf(stderr, "tls_handshake_bench: time limit of %.0f s reached\n",
+                    o->common.time_limit_s);
             return false;
         }
         if (!one_handshake(ctx, o, &latency)) return false;
@@ -240,27 +222,28 @@ int main(int argc, char** argv) {
     int rc = parse_args(argc, argv, &o);
     bool ok;
 
-    if (rc != RUN_BENCH) return rc;
+    if (rc != BENCH_RUN) return rc;
     signal(SIGPIPE, SIG_IGN); /* a broker that closed first is an error to report, not a kill */
-    latencies = calloc((size_t)o.count, sizeof *latencies);
+    latencies = calloc((size_t)o.common.count, sizeof *latencies);
     ctx = client_context();
     if (!latencies || !ctx) {
         fprintf(stderr, "tls_handshake_bench: out of memory\n");
-        return EXIT_BENCH;
+        return BENCH_EXIT_FAILED;
     }
     deadline = now_mono();
-    deadline.tv_sec += (time_t)o.time_limit_s;
-    ok = run_range(ctx, &o, o.warmup, NULL, &deadline);
+    deadline.tv_sec += (time_t)o.common.time_limit_s;
+    ok = run_range(ctx, &o, o.common.warmup, NULL, &deadline);
     start = now_mono();
-    ok = ok && run_range(ctx, &o, o.count, latencies, &deadline);
+    ok = ok && run_range(ctx, &o, o.common.count, latencies, &deadline);
     end = now_mono();
     if (ok) {
-        sort_doubles(latencies, o.count);
+        sort_doubles(latencies, o.common.count);
         printf("handshakes_per_s=%.1f p50_us=%.1f p99_us=%.1f n=%ld\n",
-               (double)o.count / (ts_diff_us(&start, &end) / 1e6),
-               percentile(latencies, o.count, 50.0), percentile(latencies, o.count, 99.0), o.count);
+               (double)o.common.count / (ts_diff_us(&start, &end) / 1e6),
+               percentile(latencies, o.common.count, 50.0),
+               percentile(latencies, o.common.count, 99.0), o.common.count);
     }
     SSL_CTX_free(ctx);
     free(latencies);
-    return ok ? EXIT_SUCCESS : EXIT_BENCH;
+    return ok ? EXIT_SUCCESS : BENCH_EXIT_FAILED;
 }
