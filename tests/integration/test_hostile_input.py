@@ -603,9 +603,17 @@ class HostileScramTest(HostileInputTestCase):
                                  for n in range(500 if name == "random_bytes" else 100))
                 connection.send(flood)  # False once the broker has closed: that is fine
                 received = connection.read_until_closed()
-                self.assertEqual([(kind, body[1:2]) for kind, body in received],
+                refusal, after = received[:1], received[1:]
+                self.assertEqual([(kind, body[1:2]) for kind, body in refusal],
                                  [(MQTT_CONNACK, bytes([CONNACK_NOT_AUTHORIZED]))],
                                  describe_packets(received))
+                # Mosquitto 2.1 goes on reading what the flood already put in its buffer after it
+                # refused the CONNECT, and may answer the next AUTH itself with DISCONNECT 0x82
+                # (protocol error: no authentication in progress; handle_auth.c), before it
+                # closes. That is the broker's doing, not a second decision of the plugin.
+                tolerated = [[], [(MQTT_DISCONNECT, b"\x82")]] if mosquitto_21() else [[]]
+                self.assertIn([(kind, body[:1]) for kind, body in after], tolerated,
+                              describe_packets(received))
                 self.assertRefusalLogged(client_id, "scram_malformed")
         self.assertBrokerStillServes(scram_login=True)
 
