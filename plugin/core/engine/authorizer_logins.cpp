@@ -57,8 +57,14 @@ void AuthorizerLogins::use_calls(std::unique_ptr<authorizers::FunctionCalls> cal
     calls_ = std::move(calls);
 }
 
-std::optional<Decision> AuthorizerLogins::authenticate(
-    const ConnectRequest& request, const std::shared_ptr<const Policy>& policy) {
+bool AuthorizerLogins::claims(const ConnectRequest& request, const Policy& policy) const {
+    if (request.username && authorizers::is_authorizer_form(*request.username)) return true;
+    const Authorizer* fallback = policy.authorizers.default_authorizer();
+    return request.server_name && fallback && fallback->active();
+}
+
+Decision AuthorizerLogins::decide(const ConnectRequest& request,
+                                  const std::shared_ptr<const Policy>& policy) {
     if (request.username && authorizers::is_authorizer_form(*request.username)) {
         const auto parsed = authorizers::parse_authorizer_username(*request.username);
         if (!parsed) return Decision::deny(Reason::AuthorizerUsernameMalformed);
@@ -67,11 +73,8 @@ std::optional<Decision> AuthorizerLogins::authenticate(
         if (!named->active()) return Decision::deny(Reason::AuthorizerInactive);
         return ask(request, policy, *named, {parsed->device, parsed->token, parsed->signature});
     }
-    const Authorizer* fallback = policy->authorizers.default_authorizer();
-    if (request.server_name && fallback && fallback->active()) {
-        return ask(request, policy, *fallback, {request.username, std::nullopt, std::nullopt});
-    }
-    return std::nullopt;
+    return ask(request, policy, *policy->authorizers.default_authorizer(),
+               {request.username, std::nullopt, std::nullopt});
 }
 
 // A cache hit skips the signature check too: an entry exists only for exactly this username

@@ -21,24 +21,12 @@
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
+#include "engine/login_mechanism.h"
 #include "engine/pending_logins.h"
 #include "policy.h"
 #include "throttling/failure_throttle.h"
 
 namespace mqauth::engine {
-
-// What the engine lends a login mechanism: admitting a session (the client-id rules, the live
-// index), counting a login decided later for failed-login throttling, and the operator's log.
-class LoginServices {
-   public:
-    virtual Decision admit(ConnectionId connection, Session session) = 0;
-    virtual void count_outcome(const Decision& decision, const throttling::Attempt& attempt) = 0;
-    virtual void notify(const std::string& line) = 0;
-    virtual LiveClients& live() = 0;
-
-   protected:
-    ~LoginServices() = default;
-};
 
 // A Pending CONNECT, decided. The client is known by its client id only: the broker may have
 // freed it meanwhile.
@@ -57,17 +45,18 @@ struct AuthorizerClaim {
     std::optional<std::string_view> signature;
 };
 
-class AuthorizerLogins {
+class AuthorizerLogins final : public LoginMechanism {
    public:
     explicit AuthorizerLogins(LoginServices& services) : services_(services) {}
 
     void use_function(std::unique_ptr<authorizers::AuthorizerFunction> function);
     void use_calls(std::unique_ptr<authorizers::FunctionCalls> calls);
 
-    // nullopt when no authorizer takes the CONNECT: its username does not name one, and it is
-    // not a TLS client with a server name while an ACTIVE default authorizer exists.
-    std::optional<Decision> authenticate(const ConnectRequest& request,
-                                         const std::shared_ptr<const Policy>& policy);
+    // A username that names an authorizer, or a TLS client that sent a server name while an
+    // ACTIVE default authorizer exists.
+    bool claims(const ConnectRequest& request, const Policy& policy) const override;
+    Decision decide(const ConnectRequest& request,
+                    const std::shared_ptr<const Policy>& policy) override;
 
     // Decides the Pending CONNECTs whose answers are in (or overdue) under `policy`, the current
     // one, and hands each to `deliver`.
@@ -83,7 +72,7 @@ class AuthorizerLogins {
     }
 
     // A reload from `before` to `next`: drops what `next` makes stale.
-    void carry_over(const Policy& before, const Policy& next);
+    void carry_over(const Policy& before, const Policy& next) override;
 
    private:
     Decision ask(const ConnectRequest& request, const std::shared_ptr<const Policy>& policy,

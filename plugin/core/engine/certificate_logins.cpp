@@ -1,9 +1,9 @@
-// CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1). The chain
-// was verified during the handshake; here the device is checked against the current policy,
-// registered if it is new, and admitted.
+#include "engine/certificate_logins.h"
+
+#include <ctime>
+
 #include "engine/admissions.h"
 #include "engine/certificate_standing.h"
-#include "engine/engine.h"
 #include "yaml/text_rules.h"
 
 namespace mqauth::engine {
@@ -32,7 +32,8 @@ std::optional<std::string> username_for(const ConnectRequest& request,
 
 }  // namespace
 
-Decision Engine::authenticate_certificate(const ConnectRequest& request) {
+Decision CertificateLogins::decide(const ConnectRequest& request,
+                                   const std::shared_ptr<const Policy>& policy) {
     const certs::Verification& verification = *request.certificate;
     if (!verification.device) return Decision::deny(reason_for(verification.problem));
     const certs::VerifiedDevice& device = *verification.device;
@@ -43,33 +44,34 @@ Decision Engine::authenticate_certificate(const ConnectRequest& request) {
         return Decision::deny(Reason::CertificateInvalid);
     }
     // Checked again, not trusted from the handshake: a reload may have come in between.
-    if (auto refusal = certificate_refusal(device.key, *policy_, registry_.get())) {
+    if (auto refusal = certificate_refusal(device.key, *policy, services_.device_registry())) {
         return Decision::deny(*refusal);
     }
-    if (policy_->certificates.bind_client_id_to_cn &&
+    if (policy->certificates.bind_client_id_to_cn &&
         request.client_id != device.facts.common_name) {
         return Decision::deny(Reason::ClientIdNotCommonName);
     }
     if (auto failed = register_first_seen(device)) return *failed;
-    return admit(request.connection,
-                 Session{std::string(request.client_id), username_for(request, device),
-                         std::make_unique<CertificateAdmission>(device.key, common_name)});
+    return services_.admit(
+        request.connection,
+        Session{std::string(request.client_id), username_for(request, device),
+                std::make_unique<CertificateAdmission>(device.key, common_name)});
 }
 
 // A first-seen certificate is admitted only once its registration is on disk (DESIGN: a
 // decision that depends on a write is not acknowledged before the write is durable).
-std::optional<Decision> Engine::register_first_seen(const certs::VerifiedDevice& device) {
+std::optional<Decision> CertificateLogins::register_first_seen(
+    const certs::VerifiedDevice& device) {
     const auto failure = [this](const std::string& why) {
-        if (notify_) notify_(why);
+        services_.notify(why);
         return Decision{Verdict::Error, Reason::RegistryWriteFailed};
     };
-    if (!registry_) return failure("no device registry is open");
-    if (registry_->find(device.key)) return std::nullopt;
-    if (auto error = registry_->add(registry_entry(device))) return failure(*error);
-    if (notify_) {
-        notify_("registered device certificate device_sn=" + device.key.device_sn +
-                " ca_sn=" + device.key.ca_sn + " ca_name=" + device.ca_name);
-    }
+    certs::DeviceRegistry* registry = services_.device_registry();
+    if (!registry) return failure("no device registry is open");
+    if (registry->find(device.key)) return std::nullopt;
+    if (auto error = registry->add(registry_entry(device))) return failure(*error);
+    services_.notify("registered device certificate device_sn=" + device.key.device_sn +
+                     " ca_sn=" + device.key.ca_sn + " ca_name=" + device.ca_name);
     return std::nullopt;
 }
 

@@ -1,23 +1,27 @@
 #pragma once
-// The policy engine: decides CONNECTs, enhanced-authentication steps and topic access against the
-// current Policy, and tracks admitted clients so a reload can withdraw access. Single-threaded
-// by design: Mosquitto runs every plugin callback on its one event loop.
+// The policy engine: decides CONNECTs (through its login mechanisms, login_mechanism.h),
+// enhanced-authentication steps and topic access against the current Policy, and tracks admitted
+// clients so a reload can withdraw access. Single-threaded by design: Mosquitto runs every plugin
+// callback on its one event loop.
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "certs/device_registry.h"
 
 #include "engine/access_request.h"
+#include "engine/anonymous_logins.h"
 #include "engine/auth_request.h"
 #include "engine/authorizer_logins.h"
+#include "engine/certificate_logins.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
+#include "engine/login_mechanism.h"
+#include "engine/password_logins.h"
 #include "policy.h"
-#include "sasl/plain_login_cache.h"
 #include "sasl/scram_authenticator.h"
 #include "throttling/failure_throttle.h"
 
@@ -123,24 +127,16 @@ class Engine : private LoginServices {
    private:
     std::optional<Decision> recheck_held_session(const ConnectRequest& request);
     const Session* online_session(ConnectionId connection) const;
-    // LoginServices, for the mechanisms (authorizer_logins.h).
+    // LoginServices, for the mechanisms (login_mechanism.h).
     Decision admit(ConnectionId connection, Session session) override;
     void count_outcome(const Decision& decision, const throttling::Attempt& attempt) override;
     void notify(const std::string& line) override;
     LiveClients& live() override { return live_; }
+    certs::DeviceRegistry* device_registry() override { return registry_.get(); }
 
-    Decision authenticate_anonymous(const ConnectRequest& request);
-    Decision authenticate_password(const ConnectRequest& request);
-    Decision authenticate_identity(const ConnectRequest& request, const identities::Identity&);
-    Decision authenticate_plain_sasl(const ConnectRequest& request, const sasl::SaslUser& user,
-                                     bool& derived);
     Decision decide_connect(const ConnectRequest& request);
-    Decision authenticate_login(const ConnectRequest& request);
-    Decision authenticate_credentials(const ConnectRequest& request);
-    Decision authenticate_certificate(const ConnectRequest& request);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
     bool throttles(const throttling::Attempt& attempt);
-    std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
 
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
@@ -154,11 +150,19 @@ class Engine : private LoginServices {
     bool recheck_open_ = false;
     LiveClients live_;
     sasl::ScramAuthenticator scram_;
-    sasl::PlainLoginCache plain_logins_;
     std::unique_ptr<certs::DeviceRegistry> registry_;
     throttling::FailureThrottle throttle_;
     Notices notify_;
+    // The login mechanisms, and their registration in SPEC's decision order: a client certificate
+    // decides first, whatever else the CONNECT carries; then a custom authorizer (named in the
+    // username, or the default one for SNI clients); then the username and password; else
+    // anonymous access. A new mechanism is a LoginMechanism (and its Admission) plus a line here.
+    CertificateLogins certificates_{*this};
     AuthorizerLogins authorizers_{*this};
+    PasswordLogins passwords_{*this};
+    AnonymousLogins anonymous_{*this};
+    const std::array<LoginMechanism*, 4> decision_order_{&certificates_, &authorizers_, &passwords_,
+                                                         &anonymous_};
 };
 
 }  // namespace mqauth::engine

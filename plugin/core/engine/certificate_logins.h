@@ -1,0 +1,30 @@
+#pragma once
+// CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1; ApsaraMQ for
+// MQTT's device certificates): whatever username or password comes with it, the certificate
+// decides. The chain was verified during the handshake; here the device is checked against the
+// current policy, registered if it is new, and admitted.
+#include <optional>
+
+#include "certs/device_verification.h"
+#include "engine/login_mechanism.h"
+
+namespace mqauth::engine {
+
+class CertificateLogins final : public LoginMechanism {
+   public:
+    explicit CertificateLogins(LoginServices& services) : services_(services) {}
+
+    bool claims(const ConnectRequest& request, const Policy&) const override {
+        return request.certificate != nullptr;
+    }
+    bool throttled() const override { return false; }
+    Decision decide(const ConnectRequest& request,
+                    const std::shared_ptr<const Policy>& policy) override;
+
+   private:
+    std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
+
+    LoginServices& services_;
+};
+
+}  // namespace mqauth::engine

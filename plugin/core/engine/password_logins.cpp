@@ -1,0 +1,64 @@
+#include "engine/password_logins.h"
+
+#include "engine/admissions.h"
+
+namespace mqauth::engine {
+
+using identities::Identity;
+using sasl::SaslType;
+using sasl::SaslUser;
+
+// A refused password costs one PBKDF2 whichever way it was refused, as a plain user's wrong
+// password does: otherwise the time to a refusal would tell which usernames are plain SASL users
+// (measured: 0.14 ms against 10.5 ms). Throttling comes first (Engine::decide_connect), so a
+// guesser gets that cost out of the broker only max_failures times per back-off.
+Decision PasswordLogins::decide(const ConnectRequest& request,
+                                const std::shared_ptr<const Policy>& policy) {
+    const std::string_view username = *request.username;
+    bool derived = false;
+    Decision decision;
+    if (const Identity* identity = policy->identities.select(username, request.client_id)) {
+        decision = identity_login(request, *identity);
+    } else if (const SaslUser* user = policy->sasl_users.find(username)) {
+        decision = plain_sasl_login(request, *user, derived);
+    } else {
+        decision = Decision::deny(policy->identities.has_client_identities(username)
+                                      ? Reason::ClientIdNotBound
+                                      : Reason::UnknownUsername);
+    }
+    if (decision.verdict == Verdict::Deny && request.password && !derived) {
+        if (const SaslUser* plain = policy->sasl_users.any_plain_user()) {
+            (void)sasl::password_matches(plain->credentials, *request.password);
+        }
+    }
+    return decision;
+}
+
+Decision PasswordLogins::identity_login(const ConnectRequest& request, const Identity& identity) {
+    if (!request.password) return Decision::deny(Reason::MissingPassword);
+    if (!identities::password_matches(identity, *request.password, request.client_id)) {
+        return Decision::deny(Reason::BadPassword);
+    }
+    return services_.admit(request.connection,
+                           Session{std::string(request.client_id), identity.username,
+                                   std::make_unique<IdentityAdmission>(identity)});
+}
+
+Decision PasswordLogins::plain_sasl_login(const ConnectRequest& request, const SaslUser& user,
+                                          bool& derived) {
+    if (user.type != SaslType::Plain) return Decision::deny(Reason::MechanismMismatch);
+    if (!request.password) return Decision::deny(Reason::MissingPassword);
+    // PBKDF2 runs once per distinct (user, password); repeats hit the keyed-hash cache.
+    if (!plain_logins_.contains(user, *request.password)) {
+        derived = true;
+        if (!sasl::password_matches(user.credentials, *request.password)) {
+            return Decision::deny(Reason::BadPassword);
+        }
+        plain_logins_.remember(user, *request.password);
+    }
+    return services_.admit(request.connection,
+                           Session{std::string(request.client_id), user.username,
+                                   std::make_unique<SaslAdmission>(user)});
+}
+
+}  // namespace mqauth::engine

@@ -1,0 +1,32 @@
+#pragma once
+// CONNECTs with a username and no certificate that no authorizer claims (SPEC "Who decides a
+// CONNECT", step 3): a CLIENT identity of this username and client id, else a USER identity
+// (ApsaraMQ for MQTT's AddCustomAuthIdentity, ORIGIN or SIGNED), else a `plain` SASL user
+// (ApsaraMQ for Kafka's CreateSaslUser).
+#include "engine/login_mechanism.h"
+#include "identities/identity.h"
+#include "sasl/plain_login_cache.h"
+#include "sasl/sasl_user_table.h"
+
+namespace mqauth::engine {
+
+class PasswordLogins final : public LoginMechanism {
+   public:
+    explicit PasswordLogins(LoginServices& services) : services_(services) {}
+
+    bool claims(const ConnectRequest& request, const Policy&) const override {
+        return request.username.has_value();
+    }
+    Decision decide(const ConnectRequest& request,
+                    const std::shared_ptr<const Policy>& policy) override;
+
+   private:
+    Decision identity_login(const ConnectRequest& request, const identities::Identity& identity);
+    Decision plain_sasl_login(const ConnectRequest& request, const sasl::SaslUser& user,
+                              bool& derived);
+
+    LoginServices& services_;
+    sasl::PlainLoginCache plain_logins_;
+};
+
+}  // namespace mqauth::engine
