@@ -40,6 +40,9 @@ class Engine : private LoginServices {
    public:
     explicit Engine(std::shared_ptr<const Policy> policy,
                     sasl::ScramAuthenticator scram = sasl::ScramAuthenticator());
+    // Its mechanisms keep a reference to it (LoginServices): it stays where it was built.
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
 
     // The device registry of the policy's `registry_file` (null when no CA is listed). Replaced
     // together with the policy on reload.
