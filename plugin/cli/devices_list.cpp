@@ -1,34 +1,26 @@
 // mqauth devices list: the registry with effective states, then operator states for devices
 // that have not connected yet.
-#include <sys/stat.h>
-
 #include <iostream>
+#include <set>
+#include <utility>
 
 #include "arguments.h"
-#include "certs/device_registry.h"
 #include "config_text.h"
 #include "devices.h"
 #include "editing/device_state_edit.h"
+#include "registry/store_opening.h"
 #include "text_table.h"
 
 namespace mqauth::cli::devices {
 namespace {
 
-using certs::DeviceKey;
 using certs::DeviceStatus;
+using registry::DeviceRecord;
 
 const std::vector<std::string> kHeader = {
-    "device_sn",  "ca_sn",    "ca_name",  "common_name", "not_after",
+    "device_sn",  "issuer",   "ca_name",  "common_name", "not_after",
     "first_seen", "registry", "operator", "effective",   "ca_status",
 };
-
-const certs::CertificateAuthority* ca_with_serial(const certs::CertificatePolicy& certificates,
-                                                  const std::string& serial) {
-    for (const auto& authority : certificates.authorities.all()) {
-        if (authority->serial == serial) return authority.get();
-    }
-    return nullptr;
-}
 
 // A device is admitted only through an ACTIVE listed CA, whatever its own state says.
 std::string ca_status(const certs::CertificateAuthority* authority) {
@@ -36,35 +28,38 @@ std::string ca_status(const certs::CertificateAuthority* authority) {
     return authority->status == certs::CaStatus::Active ? "ACTIVE" : "INACTIVE";
 }
 
-bool wanted(const Options& options, const DeviceKey& key) {
-    return (!options.device_sn || *options.device_sn == key.device_sn) &&
-           (!options.ca_sn || *options.ca_sn == key.ca_sn);
+bool wanted(const Options& options, const std::string& device_sn, const std::string& issuer,
+            const std::string& ca_sn) {
+    return (!options.device_sn || *options.device_sn == device_sn) &&
+           (!options.issuer || *options.issuer == issuer) &&
+           (!options.ca_sn || *options.ca_sn == ca_sn);
 }
 
 std::string name_of(std::optional<DeviceStatus> status) {
-    return status ? std::string(certs::status_name(*status)) : "";
+    return status ? std::string(registry::status_name(*status)) : "";
 }
 
 std::vector<std::string> registered_row(const certs::CertificatePolicy& certificates,
-                                        const certs::RegistryEntry& entry) {
-    const auto decided = certificates.states.decision(entry.key);
-    return {entry.key.device_sn,
-            entry.key.ca_sn,
-            entry.ca_name,
-            entry.common_name,
-            entry.not_after,
-            entry.first_seen,
-            name_of(entry.status),
-            name_of(decided),
-            name_of(certificates.states.effective(entry.key, entry.status)),
-            ca_status(ca_with_serial(certificates, entry.key.ca_sn))};
+                                        const DeviceRecord& record) {
+    const certs::DeviceIdentity device{record.key, record.ca_sn};
+    return {record.key.device_sn,
+            record.key.issuer,
+            record.ca_name,
+            record.common_name,
+            record.not_after,
+            record.first_seen,
+            name_of(record.status),
+            name_of(certificates.states.decision_for(device)),
+            name_of(certificates.states.effective(device, record.status)),
+            ca_status(certificates.authorities.find_by_serial(record.ca_sn))};
 }
 
 std::vector<std::string> unregistered_row(const certs::CertificatePolicy& certificates,
                                           const editing::RecordedState& state) {
-    const certs::CertificateAuthority* authority = ca_with_serial(certificates, state.key.ca_sn);
+    const certs::CertificateAuthority* authority =
+        state.key.by_issuer() ? nullptr : certificates.authorities.find_by_serial(state.key.ca_sn);
     return {state.key.device_sn,
-            state.key.ca_sn,
+            state.key.issuer,
             authority ? authority->name : "",
             "",
             "",
@@ -72,46 +67,64 @@ std::vector<std::string> unregistered_row(const certs::CertificatePolicy& certif
             "unregistered",
             name_of(state.status),
             name_of(state.status),
-            ca_status(authority)};
+            state.key.by_issuer() ? "" : ca_status(authority)};
 }
 
-void add_rows(const Options& options, const certs::CertificatePolicy& certificates,
-              const certs::DeviceRegistry& registry,
-              const std::vector<editing::RecordedState>& states, TextTable& table) {
-    for (const certs::RegistryEntry* entry : registry.entries()) {
-        if (wanted(options, entry->key)) table.add_row(registered_row(certificates, *entry));
+// Which devices the registry holds, both ways a state may name one.
+struct RegisteredNames {
+    std::set<std::pair<std::string, std::string>> by_issuer;
+    std::set<std::pair<std::string, std::string>> by_ca;
+
+    bool has(const certs::StateKey& key) const {
+        return key.by_issuer() ? by_issuer.count({key.device_sn, key.issuer}) > 0
+                               : by_ca.count({key.device_sn, key.ca_sn}) > 0;
     }
-    for (const editing::RecordedState& state : states) {
-        if (!registry.find(state.key) && wanted(options, state.key)) {
-            table.add_row(unregistered_row(certificates, state));
+};
+
+std::optional<std::string> add_registered(const Options& options,
+                                          const certs::CertificatePolicy& certificates,
+                                          registry::RegistryStore& store, TextTable& table,
+                                          RegisteredNames& names) {
+    auto error = store.each([&](const DeviceRecord& record) {
+        names.by_issuer.insert({record.key.device_sn, record.key.issuer});
+        names.by_ca.insert({record.key.device_sn, record.ca_sn});
+        if (wanted(options, record.key.device_sn, record.key.issuer, record.ca_sn)) {
+            table.add_row(registered_row(certificates, record));
         }
-    }
-}
-
-bool file_exists(const std::string& path) {
-    struct stat status {};
-    return ::stat(path.c_str(), &status) == 0;
+    });
+    if (error) return error->message;
+    return std::nullopt;
 }
 
 // With device certificates on (or a registry left from when they were), the table.
 int print_devices(const Options& options, const ConfigText& config,
                   const certs::CertificatePolicy& certificates) {
-    const certs::RegistryOpening opening = certs::DeviceRegistry::open(certificates.registry_file);
-    if (!opening.registry) {
-        for (const std::string& error : opening.errors) std::cerr << error << "\n";
-        return kExitRejected;
-    }
-    if (!file_exists(certificates.registry_file)) {
-        std::cerr << certificates.registry_file
-                  << ": note: no registry yet (no device has connected with a certificate)\n";
-    }
     const editing::StatesReading states = editing::read_recorded_states(config.text);
     if (states.error) {  // the loader accepted the text, so this is not expected
         std::cerr << describe(config.path, *states.error) << "\n";
         return kExitRejected;
     }
     TextTable table(kHeader);
-    add_rows(options, certificates, *opening.registry, states.states, table);
+    RegisteredNames names;
+    registry::StoreOpening opening =
+        registry::open_store(*certificates.registry, registry::Access::ReadOnly);
+    if (opening.store) {
+        if (auto error = add_registered(options, certificates, *opening.store, table, names)) {
+            std::cerr << certificates.registry->describe() << ": " << *error << "\n";
+            return kExitRejected;
+        }
+    } else if (opening.missing) {
+        std::cerr << "note: " << opening.error << "\n";
+    } else {
+        std::cerr << opening.error << "\n";
+        return kExitRejected;
+    }
+    for (const editing::RecordedState& state : states.states) {
+        if (!names.has(state.key) &&
+            wanted(options, state.key.device_sn, state.key.issuer, state.key.ca_sn)) {
+            table.add_row(unregistered_row(certificates, state));
+        }
+    }
     table.print(std::cout);
     return kExitOk;
 }
@@ -127,7 +140,7 @@ int run_list(const Options& options) {
         return kExitRejected;
     }
     const certs::CertificatePolicy& certificates = loaded.policy->certificates;
-    if (!certificates.configured() && certificates.registry_file.empty()) {
+    if (!certificates.registry) {
         std::cout << options.config
                   << ": device certificates are off (no ca_certificates, no device_certificates)\n";
         return kExitOk;

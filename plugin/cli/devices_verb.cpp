@@ -1,6 +1,6 @@
-// mqauth devices list|activate|deactivate|revoke: the device registry, and the operator's
+// mqauth devices list|activate|deactivate|revoke|import: the device registry, the operator's
 // decisions in device_certificates.states (ApsaraMQ for MQTT's ActiveDeviceCertificate and its
-// siblings).
+// siblings), and moving a YAML registry file into the registry.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -14,28 +14,32 @@
 namespace mqauth::cli {
 namespace {
 
-using certs::DeviceStatus;
+using registry::DeviceStatus;
 
 constexpr const char* kUsage =
-    "usage: mqauth devices list --config FILE [--device-sn SN] [--ca-sn SN]\n"
-    "       mqauth devices activate|deactivate|revoke --config FILE --device-sn SN --ca-sn SN\n"
+    "usage: mqauth devices list --config FILE [--device-sn SN] [--issuer DN] [--ca-sn SN]\n"
+    "       mqauth devices activate|deactivate|revoke --config FILE --device-sn SN\n"
+    "                     (--issuer DN | --ca-sn SN)\n"
+    "       mqauth devices import --config FILE --from REGISTRY.yaml\n"
     "Device certificates (ApsaraMQ's ActiveDeviceCertificate and its siblings):\n"
     "  list        the device registry with every device's effective state\n"
     "  activate    record ACTIVE for a device in the config's device_certificates.states\n"
     "  deactivate  record INACTIVE: the device is refused until it is activated again\n"
     "  revoke      record REVOKED: the device is refused\n"
+    "  import      move the devices of a YAML registry_file into the configured registry\n"
     "mqauth devices SUBCOMMAND --help says more.\n"
     "Exit status: 0 ok, 1 rejected input, 2 usage error.\n";
 
 constexpr const char* kListUsage =
-    "usage: mqauth devices list --config FILE [--device-sn SN] [--ca-sn SN]\n"
-    "Shows the device registry of the config FILE (device_certificates.registry_file, where the\n"
-    "broker registers each certificate on its first valid connect), then the states recorded in\n"
-    "device_certificates.states for devices not registered yet. One line per device under a\n"
-    "header line; empty fields print as \"-\", and spaces or control characters inside a field\n"
-    "as \\xNN. The columns:\n"
-    "  device_sn, ca_sn  the certificate's serial and its CA's, canonical hex\n"
-    "  ca_name           the CA it verified against when registered\n"
+    "usage: mqauth devices list --config FILE [--device-sn SN] [--issuer DN] [--ca-sn SN]\n"
+    "Shows the device registry of the config FILE (device_certificates.registry, where brokers\n"
+    "register each certificate on its first valid connect; with PostgreSQL, every broker's),\n"
+    "then the states recorded in device_certificates.states for devices not registered yet.\n"
+    "One line per device under a header line; empty fields print as \"-\", and spaces or\n"
+    "control characters inside a field as \\xNN. The columns:\n"
+    "  device_sn         the certificate's serial, canonical hex\n"
+    "  issuer            its issuer's name (RFC 2253): a device is its serial and its issuer\n"
+    "  ca_name           the listed CA its chain verified against when registered\n"
     "  common_name       its subject CN\n"
     "  not_after         the end of its validity (UTC)\n"
     "  first_seen        when it was registered (UTC)\n"
@@ -44,20 +48,44 @@ constexpr const char* kListUsage =
     "  effective         the operator's state over the registry's: the one the broker applies\n"
     "  ca_status         its CA now: ACTIVE, INACTIVE, or UNLISTED (not in ca_certificates)\n"
     "A device is admitted only when effective and ca_status are both ACTIVE.\n"
-    "--device-sn and --ca-sn show only the devices with those serials.\n"
+    "--device-sn, --issuer and --ca-sn show only the devices with that serial, issuer or CA.\n"
     "Exit status: 0 ok, 1 invalid config or corrupt registry, 2 usage error.\n";
+
+constexpr const char* kImportUsage =
+    "usage: mqauth devices import --config FILE --from REGISTRY.yaml\n"
+    "Copies every device of REGISTRY.yaml (the YAML file earlier mqauth versions kept in\n"
+    "device_certificates.registry_file) into the registry the config FILE names in\n"
+    "device_certificates.registry, in one transaction; devices already there are kept as they\n"
+    "are, so running it twice changes nothing. REGISTRY.yaml is only read. That file did not\n"
+    "record a device's issuer: each device is filed under the issuer of the listed CA it\n"
+    "verified against (its ca_sn), which is its issuer unless an intermediate CA issued it;\n"
+    "such a device is registered again under its own issuer when it next connects. So that it\n"
+    "keeps an INACTIVE or REVOKED state the old registry gave it, that state is also recorded\n"
+    "in FILE's device_certificates.states by ca_sn (unless FILE decides the device already),\n"
+    "which applies it whatever the issuer, as the old registry did. Devices of a CA no longer\n"
+    "listed are kept with an empty issuer. An SQLite registry the import creates\n"
+    "as root is given to the owner of its directory (the broker's user, as Debian sets up\n"
+    "/var/lib/mosquitto).\n"
+    "Exit status: 0 imported, 1 rejected (invalid config or file, registry unavailable), 2\n"
+    "usage error.\n";
 
 std::string decide_usage(const char* verb, std::string_view status) {
     return std::string("usage: mqauth devices ") + verb +
-           " --config FILE --device-sn SN --ca-sn SN\n"
+           " --config FILE --device-sn SN (--issuer DN | --ca-sn SN)\n"
            "Records " +
            std::string(status) +
-           " for the device certificate with serial --device-sn issued by the CA\n"
-           "with serial --ca-sn, in the config FILE's device_certificates.states: an entry for\n"
-           "that device gets its status replaced, otherwise a new entry is appended. Comments and\n"
-           "layout are kept; the edited config must load as the broker would load it before it\n"
-           "replaces FILE (durably, with its mode and owner). A device that has not connected yet\n"
-           "may be given a state too.\n"
+           " for the device certificate with serial --device-sn issued by --issuer (its\n"
+           "issuer's name in RFC 2253 form, as `mqauth devices list` or `openssl x509 -noout\n"
+           "-issuer -nameopt RFC2253` prints it), in the config FILE's "
+           "device_certificates.states.\n"
+           "--ca-sn instead names the device by the serial of the listed CA its chain leads to: "
+           "it\n"
+           "then applies to every device with that serial under that CA (one, unless intermediate\n"
+           "CAs under it reuse serials). An entry naming the device the same way gets its status\n"
+           "replaced, otherwise a new entry is appended. Comments and layout are kept; the\n"
+           "edited config must load as the broker would load it before it replaces FILE\n"
+           "(durably, with its mode and owner). A device that has not connected yet may be given\n"
+           "a state too.\n"
            "Serials are hex as `openssl x509 -noout -serial` prints them (the part after\n"
            "\"serial=\"), in any case, leading zeros optional.\n"
            "The broker applies the decision on reload: kill -HUP $(pidof mosquitto) (or systemctl\n"
@@ -69,7 +97,7 @@ std::string decide_usage(const char* verb, std::string_view status) {
 
 struct Subcommand {
     const char* name;
-    std::optional<DeviceStatus> decision;  // none for list
+    std::optional<DeviceStatus> decision;  // none for list and import
 };
 
 constexpr Subcommand kSubcommands[] = {
@@ -77,14 +105,19 @@ constexpr Subcommand kSubcommands[] = {
     {"activate", DeviceStatus::Active},
     {"deactivate", DeviceStatus::Inactive},
     {"revoke", DeviceStatus::Revoked},
+    {"import", std::nullopt},
 };
 
+bool is_import(const Subcommand& subcommand) {
+    return std::string_view(subcommand.name) == "import";
+}
+
 void print_subcommand_usage(std::ostream& out, const Subcommand& subcommand) {
-    if (!subcommand.decision) {
-        out << kListUsage;
-        return;
+    if (subcommand.decision) {
+        out << decide_usage(subcommand.name, registry::status_name(*subcommand.decision));
+    } else {
+        out << (is_import(subcommand) ? kImportUsage : kListUsage);
     }
-    out << decide_usage(subcommand.name, certs::status_name(*subcommand.decision));
 }
 
 int usage_error(const std::string& message, const Subcommand* subcommand) {
@@ -110,19 +143,38 @@ std::optional<std::string> serial_option(const Arguments& args, const char* name
     return serial;
 }
 
+// What is missing or too much for this subcommand, or "".
+std::string misuse(const devices::Options& options, const Subcommand& subcommand) {
+    if (options.config.empty()) return "--config FILE is required";
+    if (is_import(subcommand)) {
+        if (!options.from) return "--from REGISTRY.yaml is required";
+        if (options.device_sn || options.issuer || options.ca_sn) {
+            return "import takes no --device-sn, --issuer or --ca-sn";
+        }
+        return "";
+    }
+    if (options.from) return "--from is for import only";
+    if (!subcommand.decision) return "";
+    if (!options.device_sn) return "--device-sn is required";
+    if (options.issuer && options.ca_sn) return "give --issuer or --ca-sn, not both";
+    if (!options.issuer && !options.ca_sn) return "--issuer (or --ca-sn) is required";
+    if (options.issuer && options.issuer->empty()) return "--issuer must not be empty";
+    return "";
+}
+
 std::optional<devices::Options> read_options(const Arguments& args, const Subcommand& subcommand,
                                              std::string& error) {
     devices::Options options;
     options.config = args.option("config").value_or("");
+    options.issuer = args.option("issuer");
+    options.from = args.option("from");
     options.device_sn = serial_option(args, "device-sn", error);
     if (error.empty()) options.ca_sn = serial_option(args, "ca-sn", error);
     if (!error.empty()) return std::nullopt;
     if (!args.positionals.empty()) {
         error = "unexpected argument \"" + args.positionals.front() + "\"";
-    } else if (options.config.empty()) {
-        error = "--config FILE is required";
-    } else if (subcommand.decision && (!options.device_sn || !options.ca_sn)) {
-        error = "--device-sn and --ca-sn are required";
+    } else {
+        error = misuse(options, subcommand);
     }
     return error.empty() ? std::optional<devices::Options>(options) : std::nullopt;
 }
@@ -144,21 +196,21 @@ int run_devices(int argc, char** argv, int first) {
     }
     const Subcommand* subcommand = find_subcommand(name);
     if (!subcommand) {
-        return usage_error(name.empty() ? "expected list, activate, deactivate or revoke"
+        return usage_error(name.empty() ? "expected list, activate, deactivate, revoke or import"
                                         : "unknown subcommand \"" + name + "\"",
                            nullptr);
     }
     std::string error;
-    const auto args =
-        parse_arguments(argc, argv, first + 1, {"config", "device-sn", "ca-sn"}, error);
+    const auto args = parse_arguments(argc, argv, first + 1,
+                                      {"config", "device-sn", "issuer", "ca-sn", "from"}, error);
     if (args && args->help) {
         print_subcommand_usage(std::cout, *subcommand);
         return kExitOk;
     }
     const auto options = args ? read_options(*args, *subcommand, error) : std::nullopt;
     if (!options) return usage_error(error, subcommand);
-    if (!subcommand->decision) return devices::run_list(*options);
-    return devices::run_decide(*options, *subcommand->decision);
+    if (subcommand->decision) return devices::run_decide(*options, *subcommand->decision);
+    return is_import(*subcommand) ? devices::run_import(*options) : devices::run_list(*options);
 }
 
 }  // namespace mqauth::cli

@@ -35,10 +35,11 @@ BackgroundReload::Request BackgroundReload::request() {
 }
 
 void BackgroundReload::start() {
-    // The path is copied into the task: the worker shares nothing with the broker's thread.
-    loading_ = std::async(std::launch::async, [path = path_] {
+    // The path and the open registry's source are copied into the task: the worker shares
+    // nothing with the broker's thread.
+    loading_ = std::async(std::launch::async, [path = path_, open = open_registry_()] {
         try {
-            return load_policy(path);
+            return load_policy(path, open);
         } catch (const std::exception& error) {  // out of memory, an OpenSSL failure...
             PolicyLoad failed;
             failed.errors.push_back(path + ": cannot load: " + error.what());

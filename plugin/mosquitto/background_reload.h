@@ -3,6 +3,7 @@
 // event loop, so a config of 100,000 identities parsed inside the RELOAD event (seconds of work)
 // would stall every client for that long; here the broker keeps serving under the old policy
 // and the new one is swapped in on the broker's thread (the TICK event) once it is ready.
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -14,7 +15,11 @@ namespace mqauth::adapter {
 
 class BackgroundReload {
    public:
-    explicit BackgroundReload(std::string path) : path_(std::move(path)) {}
+    // `open_registry` tells, on the broker's thread, which registry the broker has open, so a
+    // load leaves it alone (policy_loading.h).
+    using OpenRegistry = std::function<std::optional<registry::RegistrySource>()>;
+    BackgroundReload(std::string path, OpenRegistry open_registry)
+        : path_(std::move(path)), open_registry_(std::move(open_registry)) {}
     ~BackgroundReload();  // waits for the worker
     BackgroundReload(const BackgroundReload&) = delete;
     BackgroundReload& operator=(const BackgroundReload&) = delete;
@@ -37,6 +42,7 @@ class BackgroundReload {
     void start();
 
     std::string path_;
+    OpenRegistry open_registry_;
     std::future<PolicyLoad> loading_;
     bool queued_ = false;
     std::future<void> disposing_;

@@ -16,7 +16,8 @@ int refusal(const engine::Decision& decision, const BrokerFeatures& broker) {
     switch (decision.reason) {
         case engine::Reason::Throttled: return kConnectionRateExceeded;
         case engine::Reason::AuthorizerUnavailable:
-        case engine::Reason::AuthorizerBusy: return kServerBusy;
+        case engine::Reason::AuthorizerBusy:
+        case engine::Reason::RegistryUnavailable: return kServerBusy;
         default: return MOSQ_ERR_AUTH;
     }
 }

@@ -9,10 +9,12 @@
 #include <string>
 
 #include "broker_log.h"
+#include "certs/certificate_facts.h"
 #include "certs/serial_number.h"
 #include "engine/certificate_standing.h"
 #include "fail_closed.h"
 #include "plugin_state.h"
+#include "registry/device_key.h"
 
 namespace mqauth::adapter {
 namespace {
@@ -51,11 +53,16 @@ std::string peer_of(const SSL* ssl) {
 void log_handshake_refusal(const SSL* ssl, X509_STORE_CTX* context,
                            const certs::Verification& verification) {
     const X509* leaf = X509_STORE_CTX_get0_cert(context);
-    const std::string serial = verification.device ? verification.device->key.device_sn
-                               : leaf              ? certs::serial_of(leaf)
-                                                   : "(none)";
+    std::string device = "device_sn=(none)";
+    if (verification.device) {
+        device = registry::describe(verification.device->identity.key);
+    } else if (leaf) {
+        device = registry::describe(
+            {certs::serial_of(leaf), certs::rfc2253_name(X509_get_issuer_name(leaf))});
+    }
+    // The issuer comes from the client and may not have verified: printable() keeps it one line.
     std::string line =
-        "refused client certificate address=" + peer_of(ssl) + " device_sn=" + serial +
+        "refused client certificate address=" + peer_of(ssl) + " " + printable_field(device) +
         " reason=" + std::string(engine::reason_code(engine::reason_for(verification.problem)));
     if (!verification.detail.empty()) line += " (" + verification.detail + ")";
     log_line(LogLevel::Notice, line);

@@ -51,7 +51,7 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     auto path = config_path_option(options, option_count);
     if (!path) return MOSQ_ERR_INVAL;
     // At start-up the config is read on the broker's thread: a bad one must stop the broker.
-    auto loaded = accept_logging(load_policy(*path), *path, LoadMoment::StartUp);
+    auto loaded = accept_logging(load_policy(*path, std::nullopt), *path, LoadMoment::StartUp);
     if (!loaded) return MOSQ_ERR_INVAL;
 
     auto state = std::make_unique<PluginState>();
@@ -67,7 +67,12 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
     }
     state->engine->send_notices_to(
         [](const std::string& notice) { log_line(LogLevel::Notice, printable(notice)); });
-    state->reloads = std::make_unique<BackgroundReload>(*path);
+    engine::Engine& engine = *state->engine;
+    state->reloads = std::make_unique<BackgroundReload>(
+        *path, [&engine]() -> std::optional<registry::RegistrySource> {
+            if (!engine.registry()) return std::nullopt;
+            return engine.registry()->source();
+        });
     state->verified_certificates = std::make_unique<VerifiedCertificates>();
     // Before the listeners exist: Mosquitto creates their TLS contexts after plugin init.
     state->tls_hook = std::make_unique<TlsHook>(*state);

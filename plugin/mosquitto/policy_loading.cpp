@@ -5,7 +5,8 @@
 
 namespace mqauth::adapter {
 
-PolicyLoad load_policy(const std::string& path) {
+PolicyLoad load_policy(const std::string& path,
+                       const std::optional<registry::RegistrySource>& open_registry) {
     PolicyLoad load;
     config::LoadResult result = config::load_file(path);
     if (!result.ok()) {
@@ -13,9 +14,10 @@ PolicyLoad load_policy(const std::string& path) {
         return load;
     }
     LoadedPolicy loaded{result.policy, nullptr};
-    if (loaded.policy->certificates.configured()) {
-        certs::RegistryOpening opening =
-            certs::DeviceRegistry::open(loaded.policy->certificates.registry_file);
+    const auto& source = loaded.policy->certificates.registry;
+    const bool already_open = source && open_registry && source->same_as(*open_registry);
+    if (loaded.policy->certificates.configured() && !already_open) {
+        registry::RegistryOpening opening = registry::DeviceRegistry::open(*source);
         if (!opening.registry) {
             load.errors = std::move(opening.errors);
             return load;

@@ -10,6 +10,7 @@ MQAUTH_PACKAGES=(
   build-essential cmake pkg-config ca-certificates openssl python3
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
   libssl-dev libyaml-cpp-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev
+  libsqlite3-dev libpq-dev
 )
 # Node.js and npm run the integration tests' SCRAM client (tests/integration/scram_client.js).
 # A node already on PATH is kept, whatever installed it: Debian's npm can't be added beside a
@@ -39,6 +40,12 @@ install_packages() {
 }
 
 install_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}"; }
+
+# What only the tests need besides: a PostgreSQL server, of which the device-registry tests start
+# throw-away clusters of their own (tests/integration/postgres_cluster.py). Debian's package also
+# creates and starts a cluster of its own, which the tests leave alone.
+MQAUTH_TEST_PACKAGES=(postgresql)
+install_test_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}" "${MQAUTH_TEST_PACKAGES[@]}"; }
 
 # The integration tests' npm packages (MQTT.js for scram_client.js), exactly as
 # tests/integration/package-lock.json pins them. Idempotent: `npm ci` runs only when

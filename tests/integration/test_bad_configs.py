@@ -99,7 +99,8 @@ ca_certificates:
     file: ca.pem
     status: {ca_status}
 device_certificates:
-  registry_file: registry.yaml
+  registry:
+    sqlite: registry.db
   bind_client_id_to_cn: {bind_client_id_to_cn}
   states:
     - device_sn: "1A2B3C"
@@ -467,11 +468,13 @@ class CheckCommandTest(BrokenConfigCases, unittest.TestCase):
 
 def unprivileged_broker(text):
     """A broker that runs as someone a mode-000 file keeps out: as root, it drops privileges to
-    nobody (its working directory and log file made accessible to nobody first)."""
+    nobody (its working directory and log file made accessible to nobody first; the directory
+    nobody's own, since the plugin creates the device registry in it at start-up)."""
     if not RUNNING_AS_ROOT:
         return Broker(text)
     broker = Broker(text, user="nobody")
     readable_by_nobody(broker.workdir)
+    os.chown(broker.workdir, NOBODY_UID, NOBODY_GID)
     open(broker.log_path, "a").close()
     os.chown(broker.log_path, NOBODY_UID, NOBODY_GID)
     return broker

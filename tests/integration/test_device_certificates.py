@@ -5,9 +5,15 @@ step 1) against a real Mosquitto with the built plugin, real certificates made b
 Every TLS listener here has `require_certificate true` and no `cafile` unless a test says
 otherwise: the plugin verifies client chains itself against the CAs its YAML lists. A refusal
 during the handshake happens before any CONNECT, so there is no client id yet: the plugin logs
-`mqauth: refused client certificate address=IP:PORT device_sn=SN reason=CODE`, and the client
-fails with a TLS or protocol error (its exit status is not 0; which non-zero status depends on
-the TLS version and on when the alert arrives, so no test relies on one).
+`mqauth: refused client certificate address=IP:PORT device_sn=SN issuer="DN" reason=CODE`, and
+the client fails with a TLS or protocol error (its exit status is not 0; which non-zero status
+depends on the TLS version and on when the alert arrives, so no test relies on one).
+
+A device is its serial and its issuer: the leaf's issuer name in RFC 2253 form, as
+`openssl x509 -noout -issuer -nameopt RFC2253` prints it (issuer_of()). The plugin registers a
+first-seen device in the SQLite registry that `device_certificates.registry.sqlite` names,
+before the CONNACK; the tests read that table with Python's sqlite3 module, read-only, so that
+reading never changes what the broker wrote.
 
 Serial numbers: openssl prints whole bytes in upper case (`0A1B`); SPEC matches them in any case
 with leading zeros ignored. The plugin writes them without leading zeros, so the tests compare
@@ -15,32 +21,54 @@ tls_material.canonical_serial() forms.
 """
 
 import datetime
+import functools
 import json
 import os
+import queue
 import re
+import shutil
+import sqlite3
+import stat
+import subprocess
+import threading
 import unittest
+from contextlib import closing
+from urllib.parse import quote
 
 from mqauth_harness import (
+    CLIENT_TIMEOUT,
     RELOAD_TIMEOUT,
     Broker,
     BrokerTestCase,
     ClientTls,
-    HarnessError,
     LiveClient,
     RC_NOT_AUTHORISED,
     Subscriber,
     TlsListener,
     auth_yaml,
+    credential_args,
+    endpoint_args,
     pub,
+    tool,
     unique_client_id,
     user_identity,
     user_rule,
     wait_for,
 )
-from tls_material import TlsMaterial, canonical_serial, days_from_now
+from tls_material import TlsMaterial, canonical_serial, days_from_now, random_serial, run_openssl
 
-REGISTRY = "registry.yaml"  # relative to auth.yaml, so inside the broker's own directory
+REGISTRY = "devices.db"  # relative to auth.yaml, so inside the broker's own directory
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# The registry's marks (registry/sqlite_store.cpp): PRAGMA application_id "mqau", the schema's
+# user_version, the table and its columns in order.
+APPLICATION_ID = 0x6D716175
+SCHEMA_VERSION = 1
+TABLE = "mqauth_devices"
+COLUMNS = ("device_sn", "issuer", "fingerprint", "ca_sn", "ca_name", "common_name",
+           "not_before", "not_after", "first_seen", "status")
+SIDECARS = ("-wal", "-shm", "-journal")
+BURST_TIMEOUT = 60.0  # seconds for half of DurabilityTest's burst; a few take one
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,13 +83,21 @@ def ca_entry(name, authority, status=None):
 
 
 def state_entry(device_sn, ca_sn, status):
+    """A state in the form from before devices were keyed by issuer: it applies to every device
+    with that serial whose chain leads to the listed CA with serial ca_sn."""
     return {"device_sn": device_sn, "ca_sn": ca_sn, "status": status}
 
 
+def issuer_state_entry(device_sn, issuer, status):
+    """A state for the one device with that serial and issuer (an RFC 2253 name)."""
+    return {"device_sn": device_sn, "issuer": issuer, "status": status}
+
+
 def certificates_yaml(cas, *, states=(), bind_client_id_to_cn=None, identities=(),
-                      rules=None, no_match="ALLOW", anonymous="deny", registry_file=REGISTRY):
-    """auth_yaml() (identities, permissions) plus `ca_certificates` and `device_certificates`.
-    Values are JSON strings, valid YAML double-quoted scalars."""
+                      rules=None, no_match="ALLOW", anonymous="deny", registry=REGISTRY):
+    """auth_yaml() (identities, permissions) plus `ca_certificates` and `device_certificates`
+    with an SQLite registry at `registry`. Values are JSON strings, valid YAML double-quoted
+    scalars."""
     text = auth_yaml(list(identities), anonymous=anonymous, rules=rules, no_match=no_match)
     lines = ["ca_certificates:"]
     for entry in cas:
@@ -69,90 +105,184 @@ def certificates_yaml(cas, *, states=(), bind_client_id_to_cn=None, identities=(
         for key, value in entry.items():
             lines.append(f"{prefix}{key}: {json.dumps(value)}")
             prefix = "    "
-    lines += ["device_certificates:", f"  registry_file: {json.dumps(registry_file)}"]
+    lines += ["device_certificates:", "  registry:", f"    sqlite: {json.dumps(registry)}"]
     if bind_client_id_to_cn is not None:
         lines.append(f"  bind_client_id_to_cn: {str(bind_client_id_to_cn).lower()}")
     if states:
         lines.append("  states:")
-        lines += [f"    - {{device_sn: {json.dumps(s['device_sn'])}, "
-                  f"ca_sn: {json.dumps(s['ca_sn'])}, status: {s['status']}}}" for s in states]
+        for state in states:
+            key = ", ".join(f"{name}: {json.dumps(value)}" for name, value in state.items()
+                            if name != "status")
+            lines.append(f"    - {{{key}, status: {state['status']}}}")
     return text + "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
-# The registry file
+# Certificates as the registry names them
+
+@functools.lru_cache(maxsize=None)
+def _issuer_of_file(cert_path):
+    output = run_openssl("x509", "-in", cert_path, "-noout", "-issuer",
+                         "-nameopt", "RFC2253").strip()
+    label, _, issuer = output.partition("=")
+    if label != "issuer" or not issuer:
+        raise AssertionError(f"unexpected `openssl x509 -issuer` output {output!r}")
+    return issuer
+
+
+def issuer_of(certificate):
+    """The certificate's issuer as `openssl x509 -noout -issuer -nameopt RFC2253` prints it
+    (after "issuer="): the second half of the device's registry key."""
+    return _issuer_of_file(certificate.cert)
+
+
+def fingerprint_of(certificate):
+    """SHA-256 of the certificate's DER, upper-case hex without colons, as the registry's
+    fingerprint column holds it."""
+    output = run_openssl("x509", "-in", certificate.cert, "-noout", "-fingerprint",
+                         "-sha256").strip()
+    return output.partition("=")[2].replace(":", "")
+
+
+def log_form(text):
+    """`text` as the plugin prints a field in its log: bytes outside printable ASCII, and the
+    backslash, as \\xNN (plugin/mosquitto/broker_log.cpp printable())."""
+    return "".join(chr(byte) if 0x20 <= byte < 0x7F and byte != 0x5C else f"\\x{byte:02x}"
+                   for byte in text.encode())
+
+
+def device_pattern(device):
+    """A regex for `device_sn=SN issuer="DN"` of `device` in a log line."""
+    serial = re.escape(canonical_serial(device.serial))
+    return rf'device_sn=0*{serial} issuer="{re.escape(log_form(issuer_of(device)))}"'
+
+
+def registration_pattern(device):
+    return rf"mqauth: registered device certificate {device_pattern(device)} "
+
+
+def same_serial_twin(authority, device, common_name):
+    """A second certificate from `authority` with `device`'s serial: what a CA with a broken
+    serial counter issues. `openssl ca` refuses a serial its database has seen, so the twin is
+    issued from a database of its own; returns (twin, its TlsMaterial for cleanup)."""
+    twin_material = TlsMaterial()
+    twin_material._init_database(authority)  # the same CA's key and certificate, a new database
+    twin = twin_material.client_certificate(common_name, issuer=authority, serial=device.serial)
+    if twin.serial != device.serial:
+        raise AssertionError(f"the twin got serial {twin.serial}, not {device.serial}")
+    return twin, twin_material
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry database
 
 def registry_path(broker):
     return os.path.join(broker.workdir, REGISTRY)
 
 
-_YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
-                 "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
-                 "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
-_YAML_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-
-
-def yaml_double_quoted(text):
-    """The value of a one-line YAML double-quoted scalar (YAML 1.2 section 5.7 escapes, as
-    yaml-cpp writes them: \\" \\\\ \\xEB \\u2028 ...), quotes included in `text`."""
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise ValueError(f"not a double-quoted scalar: {text!r}")
-    body, value, at = text[1:-1], [], 0
-    while at < len(body):
-        char = body[at]
-        if char != "\\":
-            value.append(char)
-            at += 1
-            continue
-        code = body[at + 1]
-        if code in _YAML_HEX_ESCAPES:
-            digits = body[at + 2:at + 2 + _YAML_HEX_ESCAPES[code]]
-            value.append(chr(int(digits, 16)))
-            at += 2 + len(digits)
-        else:
-            value.append(_YAML_ESCAPES[code])
-            at += 2
-    return "".join(value)
+def open_read_only(path):
+    """A read-only sqlite3 connection (never creates the file, never writes the database)."""
+    return closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True))
 
 
 def read_registry(path):
-    """The registry's `devices` as dicts of strings, from the block form the plugin writes
-    (`version: 1`, then `devices:` with one `- key: value` mapping per device); [] when the
-    file does not exist. Parsed here without a YAML library (the tests need none installed):
-    a line it does not understand fails the test rather than being skipped."""
-    try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except FileNotFoundError:
+    """The registry's rows as dicts of strings, in rowid (registration) order; [] when the file
+    does not exist."""
+    if not os.path.exists(path):
         return []
-    devices, in_devices = [], False
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if line == "version: 1":
-            continue
-        if line in ("devices:", "devices: []"):
-            in_devices = True
-            continue
-        item = re.fullmatch(r"  (- |  )(\w+): (.*)", line)
-        if not in_devices or not item:
-            raise HarnessError(f"{path}:{number}: unexpected registry line {line!r}\n{text}")
-        if item.group(1) == "- ":
-            devices.append({})
-        value = item.group(3)
-        devices[-1][item.group(2)] = (yaml_double_quoted(value) if value.startswith('"')
-                                      else value)
-    return devices
+    with open_read_only(path) as database:
+        database.row_factory = sqlite3.Row
+        return [dict(row) for row in database.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM {TABLE} ORDER BY rowid")]
 
 
 def registry_entries_for(path, device):
-    serial = canonical_serial(device.serial)
+    """The rows under `device`'s key: its serial (in any form) and its issuer."""
+    serial, issuer = canonical_serial(device.serial), issuer_of(device)
     return [entry for entry in read_registry(path)
-            if canonical_serial(entry.get("device_sn", "")) == serial]
+            if canonical_serial(entry["device_sn"]) == serial and entry["issuer"] == issuer]
+
+
+def registered_keys(path):
+    return [(canonical_serial(entry["device_sn"]), entry["issuer"])
+            for entry in read_registry(path)]
+
+
+def key_of(device):
+    return canonical_serial(device.serial), issuer_of(device)
+
+
+def read_bytes(path):
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def sidecars_of(path):
+    """The SQLite files beside `path` (-wal, -shm, -journal) that exist."""
+    return [path + suffix for suffix in SIDECARS if os.path.exists(path + suffix)]
 
 
 def iso_seconds(moment):
     return moment.astimezone(datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+# Files at the registry path that are not an mqauth registry: (name, writer, the message the
+# plugin gives). Each writer makes the file at the path it is given.
+
+def write_garbage(path):
+    with open(path, "wb") as file:
+        file.write(b"this is not an SQLite database\n\x00\x01\x02\xff" * 64)
+
+
+def write_old_yaml_registry(path):
+    """What `device_certificates.registry_file` held before the SQLite registry."""
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("version: 1\n"
+                   "devices:\n"
+                   '  - device_sn: "1A2B"\n'
+                   '    ca_sn: "7F00"\n'
+                   '    ca_name: "fleet-ca"\n'
+                   '    common_name: "sensor-1"\n'
+                   '    not_before: "2026-01-01T00:00:00Z"\n'
+                   '    not_after: "2027-01-01T00:00:00Z"\n'
+                   '    first_seen: "2026-01-02T00:00:00Z"\n'
+                   "    status: ACTIVE\n")
+
+
+def write_foreign_database(path):
+    """Another program's SQLite database, named as the registry by mistake."""
+    with closing(sqlite3.connect(path)) as database:
+        database.execute("CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT)")
+        database.execute("INSERT INTO settings VALUES ('theme', 'dark')")
+        database.commit()
+
+
+def write_newer_registry(path):
+    """A registry that a newer mqauth wrote (schema version 2), in WAL mode as registries are."""
+    with closing(sqlite3.connect(path)) as database:
+        database.execute("PRAGMA journal_mode = WAL")
+        database.execute(f"CREATE TABLE {TABLE} (device_sn TEXT, issuer TEXT, extra TEXT, "
+                         "PRIMARY KEY (device_sn, issuer))")
+        database.execute(f"INSERT INTO {TABLE} VALUES ('1A2B', 'CN=future', 'x')")
+        database.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        database.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        database.commit()
+    if sidecars_of(path):
+        raise AssertionError(f"sqlite3 left {sidecars_of(path)} beside the test's file")
+
+
+def left_as_it_is(path):
+    """A regex for the plugin's line about a file at the registry path it will not use."""
+    return rf"{re.escape(path)}: .*; it was left as it is \(device registry\)"
+
+
+NOT_A_REGISTRY = [
+    ("garbage", write_garbage, "not a readable SQLite database ("),
+    ("old_yaml_registry", write_old_yaml_registry, "not a readable SQLite database ("),
+    ("another_programs_database", write_foreign_database,
+     "an SQLite database that is not an mqauth device registry"),
+    ("newer_schema", write_newer_registry, "written by a newer mqauth (schema version 2)"),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,14 +320,13 @@ class DeviceCertificateTestCase(BrokerTestCase):
                                 f"mosquitto_pub said {stderr!r}\n{broker.describe()}")
 
     def refusal_pattern(self, device, reason):
-        serial = re.escape(canonical_serial(device.serial))
         return (rf"mqauth: refused client certificate address=127\.0\.0\.1:\d+ "
-                rf"device_sn=0*{serial} reason={reason}\b")
+                rf"{device_pattern(device)} reason={reason}\b")
 
     def assertHandshakeRefused(self, broker, device, *, reason, chain=False, **client):
         """The TLS handshake fails (the client exits non-zero, never connected), the plugin
-        logs the refusal once with the address, the device's serial and `reason`, and the
-        attempt registers nothing."""
+        logs the refusal once with the address, the device's serial and issuer and `reason`,
+        and the attempt registers nothing."""
         refusals = len(broker.log_lines_matching(self.refusal_pattern(device, r"\S+")))
         registered_before = self.registration_state(broker, device)
         client_id = client.pop("client_id", None) or unique_client_id("refused")
@@ -220,21 +349,34 @@ class DeviceCertificateTestCase(BrokerTestCase):
                          "a refused connect changed the device's registration\n"
                          + broker.describe())
 
+    def assertConnectRefused(self, broker, device, *, reason, level="refused", **client):
+        """The handshake passes and the CONNECT is refused (CONNACK "not authorised"), logged
+        once as `mqauth: LEVEL client_id=ID ... reason=CODE` (level "error deciding" for a
+        refusal caused by a failure rather than by the policy)."""
+        client_id = client.pop("client_id", None) or unique_client_id("refused")
+        rc, stderr = self.connect_device(broker, device, client_id=client_id, **client)
+        self.assertEqual(rc, RC_NOT_AUTHORISED, f"{device.common_name} should be refused at "
+                                                f"the CONNECT; mosquitto_pub said {stderr!r}\n"
+                                                f"{broker.describe()}")
+        refusal = rf"mqauth: {level} client_id={re.escape(client_id)} .*reason={reason}\b"
+        self.assertIsNotNone(broker.wait_for_log_line(refusal), broker.describe())
+        self.assertEqual(len(broker.log_lines_matching(
+            rf"mqauth: (refused|error deciding) client_id={re.escape(client_id)} ")), 1,
+            "a refusal should be logged exactly once\n" + broker.describe())
+        self.assertEqual(broker.log_lines_matching(rf"as {re.escape(client_id)} "), [],
+                         "a refused client was admitted\n" + broker.describe())
+
     def registration_state(self, broker, device):
         """The device's registry entries and registration log lines."""
-        serial = re.escape(canonical_serial(device.serial))
         return (registry_entries_for(registry_path(broker), device),
-                broker.log_lines_matching(
-                    rf"registered device certificate device_sn=0*{serial}\b"))
+                broker.log_lines_matching(registration_pattern(device)))
 
     def assertRegisteredOnce(self, broker, device):
         """The device has exactly one registry entry and one registration log line."""
         entries = registry_entries_for(registry_path(broker), device)
         self.assertEqual(len(entries), 1, f"registry entries for {device.serial}: {entries}\n"
                                           + broker.describe())
-        serial = re.escape(canonical_serial(device.serial))
-        lines = broker.log_lines_matching(
-            rf"mqauth: registered device certificate device_sn=0*{serial}\b")
+        lines = broker.log_lines_matching(registration_pattern(device))
         self.assertEqual(len(lines), 1, f"registration lines for {device.serial}: {lines}\n"
                                         + broker.describe())
         return entries[0]
@@ -290,6 +432,10 @@ class RegistrationTest(DeviceCertificateTestCase):
 
         entry = self.assertRegisteredOnce(self.broker, device)
         self.assertEqual(canonical_serial(entry["device_sn"]), canonical_serial(device.serial))
+        self.assertEqual(entry["issuer"], issuer_of(device))
+        self.assertEqual(entry["issuer"], "CN=mqauth test fleet root")
+        self.assertEqual(entry["fingerprint"], fingerprint_of(device))
+        self.assertRegex(entry["fingerprint"], r"^[0-9A-F]{64}$")
         self.assertEqual(canonical_serial(entry["ca_sn"]), canonical_serial(self.root.serial))
         self.assertEqual(entry["ca_name"], "fleet-ca")
         self.assertEqual(entry["common_name"], device.common_name)
@@ -300,9 +446,7 @@ class RegistrationTest(DeviceCertificateTestCase):
             tzinfo=datetime.timezone.utc)
         self.assertTrue(before <= first_seen <= after,
                         f"first_seen {entry['first_seen']} is not between {before} and {after}")
-        line = self.broker.wait_for_log_line(
-            rf"registered device certificate device_sn=0*"
-            rf"{re.escape(canonical_serial(device.serial))}\b")
+        line = self.broker.wait_for_log_line(registration_pattern(device))
         self.assertIn(f"ca_sn={canonical_serial(self.root.serial)}", line)
         self.assertIn("ca_name=fleet-ca", line)
 
@@ -336,9 +480,13 @@ class RegistrationTest(DeviceCertificateTestCase):
         self.assertHandshakeRefused(self.broker, device, reason="certificate_not_yet_valid")
 
     def test_chain_through_an_intermediate_to_a_listed_root_is_accepted(self):
+        """Registered under the intermediate that issued it (the leaf's issuer), with the
+        listed root its chain leads to as ca_sn/ca_name."""
         device = self.device(issuer=self.intermediate)
         self.assertDeviceConnects(self.broker, device, chain=True)
         entry = self.assertRegisteredOnce(self.broker, device)
+        self.assertEqual(entry["issuer"], "CN=mqauth test fleet issuing")
+        self.assertEqual(entry["issuer"], issuer_of(device))
         self.assertEqual(canonical_serial(entry["ca_sn"]), canonical_serial(self.root.serial))
         self.assertEqual(entry["ca_name"], "fleet-ca")
 
@@ -350,6 +498,7 @@ class RegistrationTest(DeviceCertificateTestCase):
         device = self.device(issuer=self.listed_intermediate)
         self.assertDeviceConnects(self.broker, device)
         entry = self.assertRegisteredOnce(self.broker, device)
+        self.assertEqual(entry["issuer"], issuer_of(device))
         self.assertEqual(canonical_serial(entry["ca_sn"]),
                          canonical_serial(self.listed_intermediate.serial))
         self.assertEqual(entry["ca_name"], "issuing-ca")
@@ -377,8 +526,15 @@ class DeviceStateReloadTest(DeviceCertificateTestCase):
         return device
 
     def state_of(self, device, status, ca=None):
-        """A state entry naming both serials in lower case, as openssl does not print them."""
+        """A state entry in the ca_sn form (the form from before devices were keyed by
+        issuer, still accepted), naming both serials in lower case, as openssl does not print
+        them. Most tests here use it for devices the listed CA issued directly: what existing
+        configs hold."""
         return state_entry(device.serial.lower(), (ca or self.root).serial.lower(), status)
+
+    def issuer_state_of(self, device, status):
+        """A state entry in the issuer form, the serial in lower case."""
+        return issuer_state_entry(device.serial.lower(), issuer_of(device), status)
 
     def test_inactive_state_given_in_lower_case_refuses_a_registered_device_after_sighup(self):
         broker = self.start_fleet_broker()
@@ -520,6 +676,139 @@ class DeviceStateReloadTest(DeviceCertificateTestCase):
         self.reload_with(broker, certificates_yaml([ca_entry("fleet-ca", self.root)]))
         self.assertDeviceConnects(broker, device)
 
+    def test_revoked_state_by_issuer_refuses_a_registered_device_after_sighup(self):
+        broker = self.start_fleet_broker()
+        device, bystander = self.leading_zero_device(), self.device()
+        self.assertDeviceConnects(broker, device)
+        live = LiveClient(broker, client_id=device.common_name, tls=self.client_tls(device))
+        self.addCleanup(live.stop)
+        live.wait_connected()
+
+        self.reload_with(broker, certificates_yaml(
+            [ca_entry("fleet-ca", self.root)],
+            states=[self.issuer_state_of(device, "REVOKED")]))
+        self.assertTrue(live.wait_disconnected(), live.describe() + "\n" + broker.describe())
+        line = broker.wait_for_log_line(
+            rf"mqauth: disconnecting client_id={re.escape(device.common_name)} ")
+        self.assertIsNotNone(line, broker.describe())
+        self.assertIn("reason=certificate_revoked", line)
+        self.assertHandshakeRefused(broker, device, reason="certificate_revoked")
+        self.assertDeviceConnects(broker, bystander)
+        self.assertRegisteredOnce(broker, device)  # refused, still registered, not twice
+
+    def test_a_state_by_issuer_wins_over_a_state_by_ca_sn_for_the_same_device(self):
+        """Both forms may name one device; the one by issuer is the more precise and decides,
+        whichever comes first in the list."""
+        device = self.leading_zero_device()
+        broker = self.start_fleet_broker(states=[self.state_of(device, "INACTIVE"),
+                                                 self.issuer_state_of(device, "ACTIVE")])
+        self.assertDeviceConnects(broker, device)
+        self.assertRegisteredOnce(broker, device)
+
+        self.reload_with(broker, certificates_yaml(
+            [ca_entry("fleet-ca", self.root)],
+            states=[self.issuer_state_of(device, "REVOKED"), self.state_of(device, "ACTIVE")]))
+        self.assertHandshakeRefused(broker, device, reason="certificate_revoked")
+
+
+class DeviceKeyTest(DeviceCertificateTestCase):
+    """A device is (serial, issuer): one serial from two issuing CAs is two devices, and a
+    second certificate under a key that is registered already is not that device."""
+
+    def start_fleet_broker(self, **options):
+        return self.start_broker(certificates_yaml([ca_entry("fleet-ca", self.root)], **options),
+                                 tls_listener=self.listener)
+
+    def two_issuers_one_serial(self):
+        """Two intermediates under the fleet root, each issuing a device with one serial:
+        (east device, west device)."""
+        serial = random_serial()
+        east = self.tls.certificate_authority(unique_client_id("fleet issuing east"),
+                                              issuer=self.root)
+        west = self.tls.certificate_authority(unique_client_id("fleet issuing west"),
+                                              issuer=self.root)
+        devices = self.device(issuer=east, serial=serial), self.device(issuer=west, serial=serial)
+        self.assertEqual(devices[0].serial, devices[1].serial)
+        self.assertNotEqual(issuer_of(devices[0]), issuer_of(devices[1]))
+        return devices
+
+    def test_a_second_certificate_with_a_registered_serial_and_issuer_is_refused(self):
+        """A CA that gave one serial to two certificates: the first to connect is the device,
+        the second is refused at its CONNECT (certificate_key_conflict) and changes nothing,
+        also after a restart (the conflict is found in the database, not only in memory)."""
+        broker = self.start_fleet_broker()
+        first = self.device()
+        twin, twin_material = same_serial_twin(self.root, first, unique_client_id("twin"))
+        self.addCleanup(twin_material.cleanup)
+        self.assertEqual(key_of(twin), key_of(first))
+        self.assertNotEqual(fingerprint_of(twin), fingerprint_of(first))
+
+        self.assertDeviceConnects(broker, first)
+        entry = self.assertRegisteredOnce(broker, first)
+        self.assertEqual(entry["fingerprint"], fingerprint_of(first))
+
+        for attempt in ("before", "after"):
+            with self.subTest(restart=attempt):
+                self.assertConnectRefused(broker, twin, reason="certificate_key_conflict",
+                                          client_id=unique_client_id("twin"))
+                notice = broker.wait_for_log_line(
+                    rf"mqauth: refused device certificate {device_pattern(twin)} "
+                    rf"sha256={fingerprint_of(twin)}: another certificate is registered under "
+                    r"this serial and issuer")
+                self.assertIsNotNone(notice, broker.describe())
+                self.assertEqual(self.assertRegisteredOnce(broker, first), entry)
+                self.assertDeviceConnects(broker, first, client_id=unique_client_id("first"))
+                if attempt == "before":
+                    self.assertEqual(broker.stop(), 0, broker.describe())
+                    broker.start()
+
+    def test_one_serial_from_two_intermediates_is_two_devices_and_a_state_by_issuer_picks_one(
+            self):
+        east_device, west_device = self.two_issuers_one_serial()
+        broker = self.start_fleet_broker()
+        self.assertDeviceConnects(broker, east_device, chain=True)
+        self.assertDeviceConnects(broker, west_device, chain=True)
+
+        east_entry = self.assertRegisteredOnce(broker, east_device)
+        west_entry = self.assertRegisteredOnce(broker, west_device)
+        self.assertEqual(registered_keys(registry_path(broker)),
+                         [key_of(east_device), key_of(west_device)])
+        for device, entry in ((east_device, east_entry), (west_device, west_entry)):
+            self.assertEqual(entry["fingerprint"], fingerprint_of(device))
+            self.assertEqual(canonical_serial(entry["ca_sn"]), canonical_serial(self.root.serial))
+            self.assertEqual(entry["ca_name"], "fleet-ca")
+
+        self.reload_with(broker, certificates_yaml(
+            [ca_entry("fleet-ca", self.root)],
+            states=[issuer_state_entry(west_device.serial, issuer_of(west_device), "REVOKED")]))
+        self.assertHandshakeRefused(broker, west_device, reason="certificate_revoked",
+                                    chain=True)
+        self.assertDeviceConnects(broker, east_device, chain=True,
+                                  client_id=unique_client_id("east"))
+        self.assertEqual(registered_keys(registry_path(broker)),
+                         [key_of(east_device), key_of(west_device)])
+
+    def test_a_state_by_ca_sn_covers_the_serial_under_every_intermediate_and_issuer_wins(self):
+        """The old form names a serial and the listed CA the chain leads to: under a root with
+        two intermediates, that is both devices; a state by issuer then singles one out."""
+        east_device, west_device = self.two_issuers_one_serial()
+        by_ca = state_entry(east_device.serial, self.root.serial, "INACTIVE")
+        broker = self.start_fleet_broker(states=[by_ca])
+        self.assertHandshakeRefused(broker, east_device, reason="certificate_inactive",
+                                    chain=True)
+        self.assertHandshakeRefused(broker, west_device, reason="certificate_inactive",
+                                    chain=True)
+
+        self.reload_with(broker, certificates_yaml(
+            [ca_entry("fleet-ca", self.root)],
+            states=[by_ca, issuer_state_entry(east_device.serial, issuer_of(east_device),
+                                              "ACTIVE")]))
+        self.assertDeviceConnects(broker, east_device, chain=True)
+        self.assertRegisteredOnce(broker, east_device)
+        self.assertHandshakeRefused(broker, west_device, reason="certificate_inactive",
+                                    chain=True)
+        self.assertNotRegistered(broker, west_device)
+
 
 class CommonNameBindingTest(DeviceCertificateTestCase):
     @classmethod
@@ -602,7 +891,42 @@ class UsernameTest(DeviceCertificateTestCase):
             rf"as {re.escape(publisher)} .*u'{self.OPERATOR}'"), self.broker.describe())
 
 
+class DebugPublisher:
+    """mosquitto_pub -d (MQTT 3.1.1, one QoS 1 publish) started in the background. Its debug
+    output shows the CONNACK even when the connection is lost right after it (a broker killed
+    before its PUBACK), which the exit code alone would hide; such a client keeps trying to
+    reconnect, so whoever killed the broker stops it."""
+
+    def __init__(self, broker, tls, client_id):
+        self.client_id = client_id
+        args = [tool("MOSQUITTO_PUB", "/usr/bin/mosquitto_pub"), *endpoint_args(broker, tls),
+                "-d", *credential_args(client_id, None, None), "-t", "t/x", "-m", "m", "-q", "1"]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, errors="replace")
+
+    def finish(self, timeout=CLIENT_TIMEOUT):
+        """Waits for the client to exit (killing it after `timeout`); whether CONNACK 0 came."""
+        try:
+            output, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        return f"Client {self.client_id} received CONNACK (0)" in output
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+
+
 class DurabilityTest(DeviceCertificateTestCase):
+    """DESIGN: a first-seen device is admitted only once its registration is durable. The
+    registry is SQLite in WAL mode with synchronous=FULL; a SIGKILL keeps the page cache, so
+    these tests prove that the commit comes before the CONNACK (and survives the process), not
+    the fsync itself, which nothing outside the process can see."""
+
+    BURST = 30  # new devices
+    STREAMS = 3  # connecting at once, each one after another
+
     def start_fleet_broker(self):
         return self.start_broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
                                  tls_listener=self.listener)
@@ -616,6 +940,7 @@ class DurabilityTest(DeviceCertificateTestCase):
         entries = registry_entries_for(registry_path(broker), device)
         self.assertEqual(len(entries), 1, f"the registration was lost\n{broker.describe()}")
         self.assertEqual(entries[0]["status"], "ACTIVE")
+        self.assertEqual(entries[0]["fingerprint"], fingerprint_of(device))
 
         broker.start()
         self.assertDeviceConnects(broker, device, client_id=unique_client_id("after-restart"))
@@ -623,20 +948,83 @@ class DurabilityTest(DeviceCertificateTestCase):
         newcomer = self.device()
         self.assertDeviceConnects(broker, newcomer)
         self.assertRegisteredOnce(broker, newcomer)
-        self.assertEqual(len(read_registry(registry_path(broker))), 2)
+        self.assertEqual(registered_keys(registry_path(broker)),
+                         [key_of(device), key_of(newcomer)])
 
-    def test_every_registration_acknowledged_before_kill_9_is_on_disk(self):
+    def test_every_registration_acknowledged_before_a_kill_9_mid_burst_is_in_the_database(self):
+        """30 new devices, three connecting at a time, and SIGKILL as soon as 15 of them have
+        their CONNACK, so the kill meets registrations in flight. Every device whose client saw
+        CONNACK 0 is in the database, whole; the ones cut off may or may not be. After a
+        restart on the same file every device connects, each registered exactly once."""
         broker = self.start_fleet_broker()
-        devices = [self.device() for _ in range(5)]
+        devices = [self.device() for _ in range(self.BURST)]
+        by_key = {key_of(device): device for device in devices}
+        pending = queue.Queue()
         for device in devices:
-            self.assertDeviceConnects(broker, device)
-        broker.kill()
-        registered = {canonical_serial(entry["device_sn"])
-                      for entry in read_registry(registry_path(broker))}
-        self.assertEqual(registered, {canonical_serial(device.serial) for device in devices})
-        leftovers = [name for name in os.listdir(broker.workdir) if name.startswith(REGISTRY)
-                     and name != REGISTRY]
-        self.assertEqual(leftovers, [], "temporary registry files were left behind")
+            pending.put(device)
+        acknowledged, in_flight, finished = [], set(), []
+        lock, kill_now, killed = threading.Lock(), threading.Event(), threading.Event()
+
+        def connect_one_after_another():
+            try:
+                while not killed.is_set():
+                    try:
+                        device = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    with lock:
+                        if killed.is_set():
+                            break
+                        client = DebugPublisher(broker, self.client_tls(device),
+                                                device.common_name)
+                        in_flight.add(client)
+                    connack = client.finish()
+                    with lock:
+                        in_flight.discard(client)
+                        if connack:
+                            acknowledged.append(device)
+                        if len(acknowledged) >= self.BURST // 2:
+                            kill_now.set()
+            finally:
+                with lock:
+                    finished.append(True)
+                    if len(finished) == self.STREAMS:
+                        kill_now.set()  # every stream is done: nothing left to wait for
+
+        streams = [threading.Thread(target=connect_one_after_another)
+                   for _ in range(self.STREAMS)]
+        for stream in streams:
+            stream.start()
+        kill_now.wait(BURST_TIMEOUT)
+        self.assertEqual(broker.kill(), -9)
+        with lock:
+            killed.set()
+            for client in in_flight:
+                client.stop()
+        for stream in streams:
+            stream.join()
+
+        self.assertGreaterEqual(len(acknowledged), self.BURST // 2, broker.describe())
+        self.assertLess(len(acknowledged), self.BURST,
+                        "the kill came after the whole burst\n" + broker.describe())
+        entries = read_registry(registry_path(broker))
+        keys = [(canonical_serial(entry["device_sn"]), entry["issuer"]) for entry in entries]
+        lost = [device.common_name for device in acknowledged if key_of(device) not in keys]
+        self.assertEqual(lost, [], "registrations acknowledged with CONNACK 0 were lost\n"
+                                   + broker.describe())
+        self.assertEqual(len(keys), len(set(keys)), f"a device is registered twice: {keys}")
+        for key, entry in zip(keys, entries):
+            self.assertIn(key, by_key, f"an unknown device was registered: {entry}")
+            device = by_key[key]
+            self.assertEqual((entry["fingerprint"], entry["common_name"], entry["status"]),
+                             (fingerprint_of(device), device.common_name, "ACTIVE"))
+
+        broker.start()
+        for device in devices:
+            self.assertDeviceConnects(broker, device, client_id=unique_client_id("restarted"))
+        self.assertEqual(sorted(registered_keys(registry_path(broker))), sorted(by_key))
+        for device in acknowledged:  # registered before the kill, and only then
+            self.assertRegisteredOnce(broker, device)
 
     def test_unusual_common_name_is_registered_verbatim_and_reloads_at_restart(self):
         broker = self.start_fleet_broker()
@@ -651,77 +1039,58 @@ class DurabilityTest(DeviceCertificateTestCase):
         self.assertDeviceConnects(broker, device, client_id=unique_client_id("unusual"))
         self.assertEqual(self.assertRegisteredOnce(broker, device), entry)
 
-    def test_registration_that_cannot_be_written_refuses_the_device(self):
-        broker = self.start_broker(
-            certificates_yaml([ca_entry("fleet-ca", self.root)],
-                              registry_file="no-such-directory/registry.yaml"),
-            tls_listener=self.listener)
-        device = self.device()
-        rc, stderr = self.connect_device(broker, device)
-        self.assertEqual(rc, RC_NOT_AUTHORISED, f"mosquitto_pub said {stderr!r}\n"
-                                                f"{broker.describe()}")
-        line = broker.wait_for_log_line(
-            rf"mqauth: .*client_id={re.escape(device.common_name)} .*"
-            r"reason=registry_write_failed")
-        self.assertIsNotNone(line, broker.describe())
-        self.assertEqual(broker.log_lines_matching(
-            rf"as {re.escape(device.common_name)} "), [], broker.describe())
-
-    def corrupt_registry(self, broker, device_line):
-        """Writes a registry whose 4th line is `device_line`; returns (bytes, line number)."""
-        text = ("# a registry someone edited by hand\n"
-                "version: 1\n"
-                "devices:\n"
-                f"{device_line}\n"
-                '    ca_sn: "01"\n'
-                '    ca_name: "fleet-ca"\n'
-                '    common_name: "x"\n'
-                '    not_before: "2026-01-01T00:00:00Z"\n'
-                '    not_after: "2027-01-01T00:00:00Z"\n'
-                '    first_seen: "2026-01-02T00:00:00Z"\n'
-                "    status: ACTIVE\n").encode()
-        with open(registry_path(broker), "wb") as file:
-            file.write(text)
-        return text, 4
-
-    def read_bytes(self, path):
-        with open(path, "rb") as file:
-            return file.read()
-
-    def test_corrupt_registry_at_start_up_stops_the_broker_and_is_left_unchanged(self):
-        broker = Broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
-                        tls_listener=self.listener)
-        self.addCleanup(broker.close)
-        text, line = self.corrupt_registry(broker, '  - device_sn: "not-a-serial"')
-        exit_code, output = broker.start_expecting_failure()
-        self.assertNotEqual(exit_code, 0, output)
-        self.assertRegex(output, rf"{re.escape(registry_path(broker))}:{line}:\d+:")
-        self.assertEqual(self.read_bytes(registry_path(broker)), text,
-                         "the corrupt registry was changed")
-
-    def test_a_registry_file_that_is_a_symbolic_link_stops_the_broker_and_is_kept(self):
-        broker = Broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
-                        tls_listener=self.listener)
-        self.addCleanup(broker.close)
-        target = os.path.join(broker.workdir, "elsewhere.yaml")
-        os.symlink(target, registry_path(broker))
-        exit_code, output = broker.start_expecting_failure()
-        self.assertNotEqual(exit_code, 0, output)
-        self.assertIn(f"{registry_path(broker)}: the device registry is a symbolic link", output)
-        self.assertTrue(os.path.islink(registry_path(broker)))
-
-    def test_unparsable_registry_at_start_up_stops_the_broker(self):
-        broker = Broker(certificates_yaml([ca_entry("fleet-ca", self.root)]),
-                        tls_listener=self.listener)
-        self.addCleanup(broker.close)
-        text, line = self.corrupt_registry(broker, '  - device_sn: "AB12\n  broken: [')
-        exit_code, output = broker.start_expecting_failure()
-        self.assertNotEqual(exit_code, 0, output)
-        self.assertRegex(output, rf"{re.escape(registry_path(broker))}:\d+:\d+:")
-        self.assertEqual(self.read_bytes(registry_path(broker)), text)
-
-    def test_corrupt_registry_at_reload_keeps_the_running_policy(self):
+    def test_a_registration_the_database_refuses_refuses_the_device_until_it_is_written(self):
+        """Another program holds the registry's write lock for longer than the plugin waits
+        (an import, an operator's sqlite3 shell): the registration fails, so the new device is
+        refused with registry_write_failed, never admitted unregistered. Devices the broker
+        knows keep connecting; once the lock is gone the new device registers."""
         broker = self.start_fleet_broker()
+        known, newcomer = self.device(), self.device()
+        self.assertDeviceConnects(broker, known)
+        with closing(sqlite3.connect(registry_path(broker), isolation_level=None)) as holder:
+            holder.execute("BEGIN IMMEDIATE")
+            self.assertConnectRefused(broker, newcomer, reason="registry_write_failed",
+                                      level="error deciding", client_id=newcomer.common_name)
+            notice = broker.wait_for_log_line(
+                rf"mqauth: cannot register device certificate {device_pattern(newcomer)} in "
+                rf"sqlite {re.escape(registry_path(broker))}: .*locked")
+            self.assertIsNotNone(notice, broker.describe())
+            self.assertNotRegistered(broker, newcomer)
+            self.assertDeviceConnects(broker, known, client_id=unique_client_id("known"))
+            holder.execute("ROLLBACK")
+        self.assertDeviceConnects(broker, newcomer)
+        self.assertRegisteredOnce(broker, newcomer)
+
+
+class RegistryFileTest(DeviceCertificateTestCase):
+    """The SQLite file itself: what the plugin creates, what it refuses to touch (at start-up
+    the broker does not start, at a reload the running policy and its registry stay), a link,
+    and a file replaced behind the broker's back."""
+
+    def fleet_yaml(self, **options):
+        return certificates_yaml([ca_entry("fleet-ca", self.root)], **options)
+
+    def start_fleet_broker(self):
+        return self.start_broker(self.fleet_yaml(), tls_listener=self.listener)
+
+    def unstarted_broker(self, **options):
+        broker = Broker(self.fleet_yaml(**options), tls_listener=self.listener)
+        self.addCleanup(broker.close)
+        return broker
+
+    def assertStartRefused(self, broker, path, message):
+        exit_code, output = broker.start_expecting_failure()
+        self.assertGreater(exit_code, 0, output)
+        self.assertIn(f"mqauth: {path}: {message}", output)
+        self.assertIn("(device registry)", output)
+        self.assertRegex(output, r"mqauth: configuration .* is invalid; the broker will not start")
+        return output
+
+    def assertReloadKeepsTheRunningPolicy(self, broker, registry, path, message):
+        """A reload to a config that revokes a registered device and names as its registry
+        `registry`, which the plugin cannot open (`path` resolved), is rejected with
+        `PATH: MESSAGE`: the device is not revoked, a live client stays, and new devices still
+        register in the running registry."""
         kept, to_revoke = self.device(), self.device()
         self.assertDeviceConnects(broker, kept)
         self.assertDeviceConnects(broker, to_revoke)
@@ -730,20 +1099,152 @@ class DurabilityTest(DeviceCertificateTestCase):
         self.addCleanup(live.stop)
         live.wait_connected()
 
-        text, line = self.corrupt_registry(broker, '  - device_sn: "not-a-serial"')
-        broker.write_config(certificates_yaml(
-            [ca_entry("fleet-ca", self.root)],
-            states=[state_entry(to_revoke.serial, self.root.serial, "REVOKED")]))
+        seen = len(broker.log_text())
+        broker.write_config(self.fleet_yaml(registry=registry, states=[
+            issuer_state_entry(to_revoke.serial, issuer_of(to_revoke), "REVOKED")]))
         self.assertFalse(broker.reload(), "the reload should be rejected\n" + broker.describe())
-        self.assertTrue(broker.log_lines_matching(
-            rf"{re.escape(registry_path(broker))}:{line}:\d+:"), broker.describe())
+        since = broker.log_text()[seen:]
+        self.assertIn(f"mqauth: {path}: {message}", since)
+        self.assertRegex(since, r"mqauth: reload of .* rejected; the running policy stays")
 
         # The REVOKED state came with the rejected reload: it is not in force.
         self.assertDeviceConnects(broker, to_revoke, client_id=unique_client_id("not-revoked"))
         self.assertDeviceConnects(broker, kept, client_id=unique_client_id("kept"))
         self.assertTrue(live.stays_connected(), live.describe() + "\n" + broker.describe())
-        self.assertEqual(self.read_bytes(registry_path(broker)), text,
-                         "the corrupt registry was changed")
+        newcomer = self.device()
+        self.assertDeviceConnects(broker, newcomer)
+        self.assertRegisteredOnce(broker, newcomer)
+        live.stop()
+
+    def test_the_registry_is_created_at_start_up_as_an_mqauth_sqlite_database(self):
+        broker = self.start_fleet_broker()
+        path = registry_path(broker)
+        self.assertTrue(os.path.isfile(path), "no registry after start-up\n" + broker.describe())
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o640,
+                         "the registry names every device: owner and group only")
+        self.assertEqual(read_bytes(path)[:16], b"SQLite format 3\0")
+        with open_read_only(path) as database:
+            def pragma(name):
+                return database.execute(f"PRAGMA {name}").fetchone()[0]
+
+            self.assertEqual(pragma("application_id"), APPLICATION_ID)
+            self.assertEqual(pragma("user_version"), SCHEMA_VERSION)
+            self.assertEqual(pragma("journal_mode"), "wal")
+            columns = database.execute(f"PRAGMA table_info({TABLE})").fetchall()
+            self.assertEqual(tuple(column[1] for column in columns), COLUMNS)
+            self.assertEqual(sorted((column[5], column[1]) for column in columns if column[5]),
+                             [(1, "device_sn"), (2, "issuer")], "the primary key")
+            self.assertEqual(database.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0], 0)
+
+        device = self.device()
+        self.assertDeviceConnects(broker, device)
+        self.assertRegisteredOnce(broker, device)
+
+    def test_a_file_that_is_not_a_registry_stops_the_broker_and_is_left_as_it_is(self):
+        for name, write, message in NOT_A_REGISTRY:
+            with self.subTest(name):
+                broker = self.unstarted_broker()
+                path = registry_path(broker)
+                write(path)
+                before = read_bytes(path)
+                self.assertStartRefused(broker, path, message)
+                self.assertRegex(broker.all_text(), left_as_it_is(path))
+                self.assertEqual(read_bytes(path), before, f"{name} was changed")
+                self.assertEqual(sidecars_of(path), [])
+
+    def test_a_reload_to_a_file_that_is_not_a_registry_keeps_the_running_policy(self):
+        """E.g. `registry: {sqlite: registry.yaml}` pointing at the old YAML registry by mistake:
+        nothing is written to that file, and the broker keeps its registry."""
+        broker = self.start_fleet_broker()
+        for name, write, message in NOT_A_REGISTRY:
+            with self.subTest(name):
+                wrong = f"wrong-{name}.db"
+                path = os.path.join(broker.workdir, wrong)
+                write(path)
+                before = read_bytes(path)
+                self.assertReloadKeepsTheRunningPolicy(broker, wrong, path, message)
+                self.assertRegex(broker.log_text(), left_as_it_is(path))
+                self.assertEqual(read_bytes(path), before, f"{name} was changed")
+                self.assertEqual(sidecars_of(path), [])
+
+    def test_a_registry_in_a_missing_directory_stops_the_broker(self):
+        broker = self.unstarted_broker(registry="no-such-directory/devices.db")
+        path = os.path.join(broker.workdir, "no-such-directory", "devices.db")
+        self.assertStartRefused(broker, path, "cannot create it")
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+
+    def test_a_reload_to_a_registry_in_a_missing_directory_keeps_the_running_policy(self):
+        broker = self.start_fleet_broker()
+        path = os.path.join(broker.workdir, "no-such-directory", "devices.db")
+        self.assertReloadKeepsTheRunningPolicy(broker, "no-such-directory/devices.db", path,
+                                               "cannot create it")
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+
+    def test_a_registry_path_that_is_a_symbolic_link_is_used_through_the_link(self):
+        """The registry moved to another disk with a link left in its place: the broker opens
+        it through the link, knows the devices in it, and registers new ones there."""
+        broker = self.start_fleet_broker()
+        known = self.device()
+        self.assertDeviceConnects(broker, known)
+        self.assertEqual(broker.stop(), 0, broker.describe())
+
+        storage = os.path.join(broker.workdir, "storage")
+        os.mkdir(storage)
+        target = os.path.join(storage, "devices.db")
+        shutil.move(registry_path(broker), target)
+        os.symlink(target, registry_path(broker))
+        broker.start()
+
+        newcomer = self.device()
+        self.assertDeviceConnects(broker, known, client_id=unique_client_id("known"))
+        self.assertDeviceConnects(broker, newcomer)
+        self.assertRegisteredOnce(broker, known)  # not registered again
+        self.assertRegisteredOnce(broker, newcomer)
+        self.assertEqual(registered_keys(target), [key_of(known), key_of(newcomer)])
+        self.assertTrue(os.path.islink(registry_path(broker)), "the link was replaced")
+        self.assertEqual(os.readlink(registry_path(broker)), target)
+        self.assertEqual(sidecars_of(registry_path(broker)), [],
+                         "SQLite's files belong beside the target, not beside the link")
+
+    def test_a_registry_replaced_on_disk_is_left_alone_until_the_broker_restarts(self):
+        """An operator restores a backup by renaming it over the registry while the broker runs.
+        SQLite keeps the write-ahead log beside the path, so a connection to the new file would
+        read (and checkpoint) the old file's log into it. The broker therefore writes nothing
+        there and opens nothing new there, not even on reload: new devices are refused with
+        registry_write_failed (the notice says to restart), known ones keep connecting, and the
+        restored file is intact when the broker restarts and uses it."""
+        broker = self.start_fleet_broker()
+        path = registry_path(broker)
+        known, later, newcomer = self.device(), self.device(), self.device()
+        self.assertDeviceConnects(broker, known)
+        backup = os.path.join(broker.workdir, "backup.db")
+        with open_read_only(path) as live, closing(sqlite3.connect(backup)) as copy:
+            live.backup(copy)
+        self.assertDeviceConnects(broker, later)  # registered after the backup was taken
+
+        os.replace(backup, path)
+        for attempt in ("before", "after"):
+            with self.subTest(reload=attempt):
+                if attempt == "after":
+                    self.reload_with(broker, self.fleet_yaml())
+                self.assertConnectRefused(broker, newcomer, reason="registry_write_failed",
+                                          level="error deciding",
+                                          client_id=unique_client_id("newcomer"))
+                self.assertDeviceConnects(broker, known, client_id=unique_client_id("known"))
+        notice = broker.wait_for_log_line(
+            rf"mqauth: cannot register device certificate {device_pattern(newcomer)} in "
+            rf"sqlite {re.escape(path)}: the file was replaced or removed on disk while the "
+            r"broker had it open; nothing is written to it until the broker restarts")
+        self.assertIsNotNone(notice, broker.describe())
+
+        self.assertEqual(broker.stop(), 0, broker.describe())
+        for sidecar in (path + "-wal", path + "-shm"):  # as the README's restore steps say
+            if os.path.exists(sidecar):
+                os.unlink(sidecar)
+        self.assertEqual(registered_keys(path), [key_of(known)], "the restored file changed")
+        broker.start()
+        self.assertDeviceConnects(broker, newcomer)
+        self.assertEqual(registered_keys(path), [key_of(known), key_of(newcomer)])
 
 
 class OtherListenersTest(DeviceCertificateTestCase):
@@ -806,8 +1307,14 @@ class SecretHygieneTest(DeviceCertificateTestCase):
                                     username="hyg-user", password=passwords[2])
 
         self.assertEqual(broker.stop(), 0, broker.describe())
-        with open(registry_path(broker), encoding="utf-8") as registry:
-            text = broker.all_text() + registry.read()
+        # The registry's whole file (the broker checkpointed its WAL into it when it stopped)
+        # and every column of every row.
+        self.assertEqual(sidecars_of(registry_path(broker)), [])
+        rows = "\n".join("\t".join(entry.values())
+                          for entry in read_registry(registry_path(broker)))
+        self.assertIn(device.common_name, rows)
+        text = (broker.all_text() + read_bytes(registry_path(broker)).decode("latin-1") + "\n"
+                + rows)
         key_lines = set()
         for certificate in (device, stranger, self.server, self.root):
             key_lines |= {line for line in certificate.key_pem().splitlines()

@@ -10,7 +10,10 @@ leaf per certificate id, some RSA and some ECDSA, one with an encrypted key.
 
 import json
 import re
+import sqlite3
 import unittest
+from contextlib import closing
+from urllib.parse import quote
 
 from mqauth_harness import (
     Broker,
@@ -312,19 +315,20 @@ class SniWithDeviceCertificatesTest(SniTestCase):
 
     def test_a_device_gets_the_sni_certificate_and_is_verified_and_registered(self):
         device = material.client_certificate("device-1", issuer=root)
-        registry = material.path(f"registry-{unique_client_id('r')}.yaml")
+        registry = material.path(f"registry-{unique_client_id('r')}.db")
         yaml = sni_yaml(["local", "default"], "default", domains=[("localhost", "local")])
         yaml = yaml.replace("anonymous: allow", "anonymous: deny")
         yaml += ("ca_certificates:\n"
                  f"  - {{ca_name: sni-root, file: {json.dumps(root.cert)}}}\n"
-                 f"device_certificates: {{registry_file: {json.dumps(registry)}}}\n")
+                 f"device_certificates: {{registry: {{sqlite: {json.dumps(registry)}}}}}\n")
         broker = self.start_broker(yaml, tls_listener=TlsListener(
             certs["listener"].chain, certs["listener"].key, require_certificate=True))
         rc, stderr = pub(broker, client_id="device-1",
                          tls=ClientTls(cafile=root.cert, cert=device.chain, key=device.key))
         self.assertEqual(rc, 0, f"mosquitto_pub said {stderr!r}\n{broker.describe()}")
-        with open(registry, encoding="utf-8") as registered:
-            self.assertIn('common_name: "device-1"', registered.read())
+        with closing(sqlite3.connect(f"file:{quote(registry)}?mode=ro", uri=True)) as database:
+            registered = database.execute("SELECT common_name FROM mqauth_devices").fetchall()
+        self.assertEqual(registered, [("device-1",)])
         other_root = material.certificate_authority("Stranger Root")
         rogue = material.client_certificate("rogue", issuer=other_root)
         rc, _ = pub(broker, client_id="rogue",

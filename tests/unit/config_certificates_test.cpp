@@ -38,7 +38,7 @@ class ConfigCertificates : public ::testing::Test {
     std::string dir_;
 };
 
-const char* const kRegistry = "device_certificates:\n  registry_file: registry.yaml\n";
+const char* const kRegistry = "device_certificates:\n  registry: {sqlite: devices.db}\n";
 
 }  // namespace
 
@@ -48,27 +48,86 @@ TEST_F(ConfigCertificates, LoadsCasAndDeviceSettingsWithPathsRelativeToTheConfig
                          "  - ca_name: fleet-ca\n    file: ca.pem\n"
                          "  - ca_name: old-ca\n    file: other.pem\n    status: INACTIVE\n"
                          "device_certificates:\n"
-                         "  registry_file: registry.yaml\n"
+                         "  registry:\n"
+                         "    sqlite: devices.db\n"
                          "  bind_client_id_to_cn: true\n"
                          "  states:\n"
-                         "    - {device_sn: \"00a1b2\", ca_sn: 7f00, status: REVOKED}\n"));
+                         "    - {device_sn: \"00a1b2\", ca_sn: 7f00, status: REVOKED}\n"
+                         "    - {device_sn: 1A, issuer: \"CN=Issuing\\\\, East\", status: "
+                         "INACTIVE}\n"));
     ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
     const certs::CertificatePolicy& certificates = result.policy->certificates;
     ASSERT_EQ(certificates.authorities.size(), 2u);
     EXPECT_EQ(certificates.authorities.find_by_name("fleet-ca")->serial, "7F00");
     EXPECT_EQ(certificates.authorities.find_by_name("fleet-ca")->status, certs::CaStatus::Active);
     EXPECT_EQ(certificates.authorities.find_by_name("old-ca")->status, certs::CaStatus::Inactive);
-    EXPECT_EQ(certificates.registry_file, dir_ + "/registry.yaml");
+    ASSERT_TRUE(certificates.registry);
+    EXPECT_EQ(certificates.registry->backend, registry::Backend::Sqlite);
+    EXPECT_EQ(certificates.registry->location, dir_ + "/devices.db");
     EXPECT_TRUE(certificates.bind_client_id_to_cn);
-    EXPECT_EQ(certificates.states.decision({"A1B2", "7F00"}), certs::DeviceStatus::Revoked);
+    EXPECT_EQ(certificates.states.decision({"A1B2", "", "7F00"}), certs::DeviceStatus::Revoked);
+    EXPECT_EQ(certificates.states.decision({"1A", "CN=Issuing\\, East", ""}),
+              certs::DeviceStatus::Inactive);
 }
 
-TEST_F(ConfigCertificates, ListedCasNeedARegistryFile) {
+TEST_F(ConfigCertificates, ListedCasNeedARegistry) {
     EXPECT_EQ(errors("ca_certificates:\n  - ca_name: fleet-ca\n    file: ca.pem\n"),
-              std::vector<std::string>{"auth.yaml:4:3: device_certificates.registry_file: "
+              std::vector<std::string>{"auth.yaml:4:3: device_certificates.registry: "
                                        "MissingParameter: listed CAs need "
-                                       "device_certificates.registry_file (where first-seen "
+                                       "device_certificates.registry (where first-seen "
                                        "certificates are registered)"});
+}
+
+TEST_F(ConfigCertificates, APostgresqlRegistryKeepsItsPasswordOutOfTheConnectionString) {
+    test_pki::write_text_file(dir_ + "/registry.pass", "s3cret\n");
+    const LoadResult result =
+        load(std::string("device_certificates:\n"
+                         "  registry:\n"
+                         "    postgresql: \"host=127.0.0.1 port=5432 dbname=mqauth user=broker\"\n"
+                         "    password_file: registry.pass\n"
+                         "    timeout_ms: 250\n"));
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    const auto& source = *result.policy->certificates.registry;
+    EXPECT_EQ(source.backend, registry::Backend::Postgresql);
+    ASSERT_TRUE(source.password);
+    EXPECT_EQ(source.password->reveal(), "s3cret");
+    EXPECT_EQ(source.timeout.count(), 250);
+    EXPECT_EQ(source.describe(), "postgresql host=127.0.0.1 port=5432 dbname=mqauth user=broker");
+}
+
+TEST_F(ConfigCertificates, BadRegistriesAreNamedWithTheirLine) {
+    const auto found = errors(
+        "device_certificates:\n"
+        "  registry: {postgresql: \"host=db password=hunter2\"}\n");  // 4
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].find("auth.yaml:4:26: device_certificates.registry.postgresql: "
+                            "InvalidParameter: holds a password"),
+              std::string::npos)
+        << found[0];
+    EXPECT_EQ(found[0].find("hunter2"), std::string::npos);
+    EXPECT_NE(errors("device_certificates:\n  registry: {postgresql: \"host='db\"}\n")[0].find(
+                  "not a libpq connection string"),
+              std::string::npos);
+    EXPECT_EQ(errors("device_certificates:\n  registry: {sqlite: a.db, postgresql: x}\n")[0],
+              "auth.yaml:4:13: device_certificates.registry: InvalidParameter: give only one of "
+              "sqlite and postgresql");
+    EXPECT_NE(errors("device_certificates:\n  registry: {sqlite: a.db, timeout_ms: 5}\n")[0].find(
+                  "timeout_ms: InvalidParameter: only for postgresql"),
+              std::string::npos);
+    EXPECT_NE(errors("device_certificates:\n  registry: {postgresql: \"host=db\", timeout_ms: "
+                     "5}\n")[0]
+                  .find("must be 10 to 60000"),
+              std::string::npos);
+}
+
+TEST_F(ConfigCertificates, TheYamlRegistryFileSaysHowToMoveToTheNewRegistry) {
+    const auto found = errors("device_certificates:\n  registry_file: /var/lib/x.yaml\n");
+    ASSERT_FALSE(found.empty());
+    EXPECT_NE(found[0].find("auth.yaml:4:18: device_certificates.registry_file: InvalidParameter: "
+                            "the YAML registry file was replaced by `registry: {sqlite: FILE}`"),
+              std::string::npos)
+        << found[0];
+    EXPECT_NE(found[0].find("mqauth devices import"), std::string::npos);
 }
 
 TEST_F(ConfigCertificates, EveryBadCaEntryIsReportedWithItsLine) {
@@ -111,15 +170,16 @@ TEST_F(ConfigCertificates, StatesNeedHexSerialsExactEnumsAndNoDuplicates) {
     const auto found = errors(
         "ca_certificates:\n  - ca_name: fleet-ca\n    file: ca.pem\n"
         "device_certificates:\n"
-        "  registry_file: registry.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  bind_client_id_to_cn: yes\n"  // 8
         "  states:\n"
-        "    - {device_sn: \"1A:2B\", ca_sn: 7F00, status: INACTIVE}\n"  // 10
-        "    - {device_sn: 1a2b, ca_sn: 7F00, status: Revoked}\n"        // 11
-        "    - {device_sn: 1A2B, ca_sn: 7F00, status: REVOKED}\n"        // 12
-        "    - {device_sn: 01A2B, ca_sn: 7f00, status: ACTIVE}\n"        // 13
-        "    - {device_sn: 1A2B, status: ACTIVE}\n");                    // 14
-    ASSERT_EQ(found.size(), 5u);
+        "    - {device_sn: \"1A:2B\", ca_sn: 7F00, status: INACTIVE}\n"               // 10
+        "    - {device_sn: 1a2b, ca_sn: 7F00, status: Revoked}\n"                     // 11
+        "    - {device_sn: 1A2B, ca_sn: 7F00, status: REVOKED}\n"                     // 12
+        "    - {device_sn: 01A2B, ca_sn: 7f00, status: ACTIVE}\n"                     // 13
+        "    - {device_sn: 1A2B, status: ACTIVE}\n"                                   // 14
+        "    - {device_sn: 1A2B, issuer: \"CN=x\", ca_sn: 7F00, status: ACTIVE}\n");  // 15
+    ASSERT_EQ(found.size(), 6u);
     EXPECT_EQ(found[0],
               "auth.yaml:8:25: device_certificates.bind_client_id_to_cn: InvalidParameter: "
               "expected true or false, got \"yes\"");
@@ -133,6 +193,9 @@ TEST_F(ConfigCertificates, StatesNeedHexSerialsExactEnumsAndNoDuplicates) {
               "auth.yaml:13:7: device_certificates.states[3]: InvalidParameter: device_sn 1A2B "
               "of ca_sn 7F00 already has a state above");
     EXPECT_EQ(found[4],
-              "auth.yaml:14:7: device_certificates.states[4].ca_sn: MissingParameter: ca_sn is "
-              "required");
+              "auth.yaml:14:7: device_certificates.states[4]: MissingParameter: issuer (or ca_sn) "
+              "is required");
+    EXPECT_EQ(found[5],
+              "auth.yaml:15:7: device_certificates.states[5]: InvalidParameter: give only one of "
+              "issuer and ca_sn");
 }

@@ -7,18 +7,18 @@
 
 using namespace mqauth;
 using namespace mqauth::editing;
-using mqauth::config::LoadResult;
-using mqauth::config::load_text;
-using certs::DeviceKey;
 using certs::DeviceStatus;
+using certs::StateKey;
+using mqauth::config::load_text;
+using mqauth::config::LoadResult;
 
 namespace {
 
-const DeviceKey kDevice{"1A2B", "7F00"};
-const DeviceKey kOther{"C0FFEE", "7F00"};
+const StateKey kDevice{"1A2B", "", "7F00"};
+const StateKey kOther{"C0FFEE", "", "7F00"};
 
 // The edit of `text`, which must succeed; its result must also load as a valid config.
-StateEdit edited(const std::string& text, const DeviceKey& key, DeviceStatus status) {
+StateEdit edited(const std::string& text, const StateKey& key, DeviceStatus status) {
     const StateEditResult result = record_device_state(text, key, status);
     EXPECT_FALSE(result.error) << (result.error
                                        ? yaml::format_diagnostic("auth.yaml", *result.error)
@@ -33,7 +33,7 @@ StateEdit edited(const std::string& text, const DeviceKey& key, DeviceStatus sta
     return *result.edit;
 }
 
-std::string refusal(const std::string& text, const DeviceKey& key, DeviceStatus status) {
+std::string refusal(const std::string& text, const StateKey& key, DeviceStatus status) {
     const StateEditResult result = record_device_state(text, key, status);
     EXPECT_FALSE(result.edit) << result.edit->text;
     return result.error ? yaml::format_diagnostic("auth.yaml", *result.error) : "";
@@ -45,7 +45,7 @@ TEST(DeviceStateEdit, ReplacesTheStatusInPlaceKeepingItsComment) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - device_sn: \"1A2B\"   # the lobby sensor\n"
         "      ca_sn: \"7F00\"\n"
@@ -54,7 +54,7 @@ TEST(DeviceStateEdit, ReplacesTheStatusInPlaceKeepingItsComment) {
     EXPECT_EQ(edit.text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    - device_sn: \"1A2B\"   # the lobby sensor\n"
               "      ca_sn: \"7F00\"\n"
@@ -68,13 +68,13 @@ TEST(DeviceStateEdit, ReplacesAQuotedStatusKeepingItsQuotes) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - {device_sn: '1A2B', ca_sn: '7F00', status: 'INACTIVE'}\n";
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Active).text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    - {device_sn: '1A2B', ca_sn: '7F00', status: 'ACTIVE'}\n");
 }
@@ -83,7 +83,7 @@ TEST(DeviceStateEdit, LowerCaseAndLeadingZeroSerialsNameTheSameEntry) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - device_sn: 001a2b\n"
         "      ca_sn: \"7f00\"\n"
@@ -93,7 +93,7 @@ TEST(DeviceStateEdit, LowerCaseAndLeadingZeroSerialsNameTheSameEntry) {
     EXPECT_EQ(edit.text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    - device_sn: 001a2b\n"
               "      ca_sn: \"7f00\"\n"
@@ -104,7 +104,7 @@ TEST(DeviceStateEdit, TheSameDecisionAgainChangesNothing) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - device_sn: \"1A2B\"\n"
         "      ca_sn: \"7F00\"\n"
@@ -119,7 +119,7 @@ TEST(DeviceStateEdit, AppendsABlockItemWithTwoSpaceIndentation) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "  - device_sn: \"C0FFEE\"\n"
         "    ca_sn: \"7F00\"\n"
@@ -130,7 +130,7 @@ TEST(DeviceStateEdit, AppendsABlockItemWithTwoSpaceIndentation) {
     EXPECT_EQ(edit.text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "  - device_sn: \"C0FFEE\"\n"
               "    ca_sn: \"7F00\"\n"
@@ -146,7 +146,7 @@ TEST(DeviceStateEdit, AppendsABlockItemWithFourSpaceIndentation) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "    registry_file: devices.yaml\n"
+        "    registry: {sqlite: devices.db}\n"
         "    states:\n"
         "        -   device_sn: \"C0FFEE\"\n"
         "            ca_sn: \"7F00\"\n"
@@ -154,7 +154,7 @@ TEST(DeviceStateEdit, AppendsABlockItemWithFourSpaceIndentation) {
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Active).text,
               "version: 1\n"
               "device_certificates:\n"
-              "    registry_file: devices.yaml\n"
+              "    registry: {sqlite: devices.db}\n"
               "    states:\n"
               "        -   device_sn: \"C0FFEE\"\n"
               "            ca_sn: \"7F00\"\n"
@@ -168,7 +168,7 @@ TEST(DeviceStateEdit, AppendsAFlowItemAfterFlowItemsOfABlockList) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - {device_sn: \"C0FFEE\", ca_sn: \"7F00\", status: INACTIVE}  # spare unit\n"
         "\n"
@@ -178,7 +178,7 @@ TEST(DeviceStateEdit, AppendsAFlowItemAfterFlowItemsOfABlockList) {
     EXPECT_EQ(edit.text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    - {device_sn: \"C0FFEE\", ca_sn: \"7F00\", status: INACTIVE}  # spare unit\n"
               "    - {device_sn: \"1A2B\", ca_sn: \"7F00\", status: REVOKED}\n"
@@ -194,7 +194,7 @@ TEST(DeviceStateEdit, KeepsEveryCommentAndBlankLineElsewhereByteForByte) {
         "version: 1   # always 1\n"
         "\n"
         "device_certificates:   # ApsaraMQ device certificates\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    # decided at the 2026-03 audit\n"
         "    - device_sn: \"C0FFEE\"\n"
@@ -211,7 +211,7 @@ TEST(DeviceStateEdit, KeepsEveryCommentAndBlankLineElsewhereByteForByte) {
               "version: 1   # always 1\n"
               "\n"
               "device_certificates:   # ApsaraMQ device certificates\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    # decided at the 2026-03 audit\n"
               "    - device_sn: \"C0FFEE\"\n"
@@ -232,7 +232,7 @@ TEST(DeviceStateEdit, AddsAStatesKeyWithTheMappingsIndentation) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml   # the plugin writes it\n"
+        "  registry: {sqlite: devices.db}   # the plugin writes it\n"
         "  bind_client_id_to_cn: false\n"
         "\n"
         "# permissions follow\n"
@@ -243,7 +243,7 @@ TEST(DeviceStateEdit, AddsAStatesKeyWithTheMappingsIndentation) {
     EXPECT_EQ(edit.text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml   # the plugin writes it\n"
+              "  registry: {sqlite: devices.db}   # the plugin writes it\n"
               "  bind_client_id_to_cn: false\n"
               "  states:\n"
               "    - device_sn: \"1A2B\"\n"
@@ -265,7 +265,7 @@ TEST(DeviceStateEdit, AddsAStatesKeyIndentingItsListLikeTheFilesOtherLists) {
         "  secret: s\n"
         "  sign_mode: ORIGIN\n"
         "device_certificates:\n"
-        "    registry_file: devices.yaml\n";
+        "    registry: {sqlite: devices.db}\n";
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Active).text,
               "version: 1\n"
               "identities:\n"
@@ -274,7 +274,7 @@ TEST(DeviceStateEdit, AddsAStatesKeyIndentingItsListLikeTheFilesOtherLists) {
               "  secret: s\n"
               "  sign_mode: ORIGIN\n"
               "device_certificates:\n"
-              "    registry_file: devices.yaml\n"
+              "    registry: {sqlite: devices.db}\n"
               "    states:\n"
               "    - device_sn: \"1A2B\"\n"
               "      ca_sn: \"7F00\"\n"
@@ -286,7 +286,7 @@ TEST(DeviceStateEdit, FillsAnEmptyStatesListKeepingItsComment) {
         "version: 1\n"
         "device_certificates:\n"
         "  states: []   # none yet\n"
-        "  registry_file: devices.yaml\n";
+        "  registry: {sqlite: devices.db}\n";
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Revoked).text,
               "version: 1\n"
               "device_certificates:\n"
@@ -294,19 +294,19 @@ TEST(DeviceStateEdit, FillsAnEmptyStatesListKeepingItsComment) {
               "    - device_sn: \"1A2B\"\n"
               "      ca_sn: \"7F00\"\n"
               "      status: REVOKED\n"
-              "  registry_file: devices.yaml\n");
+              "  registry: {sqlite: devices.db}\n");
 }
 
 TEST(DeviceStateEdit, FillsAStatesKeyWithoutValue) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n";
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Revoked).text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    - device_sn: \"1A2B\"\n"
               "      ca_sn: \"7F00\"\n"
@@ -317,7 +317,7 @@ TEST(DeviceStateEdit, KeepsWindowsLineEndingsAndAMissingFinalNewline) {
     const std::string text =
         "version: 1\r\n"
         "device_certificates:\r\n"
-        "  registry_file: devices.yaml\r\n"
+        "  registry: {sqlite: devices.db}\r\n"
         "  states:\r\n"
         "    - device_sn: \"C0FFEE\"\r\n"
         "      ca_sn: \"7F00\"\r\n"
@@ -325,7 +325,7 @@ TEST(DeviceStateEdit, KeepsWindowsLineEndingsAndAMissingFinalNewline) {
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Active).text,
               "version: 1\r\n"
               "device_certificates:\r\n"
-              "  registry_file: devices.yaml\r\n"
+              "  registry: {sqlite: devices.db}\r\n"
               "  states:\r\n"
               "    - device_sn: \"C0FFEE\"\r\n"
               "      ca_sn: \"7F00\"\r\n"
@@ -339,12 +339,12 @@ TEST(DeviceStateEdit, ReplacesInsideAFlowListButRefusesToAppendToIt) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states: [{device_sn: \"C0FFEE\", ca_sn: \"7F00\", status: INACTIVE}]\n";
     EXPECT_EQ(edited(text, kOther, DeviceStatus::Active).text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states: [{device_sn: \"C0FFEE\", ca_sn: \"7F00\", status: ACTIVE}]\n");
     EXPECT_EQ(refusal(text, kDevice, DeviceStatus::Revoked),
               "auth.yaml:4:11: device_certificates.states: written in flow style ([...]), so a "
@@ -353,8 +353,8 @@ TEST(DeviceStateEdit, ReplacesInsideAFlowListButRefusesToAppendToIt) {
 }
 
 TEST(DeviceStateEdit, RefusesToAddStatesToAFlowSection) {
-    EXPECT_EQ(refusal("version: 1\ndevice_certificates: {registry_file: devices.yaml}\n", kDevice,
-                      DeviceStatus::Revoked),
+    EXPECT_EQ(refusal("version: 1\ndevice_certificates: {registry: {sqlite: devices.db}}\n",
+                      kDevice, DeviceStatus::Revoked),
               "auth.yaml:2:22: device_certificates: written in flow style ({...}), so a states "
               "list cannot be added safely; record the state by hand (see mqauth devices --help)");
 }
@@ -366,10 +366,10 @@ TEST(DeviceStateEdit, ConfigWithoutDeviceCertificatesIsRefused) {
     EXPECT_EQ(missing.error->position.line, 0);  // nowhere in particular
     EXPECT_EQ(missing.error->message,
               "MissingParameter: the config has no device_certificates section (with "
-              "registry_file) to record device states in");
+              "registry) to record device states in");
     EXPECT_EQ(refusal("version: 1\ndevice_certificates:\n", kDevice, DeviceStatus::Active),
               "auth.yaml:2:1: device_certificates: MissingParameter: the config has no "
-              "device_certificates section (with registry_file) to record device states in");
+              "device_certificates section (with registry) to record device states in");
 }
 
 TEST(DeviceStateEdit, TextThatIsNotYamlIsRefusedWithItsPosition) {
@@ -382,21 +382,21 @@ TEST(DeviceStateEdit, TextThatIsNotYamlIsRefusedWithItsPosition) {
 TEST(DeviceStateEdit, AMalformedStateIsNamedNotGuessedAt) {
     EXPECT_EQ(refusal("version: 1\n"
                       "device_certificates:\n"
-                      "  registry_file: devices.yaml\n"
+                      "  registry: {sqlite: devices.db}\n"
                       "  states:\n"
                       "    - device_sn: \"not hex\"\n"
                       "      ca_sn: \"7F00\"\n"
                       "      status: ACTIVE\n",
                       kDevice, DeviceStatus::Active),
               "auth.yaml:5:7: device_certificates.states[0]: InvalidParameter: not a state with a "
-              "hex device_sn and ca_sn and a status (mqauth check says more)");
+              "hex device_sn, an issuer or a ca_sn, and a status (mqauth check says more)");
 }
 
 TEST(DeviceStateEdit, ReadsRecordedStatesInFileOrderWithCanonicalSerials) {
     const StatesReading reading = read_recorded_states(
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    - {device_sn: \"c0ffee\", ca_sn: \"07f00\", status: REVOKED}\n"
         "    - device_sn: 1A2B\n"
@@ -416,7 +416,7 @@ TEST(DeviceStateEdit, EveryDecisionInTurnReadsBackAsRecorded) {
     std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n";
+        "  registry: {sqlite: devices.db}\n";
     for (DeviceStatus status :
          {DeviceStatus::Inactive, DeviceStatus::Revoked, DeviceStatus::Active}) {
         text = edited(text, kDevice, status).text;
@@ -432,7 +432,7 @@ TEST(DeviceStateEdit, AppendsAfterAnItemWhoseDashIsAloneOnItsLine) {
     const std::string text =
         "version: 1\n"
         "device_certificates:\n"
-        "  registry_file: devices.yaml\n"
+        "  registry: {sqlite: devices.db}\n"
         "  states:\n"
         "    -\n"
         "      device_sn: \"C0FFEE\"\n"
@@ -441,7 +441,7 @@ TEST(DeviceStateEdit, AppendsAfterAnItemWhoseDashIsAloneOnItsLine) {
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Revoked).text,
               "version: 1\n"
               "device_certificates:\n"
-              "  registry_file: devices.yaml\n"
+              "  registry: {sqlite: devices.db}\n"
               "  states:\n"
               "    -\n"
               "      device_sn: \"C0FFEE\"\n"
@@ -457,7 +457,7 @@ TEST(DeviceStateEdit, FillsAStatesKeyWrittenAsAnExplicitNull) {
         "version: 1\n"
         "device_certificates:\n"
         "  states: ~\n"
-        "  registry_file: devices.yaml\n";
+        "  registry: {sqlite: devices.db}\n";
     EXPECT_EQ(edited(text, kDevice, DeviceStatus::Inactive).text,
               "version: 1\n"
               "device_certificates:\n"
@@ -465,5 +465,28 @@ TEST(DeviceStateEdit, FillsAStatesKeyWrittenAsAnExplicitNull) {
               "    - device_sn: \"1A2B\"\n"
               "      ca_sn: \"7F00\"\n"
               "      status: INACTIVE\n"
-              "  registry_file: devices.yaml\n");
+              "  registry: {sqlite: devices.db}\n");
+}
+
+TEST(DeviceStateEdit, NamesADeviceByItsIssuerQuotingTheNamesEscapes) {
+    // RFC 2253 escapes a comma inside a value with a backslash, which YAML would read as its own.
+    const StateKey by_issuer{"1A2B", "CN=Line\\, 2,O=Acme \"East\"", ""};
+    const std::string text =
+        "version: 1\n"
+        "device_certificates:\n"
+        "  registry: {sqlite: devices.db}\n"
+        "  states:\n"
+        "    - device_sn: \"1A2B\"\n"
+        "      ca_sn: \"7F00\"\n"
+        "      status: INACTIVE\n";
+    const StateEdit edit = edited(text, by_issuer, DeviceStatus::Revoked);
+    EXPECT_EQ(edit.change, StateChange::Appended);
+    EXPECT_EQ(edit.text, text +
+                             "    - device_sn: \"1A2B\"\n"
+                             "      issuer: \"CN=Line\\\\, 2,O=Acme \\\"East\\\"\"\n"
+                             "      status: REVOKED\n");
+    // The entry by ca_sn is another decision, left as it was.
+    EXPECT_EQ(edited(edit.text, kDevice, DeviceStatus::Inactive).change,
+              StateChange::AlreadyRecorded);
+    EXPECT_EQ(edited(edit.text, by_issuer, DeviceStatus::Active).change, StateChange::Replaced);
 }

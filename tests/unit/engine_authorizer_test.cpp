@@ -415,8 +415,10 @@ TEST_F(EngineAuthorizers, ADeviceCertificateDecidesBeforeAnAuthorizerUsername) {
     test_pki::write_text_file(dir_ + "/ca.pem", test_pki::to_pem(ca.certificate.get()));
     engine_->replace_policy(
         policy_with(authorizers_yaml() + "ca_certificates:\n  - {ca_name: fleet-ca, file: ca.pem}\n"
-                                         "device_certificates:\n  registry_file: registry.yaml\n"),
-        std::move(certs::DeviceRegistry::open(dir_ + "/registry.yaml").registry));
+                                         "device_certificates:\n  registry: {sqlite: d.db}\n"),
+        std::move(registry::DeviceRegistry::open(
+                      {registry::Backend::Sqlite, dir_ + "/d.db", std::nullopt, {}})
+                      .registry));
     const certs::Verification verification =
         certs::verify_certificate(dev1.certificate.get(), engine_->policy().certificates);
     const std::string username = signed_username("dev-1");

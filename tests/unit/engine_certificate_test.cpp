@@ -8,6 +8,7 @@
 
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "registry/sqlite_store.h"
 #include "test_pki.h"
 
 using namespace mqauth;
@@ -33,16 +34,35 @@ class EngineCertificates : public ::testing::Test {
             "    file: ca.pem\n    status: " +
             ca_status +
             "\n"
-            "device_certificates:\n  registry_file: registry.yaml\n" +
+            "device_certificates:\n  registry: {sqlite: devices.db}\n" +
             extra;
         config::LoadResult result = config::load_text(yaml, "auth.yaml", dir_);
         EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.formatted_errors().front());
         return result.policy;
     }
 
-    std::unique_ptr<certs::DeviceRegistry> open_registry() {
-        return std::move(certs::DeviceRegistry::open(dir_ + "/registry.yaml").registry);
+    std::unique_ptr<registry::DeviceRegistry> open_registry() {
+        return std::move(registry::DeviceRegistry::open(source()).registry);
     }
+
+    registry::RegistrySource source() const {
+        return {registry::Backend::Sqlite, dir_ + "/devices.db", std::nullopt, {}};
+    }
+
+    // What a separate reader of the file finds: the registrations are on disk.
+    std::vector<registry::DeviceRecord> on_disk() const {
+        std::vector<registry::DeviceRecord> records;
+        auto opening =
+            registry::SqliteStore::open(dir_ + "/devices.db", registry::Access::ReadOnly);
+        if (opening.store) {
+            opening.store->each(
+                [&](const registry::DeviceRecord& record) { records.push_back(record); });
+        }
+        return records;
+    }
+
+    // dev1_'s registry key: its serial and its issuer, the fleet CA.
+    static registry::DeviceKey key_of_dev1() { return {"1A2B", "CN=fleet-ca"}; }
 
     // What the handshake found for a device certificate, under the current policy.
     certs::Verification handshake(const test_pki::TestCertificate& device) {
@@ -60,9 +80,10 @@ class EngineCertificates : public ::testing::Test {
         return engine_->authenticate(request);
     }
 
+    // As the adapter reloads: the registry the policy names again is not opened again.
     std::vector<Withdrawal> reload(const std::string& extra,
                                    const std::string& ca_status = "ACTIVE") {
-        return engine_->replace_policy(policy_with(extra, ca_status), open_registry());
+        return engine_->replace_policy(policy_with(extra, ca_status));
     }
 
     test_pki::TestCertificate ca_ = test_pki::make_ca("fleet-ca", 0x7F00);
@@ -78,13 +99,17 @@ TEST_F(EngineCertificates, AFirstSeenDeviceIsRegisteredBeforeItIsAdmitted) {
     const auto verification = handshake(dev1_);
     EXPECT_EQ(connect(1, verification, "dev1").verdict, Verdict::Allow);
     ASSERT_NE(engine_->registry(), nullptr);
-    const certs::RegistryEntry* entry = engine_->registry()->find({"1A2B", "7F00"});
-    ASSERT_NE(entry, nullptr);
-    EXPECT_EQ(entry->common_name, "dev1");
-    EXPECT_EQ(open_registry()->size(), 1u);  // on disk, not only in memory
+    EXPECT_EQ(engine_->registry()->status_of(key_of_dev1()), registry::DeviceStatus::Active);
+    const auto records = on_disk();
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].key, key_of_dev1());
+    EXPECT_EQ(records[0].common_name, "dev1");
+    EXPECT_EQ(records[0].ca_sn, "7F00");
+    EXPECT_EQ(records[0].fingerprint, verification.device->facts.fingerprint);
     ASSERT_EQ(notices_.size(), 1u);
     EXPECT_EQ(notices_[0],
-              "registered device certificate device_sn=1A2B ca_sn=7F00 ca_name=fleet-ca");
+              "registered device certificate device_sn=1A2B issuer=\"CN=fleet-ca\" ca_sn=7F00 "
+              "ca_name=fleet-ca");
 
     EXPECT_EQ(connect(2, verification, "dev1").verdict, Verdict::Allow);
     EXPECT_EQ(notices_.size(), 1u);  // registered once
@@ -124,7 +149,7 @@ TEST_F(EngineCertificates, HandshakeProblemsBecomeRefusalReasons) {
     const auto expired = test_pki::make_leaf("old", 6, ca_, {-7200, -3600});
     EXPECT_EQ(connect(1, handshake(rogue), "rogue").reason, Reason::UnknownCa);
     EXPECT_EQ(connect(2, handshake(expired), "old").reason, Reason::CertificateExpired);
-    EXPECT_EQ(engine_->registry()->size(), 0u);
+    EXPECT_TRUE(on_disk().empty());
 }
 
 TEST_F(EngineCertificates, AReloadBetweenHandshakeAndConnectIsHonoured) {
@@ -157,25 +182,77 @@ TEST_F(EngineCertificates, ReactivationAdmitsTheDeviceAgain) {
 }
 
 TEST_F(EngineCertificates, ARegistrationThatCannotBeWrittenFailsClosed) {
-    const std::string registry_path = dir_ + "/registry.yaml";
-    engine_->use_registry(open_registry());
-    ASSERT_EQ(mkdir(registry_path.c_str(), 0700), 0);  // the durable rename will fail
+    ASSERT_EQ(rename((dir_ + "/devices.db").c_str(), (dir_ + "/moved.db").c_str()), 0);
     const Decision decision = connect(1, handshake(dev1_), "dev1");
     EXPECT_EQ(decision.verdict, Verdict::Error);
     EXPECT_EQ(decision.reason, Reason::RegistryWriteFailed);
     EXPECT_EQ(engine_->live_client_count(), 0u);
     ASSERT_EQ(notices_.size(), 1u);
-    EXPECT_NE(notices_[0].find("cannot register device 1A2B"), std::string::npos) << notices_[0];
+    EXPECT_NE(notices_[0].find("cannot register device certificate device_sn=1A2B"),
+              std::string::npos)
+        << notices_[0];
 }
 
-TEST_F(EngineCertificates, AReloadReadAheadOfARegistrationDoesNotLoseIt) {
-    auto read_before = open_registry();  // a reload reads the file on another thread...
-    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);  // ...meanwhile
-    engine_->replace_policy(policy_with(""), std::move(read_before));
-    EXPECT_NE(engine_->registry()->find({"1A2B", "7F00"}), nullptr);
-    const auto dev2 = test_pki::make_leaf("dev2", 0x3C4D, ca_);
-    ASSERT_EQ(connect(2, handshake(dev2), "dev2").verdict, Verdict::Allow);
-    EXPECT_EQ(open_registry()->size(), 2u);  // the file kept dev1 too
+TEST_F(EngineCertificates, AReloadKeepsTheOpenRegistryWithWhatItLearnt) {
+    const registry::DeviceRegistry* open = engine_->registry();
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    reload("");
+    EXPECT_EQ(engine_->registry(), open);
+    EXPECT_TRUE(engine_->registry()->status_of(key_of_dev1()));
+}
+
+TEST_F(EngineCertificates, AReloadNamingAnotherRegistryUsesItAndOneNamingNoneDropsIt) {
+    registry::RegistrySource elsewhere = source();
+    elsewhere.location = dir_ + "/elsewhere.db";
+    engine_->replace_policy(policy_with(""), registry::DeviceRegistry::open(elsewhere).registry);
+    EXPECT_EQ(engine_->registry()->source().location, elsewhere.location);
+    config::LoadResult none = config::load_text("version: 1\n", "auth.yaml", dir_);
+    ASSERT_TRUE(none.ok());
+    engine_->replace_policy(none.policy);
+    EXPECT_EQ(engine_->registry(), nullptr);
+}
+
+TEST_F(EngineCertificates, TwoCertificatesWithOneSerialFromOneIssuerAreNotMerged) {
+    const auto twin = test_pki::make_leaf("dev1-twin", 0x1A2B, ca_);  // the CA reused a serial
+    ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+    const Decision refused = connect(2, handshake(twin), "dev1-twin");
+    EXPECT_EQ(refused.verdict, Verdict::Deny);
+    EXPECT_EQ(refused.reason, Reason::CertificateKeyConflict);
+    ASSERT_EQ(notices_.size(), 2u);
+    EXPECT_NE(notices_[1].find("another certificate is registered under this serial and issuer"),
+              std::string::npos);
+    EXPECT_EQ(on_disk().size(), 1u);
+    EXPECT_EQ(connect(3, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+}
+
+TEST_F(EngineCertificates, TheRegistrysOwnStateOfADeviceCounts) {
+    registry::DeviceRecord record;
+    record.key = key_of_dev1();
+    record.ca_sn = "7F00";
+    record.status = registry::DeviceStatus::Inactive;  // imported from the YAML registry, say
+    {
+        auto opening =
+            registry::SqliteStore::open(dir_ + "/devices.db", registry::Access::ReadWrite);
+        std::size_t added = 0;
+        ASSERT_FALSE(opening.store->import({record}, added));
+    }
+    EXPECT_EQ(connect(1, handshake(dev1_), "dev1").reason, Reason::CertificateInactive);
+    reload("  states:\n    - {device_sn: 1A2B, issuer: \"CN=fleet-ca\", status: ACTIVE}\n");
+    EXPECT_EQ(connect(2, handshake(dev1_), "dev1").verdict, Verdict::Allow);
+}
+
+TEST_F(EngineCertificates, AnUnreachableSharedRegistryRefusesNewDevicesAsUnavailable) {
+    registry::RegistrySource unreachable{registry::Backend::Postgresql,
+                                         "host=127.0.0.1 port=1 dbname=mqauth", std::nullopt,
+                                         std::chrono::milliseconds(200)};
+    engine_->use_registry(registry::DeviceRegistry::open(unreachable).registry);
+    const Decision decision = connect(1, handshake(dev1_), "dev1");
+    EXPECT_EQ(decision.verdict, Verdict::Error);
+    EXPECT_EQ(decision.reason, Reason::RegistryUnavailable);
+    ASSERT_EQ(notices_.size(), 1u);
+    EXPECT_NE(notices_[0].find("is unreachable"), std::string::npos) << notices_[0];
+    EXPECT_EQ(connect(2, handshake(dev1_), "dev1").reason, Reason::RegistryUnavailable);
+    EXPECT_EQ(notices_.size(), 1u);  // one line per outage
 }
 
 TEST_F(EngineCertificates, SwitchingOnCnBindingWithdrawsClientsWhoseIdIsNotTheCn) {
@@ -191,22 +268,22 @@ TEST_F(EngineCertificates, RenamingACaDisconnectsNoneOfItsDevices) {
     ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
     const std::string yaml =
         "version: 1\npermissions: {}\nca_certificates:\n  - ca_name: fleet-ca-2026\n"
-        "    file: ca.pem\ndevice_certificates:\n  registry_file: registry.yaml\n";
+        "    file: ca.pem\ndevice_certificates:\n  registry: {sqlite: devices.db}\n";
     config::LoadResult renamed = config::load_text(yaml, "auth.yaml", dir_);
     ASSERT_TRUE(renamed.ok());
     EXPECT_TRUE(engine_->replace_policy(renamed.policy, open_registry()).empty());
 }
 
-TEST_F(EngineCertificates, AReloadAdoptsARegistryFileRepairedBehindMqauthsBack) {
+TEST_F(EngineCertificates, AFileReplacedBehindMqauthsBackIsNotWrittenEvenAfterAReload) {
     ASSERT_EQ(connect(1, handshake(dev1_), "dev1").verdict, Verdict::Allow);
-    const std::string path = dir_ + "/registry.yaml";
-    const std::string good = test_pki::read_text_file(path);
-    test_pki::write_text_file(path, good + "  - damage\n");
+    const std::string path = dir_ + "/devices.db";
+    ASSERT_EQ(rename(path.c_str(), (dir_ + "/old.db").c_str()), 0);
+    { registry::SqliteStore::open(path, registry::Access::ReadWrite); }  // a restored backup
     const auto dev2 = test_pki::make_leaf("dev2", 0x3C4D, ca_);
     EXPECT_EQ(connect(2, handshake(dev2), "dev2").reason, Reason::RegistryWriteFailed);
-
-    test_pki::write_text_file(path, good);  // the operator repairs it, then reloads
     reload("");
-    EXPECT_EQ(connect(3, handshake(dev2), "dev2").verdict, Verdict::Allow);
-    EXPECT_EQ(open_registry()->size(), 2u);
+    EXPECT_EQ(connect(3, handshake(dev2), "dev2").reason, Reason::RegistryWriteFailed);
+    EXPECT_NE(notices_.back().find("until the broker restarts"), std::string::npos);
+    EXPECT_EQ(connect(4, handshake(dev1_), "dev1").verdict, Verdict::Allow);  // known
+    EXPECT_TRUE(on_disk().empty());  // the restored file was left alone
 }

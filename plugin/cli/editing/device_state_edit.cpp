@@ -9,8 +9,8 @@
 namespace mqauth::editing {
 namespace {
 
-using certs::DeviceKey;
 using certs::DeviceStatus;
+using certs::StateKey;
 
 constexpr const char* kSection = "device_certificates";
 constexpr const char* kStatesPath = "device_certificates.states";
@@ -131,25 +131,27 @@ const yaml::YamlNode* scalar_field(const yaml::YamlNode& mapping, std::string_vi
     return entry && entry->value.is_scalar() ? &entry->value : nullptr;
 }
 
-std::optional<DeviceStatus> status_named(std::string_view name) {
-    for (DeviceStatus status :
-         {DeviceStatus::Active, DeviceStatus::Inactive, DeviceStatus::Revoked}) {
-        if (certs::status_name(status) == name) return status;
-    }
-    return std::nullopt;
+// The device an item names: its serial and either its issuer or its CA's serial.
+std::optional<StateKey> read_state_key(const yaml::YamlNode& item) {
+    const yaml::YamlNode* device_sn = scalar_field(item, "device_sn");
+    const yaml::YamlNode* issuer = scalar_field(item, "issuer");
+    const yaml::YamlNode* ca_sn = scalar_field(item, "ca_sn");
+    if (!device_sn || (issuer != nullptr) == (ca_sn != nullptr)) return std::nullopt;
+    auto device = certs::canonical_serial(device_sn->scalar);
+    if (!device) return std::nullopt;
+    if (issuer) return StateKey{std::move(*device), issuer->scalar, ""};
+    auto ca = certs::canonical_serial(ca_sn->scalar);
+    if (!ca) return std::nullopt;
+    return StateKey{std::move(*device), "", std::move(*ca)};
 }
 
 std::optional<LocatedState> read_state(const yaml::YamlNode& item) {
-    const yaml::YamlNode* device_sn = scalar_field(item, "device_sn");
-    const yaml::YamlNode* ca_sn = scalar_field(item, "ca_sn");
+    auto key = read_state_key(item);
     const yaml::YamlNode* status = scalar_field(item, "status");
-    if (!device_sn || !ca_sn || !status) return std::nullopt;
-    auto device = certs::canonical_serial(device_sn->scalar);
-    auto ca = certs::canonical_serial(ca_sn->scalar);
-    const auto decided = status_named(status->scalar);
-    if (!device || !ca || !decided) return std::nullopt;
-    return LocatedState{{{std::move(*device), std::move(*ca)}, *decided, status->position.line},
-                        status};
+    if (!key || !status) return std::nullopt;
+    const auto decided = registry::status_named(status->scalar);
+    if (!decided) return std::nullopt;
+    return LocatedState{{std::move(*key), *decided, status->position.line}, status};
 }
 
 // Every item, or the first one that is not a valid state (the loader says exactly why).
@@ -160,8 +162,8 @@ std::optional<yaml::Diagnostic> read_states(const yaml::YamlNode& list,
         if (!state) {
             return yaml::Diagnostic{
                 list.items[i].position, std::string(kStatesPath) + "[" + std::to_string(i) + "]",
-                "InvalidParameter: not a state with a hex device_sn and ca_sn and "
-                "a status (mqauth check says more)"};
+                "InvalidParameter: not a state with a hex device_sn, an issuer or a "
+                "ca_sn, and a status (mqauth check says more)"};
         }
         states.push_back(std::move(*state));
     }
@@ -230,7 +232,7 @@ bool same_states(const std::vector<RecordedState>& a, const std::vector<Recorded
 
 // What an edit is meant to do, checked by confirmed().
 struct Intent {
-    const DeviceKey& key;
+    const StateKey& key;
     StateChange change;
     std::optional<DeviceStatus> previous;
     std::vector<RecordedState> expected;  // the states the edited text must read back as
@@ -261,23 +263,35 @@ std::string spaces(int count) {
     return std::string(static_cast<std::size_t>(count > 0 ? count : 0), ' ');
 }
 
-std::string quoted(const std::string& serial) {
-    return "\"" + serial + "\"";
+// A YAML double-quoted scalar: an issuer's RFC 2253 escapes are backslashes, which YAML would
+// read as its own escapes, and a name may hold a quote.
+std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c;
+    }
+    return out + "\"";
 }
 
-std::string block_item(int dash, int keys, const DeviceKey& key, DeviceStatus status,
+// `issuer: "..."` or `ca_sn: "..."`, whichever names the device.
+std::string naming_field(const StateKey& key) {
+    return key.by_issuer() ? "issuer: " + quoted(key.issuer) : "ca_sn: " + quoted(key.ca_sn);
+}
+
+std::string block_item(int dash, int keys, const StateKey& key, DeviceStatus status,
                        const char* newline) {
     if (keys <= dash + 1) keys = dash + 2;
     return spaces(dash) + "-" + spaces(keys - dash - 1) + "device_sn: " + quoted(key.device_sn) +
-           newline + spaces(keys) + "ca_sn: " + quoted(key.ca_sn) + newline + spaces(keys) +
-           "status: " + std::string(certs::status_name(status)) + newline;
+           newline + spaces(keys) + naming_field(key) + newline + spaces(keys) +
+           "status: " + std::string(registry::status_name(status)) + newline;
 }
 
-std::string flow_item(int dash, int gap, const DeviceKey& key, DeviceStatus status,
+std::string flow_item(int dash, int gap, const StateKey& key, DeviceStatus status,
                       const char* newline) {
     return spaces(dash) + "-" + spaces(gap < 1 ? 1 : gap) + "{device_sn: " + quoted(key.device_sn) +
-           ", ca_sn: " + quoted(key.ca_sn) +
-           ", status: " + std::string(certs::status_name(status)) + "}" + newline;
+           ", " + naming_field(key) + ", status: " + std::string(registry::status_name(status)) +
+           "}" + newline;
 }
 
 // Spaces between an item's dash and its content when both share a line, else 1.
@@ -315,7 +329,7 @@ struct Context {
     std::string_view text;
     const TextLines& lines;
     const yaml::YamlNode& root;
-    const DeviceKey& key;
+    const StateKey& key;
     DeviceStatus status;
 };
 
@@ -334,7 +348,7 @@ StateEditResult replace_status(const Context& c, const std::vector<LocatedState>
                              std::string("cannot find the status value in the text") + kByHand}};
     }
     std::string text(c.text.substr(0, *at));
-    text += fence + std::string(certs::status_name(c.status)) + fence;
+    text += fence + std::string(registry::status_name(c.status)) + fence;
     text += c.text.substr(*at + token.size());
     std::vector<RecordedState> expected = recorded(states);
     expected[index].status = c.status;
@@ -452,7 +466,7 @@ StateEditResult edit_list(const Context& c, const yaml::YamlEntry& states_entry,
 yaml::Diagnostic no_section(yaml::SourcePosition position) {
     return yaml::Diagnostic{position, kSection,
                             "MissingParameter: the config has no device_certificates section (with "
-                            "registry_file) to record device states in"};
+                            "registry) to record device states in"};
 }
 
 }  // namespace
@@ -463,7 +477,7 @@ StatesReading read_recorded_states(std::string_view text) {
     return states_in(*parsed.root);
 }
 
-StateEditResult record_device_state(std::string_view text, const DeviceKey& key,
+StateEditResult record_device_state(std::string_view text, const StateKey& key,
                                     DeviceStatus status) {
     const yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) return {std::nullopt, parsed.error};

@@ -16,7 +16,7 @@ namespace mqauth::editing {
 
 // One entry of device_certificates.states as the file writes it.
 struct RecordedState {
-    certs::DeviceKey key;  // canonical serials
+    certs::StateKey key;  // canonical serials
     certs::DeviceStatus status = certs::DeviceStatus::Active;
     int status_line = 0;  // 1-based line of its status value
 };
@@ -48,11 +48,12 @@ struct StateEditResult {
     std::optional<yaml::Diagnostic> error;  // positioned: why the text cannot be edited safely
 };
 
-// Records `status` for `key` (canonical serials, see certs::canonical_serial). The edited text
+// Records `status` for `key` (canonical serials, see certs::canonical_serial): an entry naming
+// the device the same way (by issuer, or by ca_sn) gets its status replaced. The edited text
 // re-parses to the same states with exactly this decision changed or added; a layout that cannot
 // be edited with that guarantee (a new item in a flow-style `[...]` or `{...}` section, ...) is an
 // error that asks for a hand edit. Without a device_certificates mapping it is an error too.
-StateEditResult record_device_state(std::string_view text, const certs::DeviceKey& key,
+StateEditResult record_device_state(std::string_view text, const certs::StateKey& key,
                                     certs::DeviceStatus status);
 
 }  // namespace mqauth::editing

@@ -1,6 +1,8 @@
 #include "certs/certificate_facts.h"
 
 #include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
 
 #include <array>
 
@@ -39,11 +41,41 @@ std::string common_name_of(const X509* certificate) {
     return name;
 }
 
+std::string fingerprint_of(const X509* certificate) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    if (X509_digest(certificate, EVP_sha256(), digest.data(), &length) != 1) return "";
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string text;
+    for (unsigned int i = 0; i < length; ++i) {
+        text += kHex[digest[i] >> 4];
+        text += kHex[digest[i] & 0x0F];
+    }
+    return text;
+}
+
 }  // namespace
 
+std::string rfc2253_name(const X509_NAME* name) {
+    BIO* out = BIO_new(BIO_s_mem());
+    if (!out) return "";
+    std::string text;
+    if (X509_NAME_print_ex(out, name, 0, XN_FLAG_RFC2253) >= 0) {
+        char* data = nullptr;
+        const long length = BIO_get_mem_data(out, &data);
+        if (length > 0) text.assign(data, static_cast<std::size_t>(length));
+    }
+    BIO_free(out);
+    return text;
+}
+
 CertificateFacts facts_of(const X509* certificate) {
-    return {serial_of(certificate), common_name_of(certificate),
-            iso8601(X509_get0_notBefore(certificate)), iso8601(X509_get0_notAfter(certificate))};
+    return {serial_of(certificate),
+            rfc2253_name(X509_get_issuer_name(certificate)),
+            common_name_of(certificate),
+            iso8601(X509_get0_notBefore(certificate)),
+            iso8601(X509_get0_notAfter(certificate)),
+            fingerprint_of(certificate)};
 }
 
 std::string iso8601_utc(std::time_t moment) {

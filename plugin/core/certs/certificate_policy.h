@@ -1,15 +1,16 @@
 #pragma once
 // The device-certificate part of a Policy: `ca_certificates` and `device_certificates`.
-#include <string>
+#include <optional>
 
 #include "certs/certificate_authorities.h"
 #include "certs/device_states.h"
+#include "registry/registry_source.h"
 
 namespace mqauth::certs {
 
 struct CertificatePolicy {
     CertificateAuthorities authorities;
-    std::string registry_file;  // required when any CA is listed
+    std::optional<registry::RegistrySource> registry;  // required when any CA is listed
     bool bind_client_id_to_cn = false;
     DeviceStates states;
 

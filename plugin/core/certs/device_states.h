@@ -1,52 +1,61 @@
 #pragma once
-// Device certificate states: what the registry recorded and what the operator decided
-// (`device_certificates.states`, ApsaraMQ for MQTT's ActiveDeviceCertificate and its siblings).
+// The operator's device-certificate decisions (`device_certificates.states`, ApsaraMQ for MQTT's
+// ActiveDeviceCertificate and its siblings), applied over the registry's own states.
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
+
+#include "registry/device_key.h"
 
 namespace mqauth::certs {
 
-enum class DeviceStatus { Active, Inactive, Revoked };
+using registry::DeviceKey;
+using registry::DeviceStatus;
 
-std::string_view status_name(DeviceStatus status);  // ACTIVE | INACTIVE | REVOKED
+// A device as the policy judges it: its registry key, and the listed CA its chain leads to.
+struct DeviceIdentity {
+    DeviceKey key;
+    std::string ca_sn;  // canonical
+};
 
-// A device certificate is named by its own serial and its CA's, both canonical (serial_number.h).
-struct DeviceKey {
+// How a `states` entry names its device: by serial and issuer (the device's key), or by serial
+// and the serial of the listed CA its chain leads to (`ca_sn`, the form from before devices were
+// keyed by issuer, which still names one device when that CA issued it directly). Exactly one of
+// `issuer` and `ca_sn` is set.
+struct StateKey {
     std::string device_sn;
+    std::string issuer;
     std::string ca_sn;
 
-    bool operator==(const DeviceKey& other) const {
-        return device_sn == other.device_sn && ca_sn == other.ca_sn;
+    bool operator==(const StateKey& other) const {
+        return device_sn == other.device_sn && issuer == other.issuer && ca_sn == other.ca_sn;
     }
+    bool by_issuer() const { return !issuer.empty(); }
 };
 
-struct DeviceKeyHash {
-    std::size_t operator()(const DeviceKey& key) const {
-        const std::size_t device = std::hash<std::string>()(key.device_sn);
-        return device ^ (std::hash<std::string>()(key.ca_sn) + 0x9e3779b97f4a7c15ULL +
-                         (device << 6) + (device >> 2));
-    }
-};
+// For messages: `device_sn 1A2B of issuer "CN=..."` or `device_sn 1A2B of ca_sn 7F00`.
+std::string describe(const StateKey& key);
 
-// The operator's decisions, applied on reload over the registry's own states.
 class DeviceStates {
    public:
     // False when the key already has a decision (a duplicate entry in the config).
-    bool decide(DeviceKey key, DeviceStatus status);
-    std::optional<DeviceStatus> decision(const DeviceKey& key) const;
-    std::size_t size() const { return decisions_.size(); }
+    bool decide(const StateKey& key, DeviceStatus status);
+    std::optional<DeviceStatus> decision(const StateKey& key) const;
+    // The decision that applies to a device: by its issuer first, then by its CA's serial.
+    std::optional<DeviceStatus> decision_for(const DeviceIdentity& device) const;
+    std::size_t size() const { return by_issuer_.size() + by_ca_.size(); }
 
-    // The state that counts: the operator's decision if there is one, else what the registry
-    // recorded (`registered`), else ACTIVE: a certificate seen for the first time that verifies
-    // is registered ACTIVE.
-    DeviceStatus effective(const DeviceKey& key, std::optional<DeviceStatus> registered) const;
+    // The state that counts: the operator's decision if there is one (by issuer first, then by
+    // CA serial), else what the registry recorded (`registered`), else ACTIVE: a certificate
+    // seen for the first time that verifies is registered ACTIVE.
+    DeviceStatus effective(const DeviceIdentity& device,
+                           std::optional<DeviceStatus> registered) const;
 
    private:
-    std::unordered_map<DeviceKey, DeviceStatus, DeviceKeyHash> decisions_;
+    std::unordered_map<DeviceKey, DeviceStatus, registry::DeviceKeyHash> by_issuer_;
+    // Keyed by (device_sn, ca_sn), in a DeviceKey's two fields.
+    std::unordered_map<DeviceKey, DeviceStatus, registry::DeviceKeyHash> by_ca_;
 };
 
 }  // namespace mqauth::certs

@@ -38,7 +38,7 @@ Verification verified_chain(X509_STORE_CTX* context, const CertificatePolicy& po
     }
     VerifiedDevice device;
     device.facts = facts_of(X509_STORE_CTX_get0_cert(context));
-    device.key = {device.facts.serial, authority->serial};
+    device.identity = {{device.facts.serial, device.facts.issuer}, authority->serial};
     device.ca_name = authority->name;
     result.device = std::move(device);
     result.problem = CertificateProblem::None;
@@ -62,7 +62,7 @@ Verification verify_in_context(X509_STORE_CTX* context, const CertificatePolicy&
     }
     result = verified_chain(context, policy);
     if (result.problem == CertificateProblem::None) {
-        result.problem = standing_of(result.device->key, policy, std::nullopt);
+        result.problem = standing_of(result.device->identity, policy, std::nullopt);
     }
     if (result.problem != CertificateProblem::None) {
         X509_STORE_CTX_set_error(context, verify_error_for(result.problem));
@@ -79,7 +79,7 @@ Verification verify_certificate(X509* leaf, const CertificatePolicy& policy) {
     return verify_in_context(context.get(), policy);
 }
 
-CertificateProblem standing_of(const DeviceKey& device, const CertificatePolicy& policy,
+CertificateProblem standing_of(const DeviceIdentity& device, const CertificatePolicy& policy,
                                std::optional<DeviceStatus> registered) {
     const CertificateAuthority* authority = policy.authorities.find_by_serial(device.ca_sn);
     if (!authority) return CertificateProblem::UnknownCa;

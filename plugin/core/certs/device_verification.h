@@ -25,8 +25,8 @@ enum class CertificateProblem {
 
 // A device certificate whose chain verified against a listed CA.
 struct VerifiedDevice {
-    DeviceKey key;        // its serial and the anchoring CA's serial
-    std::string ca_name;  // the anchoring CA's ca_name
+    DeviceIdentity identity;  // its serial and issuer, and the anchoring CA's serial
+    std::string ca_name;      // the anchoring CA's ca_name
     CertificateFacts facts;
 };
 
@@ -47,7 +47,7 @@ Verification verify_certificate(X509* leaf, const CertificatePolicy& policy);
 // Whether a verified device may connect under `policy` now: the CA it verified against still
 // listed (found by its serial, so renaming a CA changes nothing) and ACTIVE, the device's
 // effective state ACTIVE. `registered` is the registry's state, if it has one.
-CertificateProblem standing_of(const DeviceKey& device, const CertificatePolicy& policy,
+CertificateProblem standing_of(const DeviceIdentity& device, const CertificatePolicy& policy,
                                std::optional<DeviceStatus> registered);
 
 }  // namespace mqauth::certs

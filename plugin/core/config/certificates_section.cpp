@@ -6,6 +6,7 @@
 
 #include "certs/serial_number.h"
 #include "config/file_paths.h"
+#include "config/registry_section.h"
 #include "crypto/pem.h"
 #include "yaml/mapping_reader.h"
 #include "yaml/text_rules.h"
@@ -16,6 +17,14 @@ namespace {
 using certs::CaStatus;
 using certs::CertificateAuthority;
 using certs::DeviceStatus;
+
+// RFC 5280 sets no limit on a name; a DN this long is a mistake.
+constexpr std::size_t kMaxIssuerBytes = 4096;
+
+constexpr const char* kRegistryFileMoved =
+    "the YAML registry file was replaced by `registry: {sqlite: FILE}` (or postgresql); set "
+    "registry, then move the registered devices over with `mqauth devices import --config "
+    "THIS_FILE --from OLD_REGISTRY_FILE` (README: \"Moving from registry_file\")";
 
 std::string item_path(const char* list, std::size_t index) {
     return std::string(list) + "[" + std::to_string(index) + "]";
@@ -86,23 +95,62 @@ std::optional<std::string> read_serial(yaml::MappingReader& fields, const char* 
     return serial;
 }
 
+// The issuer as `openssl x509 -noout -issuer -nameopt RFC2253` prints it (the registry's own
+// spelling; compared exactly).
+std::optional<std::string> read_issuer(yaml::MappingReader& fields) {
+    auto issuer = fields.string("issuer", yaml::Presence::Optional);
+    if (issuer &&
+        (issuer->empty() || issuer->size() > kMaxIssuerBytes || !yaml::is_valid_utf8(*issuer))) {
+        fields.report("issuer",
+                      "InvalidParameter: the issuer's name in RFC 2253 form, as "
+                      "`openssl x509 -noout -issuer -nameopt RFC2253` prints it");
+        return std::nullopt;
+    }
+    return issuer;
+}
+
+// A device is named by its serial and either its issuer or (the form from before devices were
+// keyed by issuer) the serial of the listed CA its chain leads to.
+std::optional<certs::StateKey> read_state_key(yaml::MappingReader& fields) {
+    auto device_sn = read_serial(fields, "device_sn");
+    const bool by_issuer = fields.has("issuer");
+    const bool by_ca = fields.has("ca_sn");
+    if (by_issuer == by_ca) {
+        fields.report_here(by_issuer ? "InvalidParameter: give only one of issuer and ca_sn"
+                                     : "MissingParameter: issuer (or ca_sn) is required");
+        return std::nullopt;
+    }
+    certs::StateKey key;
+    if (by_issuer) {
+        auto issuer = read_issuer(fields);
+        if (!issuer) return std::nullopt;
+        key.issuer = std::move(*issuer);
+    } else {
+        auto ca_sn = read_serial(fields, "ca_sn");
+        if (!ca_sn) return std::nullopt;
+        key.ca_sn = std::move(*ca_sn);
+    }
+    if (!device_sn) return std::nullopt;
+    key.device_sn = std::move(*device_sn);
+    return key;
+}
+
 void read_state(const yaml::YamlNode& node, const std::string& path, yaml::Diagnostics& diagnostics,
                 certs::DeviceStates& states) {
     yaml::MappingReader fields(node, path, diagnostics);
     if (!fields.valid()) return;
-    auto device_sn = read_serial(fields, "device_sn");
-    auto ca_sn = read_serial(fields, "ca_sn");
+    auto key = read_state_key(fields);
     const auto status = fields.enumeration<DeviceStatus>("status",
                                                          {{"ACTIVE", DeviceStatus::Active},
                                                           {"INACTIVE", DeviceStatus::Inactive},
                                                           {"REVOKED", DeviceStatus::Revoked}},
                                                          yaml::Presence::Required);
     fields.finish();
-    if (!device_sn || !ca_sn || !status) return;
-    if (!states.decide({*device_sn, *ca_sn}, *status)) {
-        diagnostics.error(fields.position(), path,
-                          "InvalidParameter: device_sn " + *device_sn + " of ca_sn " + *ca_sn +
-                              " already has a state above");
+    if (!key || !status) return;
+    if (!states.decide(*key, *status)) {
+        diagnostics.error(
+            fields.position(), path,
+            "InvalidParameter: " + certs::describe(*key) + " already has a state above");
     }
 }
 
@@ -146,20 +194,20 @@ void read_device_certificates(const yaml::YamlNode* section, const std::string& 
                               certs::CertificatePolicy& policy) {
     if (!section || section->is_null()) {
         if (policy.configured()) {
-            diagnostics.error(ca_list_position, "device_certificates.registry_file",
-                              "MissingParameter: listed CAs need device_certificates.registry_file "
+            diagnostics.error(ca_list_position, "device_certificates.registry",
+                              "MissingParameter: listed CAs need device_certificates.registry "
                               "(where first-seen certificates are registered)");
         }
         return;
     }
     yaml::MappingReader fields(*section, "device_certificates", diagnostics);
     if (!fields.valid()) return;
-    if (auto file = fields.string("registry_file", yaml::Presence::Required)) {
-        if (file->empty()) {
-            fields.report("registry_file", "InvalidParameter: must not be empty");
-        } else {
-            policy.registry_file = resolve_path(base_dir, *file);
-        }
+    if (fields.has("registry_file")) {
+        fields.report("registry_file", std::string("InvalidParameter: ") + kRegistryFileMoved);
+    } else if (const yaml::YamlNode* registry =
+                   fields.mapping("registry", yaml::Presence::Required)) {
+        policy.registry =
+            read_registry(*registry, fields.path_of("registry"), base_dir, diagnostics);
     }
     policy.bind_client_id_to_cn =
         fields.boolean("bind_client_id_to_cn", yaml::Presence::Optional).value_or(false);

@@ -19,24 +19,23 @@ void strip_one_line_ending(std::string& text) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
 }
 
-std::optional<std::string> read_secret_file(yaml::MappingReader& fields, const std::string& path,
-                                            const std::string& base_dir) {
+std::optional<std::string> read_secret_file(yaml::MappingReader& fields, const char* key,
+                                            const std::string& path, const std::string& base_dir) {
     const std::string full = resolve_path(base_dir, path);
     io::FileRead file = io::read_regular_file(full, kMaxSecretFileBytes);
     if (!file.text) {
-        fields.report("secret_file",
-                      "InvalidParameter: cannot read \"" + full + "\": " + file.error);
+        fields.report(key, "InvalidParameter: cannot read \"" + full + "\": " + file.error);
         return std::nullopt;
     }
     strip_one_line_ending(*file.text);
     return std::move(file.text);
 }
 
-std::optional<std::string> read_secret_env(yaml::MappingReader& fields, const std::string& name) {
+std::optional<std::string> read_secret_env(yaml::MappingReader& fields, const char* key,
+                                           const std::string& name) {
     const char* value = std::getenv(name.c_str());
     if (!value) {
-        fields.report("secret_env",
-                      "InvalidParameter: environment variable " + name + " is not set");
+        fields.report(key, "InvalidParameter: environment variable " + name + " is not set");
         return std::nullopt;
     }
     return std::string(value);
@@ -44,38 +43,43 @@ std::optional<std::string> read_secret_env(yaml::MappingReader& fields, const st
 
 }  // namespace
 
-std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields,
-                                          const std::string& base_dir) {
-    const auto inline_value = fields.string("secret", yaml::Presence::Optional);
-    const auto file = fields.string("secret_file", yaml::Presence::Optional);
-    const auto env = fields.string("secret_env", yaml::Presence::Optional);
+std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields, const std::string& base_dir,
+                                          const SecretKeys& keys) {
+    const auto inline_value =
+        keys.inline_key ? fields.string(keys.inline_key, yaml::Presence::Optional) : std::nullopt;
+    const auto file = fields.string(keys.file_key, yaml::Presence::Optional);
+    const auto env = fields.string(keys.env_key, yaml::Presence::Optional);
+    const std::string listed =
+        keys.inline_key ? std::string(keys.inline_key) + ", " + keys.file_key : keys.file_key;
     const int given = (inline_value ? 1 : 0) + (file ? 1 : 0) + (env ? 1 : 0);
     if (given == 0) {
-        if (!fields.has("secret") && !fields.has("secret_file") && !fields.has("secret_env")) {
-            fields.report_here(
-                "MissingParameter: one of secret, secret_file or secret_env is required");
+        const bool written = (keys.inline_key && fields.has(keys.inline_key)) ||
+                             fields.has(keys.file_key) || fields.has(keys.env_key);
+        if (keys.required && !written) {
+            fields.report_here("MissingParameter: one of " + listed + " or " + keys.env_key +
+                               " is required");
         }
         return std::nullopt;
     }
     if (given > 1) {
-        fields.report_here("InvalidParameter: give only one of secret, secret_file and secret_env");
+        fields.report_here("InvalidParameter: give only one of " + listed + " and " + keys.env_key);
         return std::nullopt;
     }
 
     std::optional<std::string> value;
-    const char* key = "secret";
+    const char* key = keys.inline_key;
     if (inline_value) {
         value = inline_value;
     } else if (file) {
-        key = "secret_file";
+        key = keys.file_key;
         if (file->empty()) {
             fields.report(key, "InvalidParameter: must not be empty");
             return std::nullopt;
         }
-        value = read_secret_file(fields, *file, base_dir);
+        value = read_secret_file(fields, key, *file, base_dir);
     } else {
-        key = "secret_env";
-        value = read_secret_env(fields, *env);
+        key = keys.env_key;
+        value = read_secret_env(fields, key, *env);
     }
     if (!value) return std::nullopt;
 

@@ -9,9 +9,21 @@
 
 namespace mqauth::config {
 
-// Relative secret_file paths are resolved against `base_dir` (the config file's directory).
-// Errors name the key but never the secret's value.
-std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields, const std::string& base_dir);
+// The keys a secret may come from, and whether one of them is required.
+struct SecretKeys {
+    const char* inline_key;  // null: no inline form
+    const char* file_key;
+    const char* env_key;
+    bool required;
+};
+
+// An identity's secret: `secret`, `secret_file` or `secret_env`, one of them required.
+inline constexpr SecretKeys kIdentitySecret{"secret", "secret_file", "secret_env", true};
+
+// Relative file paths are resolved against `base_dir` (the config file's directory). Errors name
+// the key but never the secret's value. nullopt when an optional secret is absent, or on error.
+std::optional<crypto::Secret> read_secret(yaml::MappingReader& fields, const std::string& base_dir,
+                                          const SecretKeys& keys = kIdentitySecret);
 
 inline constexpr std::size_t kMaxSecretBytes = 4096;
 

@@ -5,9 +5,9 @@
 // the built-in ones), so a new mechanism adds one without touching the engine.
 #include <optional>
 
-#include "certs/device_registry.h"
 #include "engine/decision.h"
 #include "policy.h"
+#include "registry/device_registry.h"
 
 namespace mqauth::engine {
 
@@ -21,7 +21,7 @@ class Admission {
     // An admission that points into the policy re-points itself into `next`, as the policy it
     // came from is about to be freed. `registry` comes with `next` (null without listed CAs).
     virtual std::optional<Reason> readmit(const Session& session, const Policy& next,
-                                          const certs::DeviceRegistry* registry) = 0;
+                                          const registry::DeviceRegistry* registry) = 0;
 
     // Whether the login proved the client id it uses (client_ids.h): CLIENT rules apply then.
     virtual bool proves_client_id(const Policy& policy) const = 0;

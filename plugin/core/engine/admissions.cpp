@@ -9,13 +9,13 @@ using identities::IdentityType;
 using identities::SignMode;
 
 std::optional<Reason> AnonymousAdmission::readmit(const Session&, const Policy& next,
-                                                  const certs::DeviceRegistry*) {
+                                                  const registry::DeviceRegistry*) {
     if (next.anonymous == AnonymousAccess::Allow) return std::nullopt;
     return Reason::AnonymousWithdrawn;
 }
 
 std::optional<Reason> IdentityAdmission::readmit(const Session& session, const Policy& next,
-                                                 const certs::DeviceRegistry*) {
+                                                 const registry::DeviceRegistry*) {
     const identities::Identity* after =
         next.identities.select(*session.username, session.client_id);
     if (!after) return Reason::IdentityRemoved;
@@ -33,7 +33,7 @@ bool IdentityAdmission::through_client_identity() const {
 }
 
 std::optional<Reason> SaslAdmission::readmit(const Session& session, const Policy& next,
-                                             const certs::DeviceRegistry*) {
+                                             const registry::DeviceRegistry*) {
     // An identity of this username and client id now decides a plain login (it comes first in
     // the CONNECT order); SCRAM logins come before identities and are unaffected.
     if (user_->type == sasl::SaslType::Plain &&
@@ -48,7 +48,7 @@ std::optional<Reason> SaslAdmission::readmit(const Session& session, const Polic
 }
 
 std::optional<Reason> CertificateAdmission::readmit(const Session& session, const Policy& next,
-                                                    const certs::DeviceRegistry* registry) {
+                                                    const registry::DeviceRegistry* registry) {
     if (auto refusal = certificate_refusal(device_, next, registry)) return refusal;
     if (next.certificates.bind_client_id_to_cn && session.client_id != common_name_) {
         return Reason::ClientIdNotCommonName;
@@ -61,7 +61,7 @@ bool CertificateAdmission::proves_client_id(const Policy& policy) const {
 }
 
 std::optional<Reason> AuthorizerAdmission::readmit(const Session&, const Policy& next,
-                                                   const certs::DeviceRegistry*) {
+                                                   const registry::DeviceRegistry*) {
     const authorizers::Authorizer* after = next.authorizers.find(authorizer_);
     if (!after) return Reason::AuthorizerRemoved;
     if (!after->active()) return Reason::AuthorizerInactive;

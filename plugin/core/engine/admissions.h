@@ -14,7 +14,7 @@ namespace mqauth::engine {
 class AnonymousAdmission final : public Admission {
    public:
     std::optional<Reason> readmit(const Session&, const Policy& next,
-                                  const certs::DeviceRegistry*) override;
+                                  const registry::DeviceRegistry*) override;
     bool proves_client_id(const Policy&) const override { return false; }
 };
 
@@ -23,7 +23,7 @@ class IdentityAdmission final : public Admission {
    public:
     explicit IdentityAdmission(const identities::Identity& identity) : identity_(&identity) {}
     std::optional<Reason> readmit(const Session& session, const Policy& next,
-                                  const certs::DeviceRegistry*) override;
+                                  const registry::DeviceRegistry*) override;
     // A CLIENT identity is bound to the id, a SIGNED password computed over it.
     bool proves_client_id(const Policy&) const override;
     bool through_client_identity() const override;
@@ -37,7 +37,7 @@ class SaslAdmission final : public Admission {
    public:
     explicit SaslAdmission(const sasl::SaslUser& user) : user_(&user) {}
     std::optional<Reason> readmit(const Session& session, const Policy& next,
-                                  const certs::DeviceRegistry*) override;
+                                  const registry::DeviceRegistry*) override;
     bool proves_client_id(const Policy&) const override { return false; }
 
    private:
@@ -47,18 +47,18 @@ class SaslAdmission final : public Admission {
 // A device certificate from a listed CA.
 class CertificateAdmission final : public Admission {
    public:
-    CertificateAdmission(certs::DeviceKey device, std::string common_name)
+    CertificateAdmission(certs::DeviceIdentity device, std::string common_name)
         : device_(std::move(device)), common_name_(std::move(common_name)) {}
     // The operator made the certificate INACTIVE or REVOKED, or its CA INACTIVE or unlisted, or
     // switched on bind_client_id_to_cn for a client whose id is not its CN.
     std::optional<Reason> readmit(const Session& session, const Policy& next,
-                                  const certs::DeviceRegistry* registry) override;
+                                  const registry::DeviceRegistry* registry) override;
     // Under bind_client_id_to_cn a session is admitted (and kept by reloads) only while its
     // client id is its certificate's CN.
     bool proves_client_id(const Policy& policy) const override;
 
    private:
-    certs::DeviceKey device_;
+    certs::DeviceIdentity device_;
     std::string common_name_;
 };
 
@@ -69,7 +69,7 @@ class AuthorizerAdmission final : public Admission {
     // The function's decision stands until the client reconnects, unless the operator took the
     // authorizer away or made it INACTIVE.
     std::optional<Reason> readmit(const Session&, const Policy& next,
-                                  const certs::DeviceRegistry*) override;
+                                  const registry::DeviceRegistry*) override;
     // Its function decided on the client id.
     bool proves_client_id(const Policy&) const override { return true; }
 
@@ -83,7 +83,7 @@ class WithdrawnAdmission final : public Admission {
    public:
     explicit WithdrawnAdmission(Reason reason) : reason_(reason) {}
     std::optional<Reason> readmit(const Session&, const Policy&,
-                                  const certs::DeviceRegistry*) override {
+                                  const registry::DeviceRegistry*) override {
         return reason_;
     }
     bool proves_client_id(const Policy&) const override { return false; }

@@ -7,6 +7,7 @@
 
 #include "certs/device_verification.h"
 #include "engine/login_mechanism.h"
+#include "registry/device_registry.h"
 
 namespace mqauth::engine {
 
@@ -22,7 +23,10 @@ class CertificateLogins final : public LoginMechanism {
                     const std::shared_ptr<const Policy>& policy) override;
 
    private:
-    std::optional<Decision> register_first_seen(const certs::VerifiedDevice& device);
+    std::optional<Decision> enrol(const certs::VerifiedDevice& device, const Policy& policy);
+    // What a registration's outcome means for the CONNECT (nullopt: go on), with its log line.
+    std::optional<Decision> refusal_of(registry::RegistrationOutcome outcome,
+                                       const certs::VerifiedDevice& device);
 
     LoginServices& services_;
 };

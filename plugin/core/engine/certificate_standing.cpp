@@ -17,9 +17,9 @@ Reason reason_for(certs::CertificateProblem problem) {
     return Reason::CertificateInvalid;
 }
 
-std::optional<Reason> certificate_refusal(const certs::DeviceKey& device, const Policy& policy,
-                                          const certs::DeviceRegistry* registry) {
-    const auto registered = registry ? registry->status_of(device) : std::nullopt;
+std::optional<Reason> certificate_refusal(const certs::DeviceIdentity& device, const Policy& policy,
+                                          const registry::DeviceRegistry* registry) {
+    const auto registered = registry ? registry->status_of(device.key) : std::nullopt;
     const auto problem = certs::standing_of(device, policy.certificates, registered);
     if (problem == certs::CertificateProblem::None) return std::nullopt;
     return reason_for(problem);

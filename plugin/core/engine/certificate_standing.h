@@ -4,17 +4,17 @@
 #include <optional>
 #include <string>
 
-#include "certs/device_registry.h"
 #include "certs/device_verification.h"
 #include "engine/decision.h"
 #include "policy.h"
+#include "registry/device_registry.h"
 
 namespace mqauth::engine {
 
 Reason reason_for(certs::CertificateProblem problem);
 
 // nullopt when the device may connect under `policy`; `registry` may be null (none configured).
-std::optional<Reason> certificate_refusal(const certs::DeviceKey& device, const Policy& policy,
-                                          const certs::DeviceRegistry* registry);
+std::optional<Reason> certificate_refusal(const certs::DeviceIdentity& device, const Policy& policy,
+                                          const registry::DeviceRegistry* registry);
 
 }  // namespace mqauth::engine

@@ -33,6 +33,8 @@ std::string_view reason_code(Reason reason) {
         case Reason::ClientIdNotCommonName: return "client_id_not_cn";
         case Reason::ClientIdReserved: return "client_id_reserved";
         case Reason::RegistryWriteFailed: return "registry_write_failed";
+        case Reason::RegistryUnavailable: return "registry_unavailable";
+        case Reason::CertificateKeyConflict: return "certificate_key_conflict";
         case Reason::Throttled: return "throttled";
         case Reason::AuthorizerUsernameMalformed: return "authorizer_username_malformed";
         case Reason::AuthorizerUnknown: return "authorizer_unknown";

@@ -42,9 +42,11 @@ enum class Reason {
     CertificateInactive,          // the device certificate's state is INACTIVE
     CertificateRevoked,           // ... or REVOKED
     ClientIdNotCommonName,        // bind_client_id_to_cn, and the client id is not the CN
-    ClientIdReserved,     // a CLIENT identity names the client id, and this login is not one
-    RegistryWriteFailed,  // a first-seen certificate could not be registered durably
-    Throttled,            // too many failed logins from this address or for this username
+    ClientIdReserved,        // a CLIENT identity names the client id, and this login is not one
+    RegistryWriteFailed,     // a first-seen certificate could not be registered durably
+    RegistryUnavailable,     // ... because the (shared) registry cannot be reached
+    CertificateKeyConflict,  // another certificate is registered under its serial and issuer
+    Throttled,               // too many failed logins from this address or for this username
     AuthorizerUsernameMalformed,  // a username with '|' that is not the authorizer form
     AuthorizerUnknown,            // it names no configured authorizer
     AuthorizerInactive,           // ... an INACTIVE one (also: reload made it INACTIVE)

@@ -14,7 +14,7 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
     throttle_.configure(policy_->throttling);
 }
 
-void Engine::use_registry(std::unique_ptr<certs::DeviceRegistry> registry) {
+void Engine::use_registry(std::unique_ptr<registry::DeviceRegistry> registry) {
     registry_ = std::move(registry);
 }
 
@@ -247,12 +247,13 @@ const std::optional<std::string>* Engine::admitted_username(ConnectionId connect
 }
 
 std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> policy,
-                                               std::unique_ptr<certs::DeviceRegistry> registry) {
+                                               std::unique_ptr<registry::DeviceRegistry> registry) {
     if (!policy) throw std::invalid_argument("replace_policy needs a policy");
-    const bool keep_open_registry = registry && registry_ &&
-                                    registry->path() == registry_->path() &&
-                                    registry_->file_unchanged();
-    if (!keep_open_registry) registry_ = std::move(registry);
+    if (!policy->certificates.registry) {
+        registry_.reset();
+    } else if (registry) {
+        registry_ = std::move(registry);
+    }
     // A withdrawn session stays, as withdrawn, until the broker lets it go: an online one's
     // DISCONNECT follows from the adapter's kick, and Mosquitto may keep its session (or an
     // offline one's) for its session expiry, checking topic access for what it queues there.

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "certs/device_registry.h"
+#include "registry/device_registry.h"
 
 #include "engine/access_request.h"
 #include "engine/anonymous_logins.h"
@@ -44,9 +44,9 @@ class Engine : private LoginServices {
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    // The device registry of the policy's `registry_file` (null when no CA is listed). Replaced
+    // The device registry of the policy's `registry` (null when no CA is listed). Replaced
     // together with the policy on reload.
-    void use_registry(std::unique_ptr<certs::DeviceRegistry> registry);
+    void use_registry(std::unique_ptr<registry::DeviceRegistry> registry);
 
     // Where the engine reports what operators should hear about that is not a refusal (a device
     // registered, a registry it cannot write), for the broker log. Never given a secret.
@@ -109,17 +109,16 @@ class Engine : private LoginServices {
     void end_session_recheck();
 
     // Swaps in a new, already validated policy. Returns the live clients it no longer admits;
-    // they are dropped from the live index at once. A registry of the file already open is not
-    // swapped while nobody else wrote that file: the open one may hold registrations newer than
-    // the file `registry` was read from (a reload reads it on another thread). If the file did
-    // change behind mqauth's back (an operator repaired it), the freshly read one is adopted.
+    // they are dropped from the live index at once. `registry` is the one the policy's
+    // `registry` names, newly opened; null keeps the open one, with the devices it has learnt
+    // (the loader left it alone: the policy names it again), unless the policy names none.
     std::vector<Withdrawal> replace_policy(
         std::shared_ptr<const Policy> policy,
-        std::unique_ptr<certs::DeviceRegistry> registry = nullptr);
+        std::unique_ptr<registry::DeviceRegistry> registry = nullptr);
 
     const Policy& policy() const { return *policy_; }
     std::shared_ptr<const Policy> shared_policy() const { return policy_; }
-    const certs::DeviceRegistry* registry() const { return registry_.get(); }
+    const registry::DeviceRegistry* registry() const { return registry_.get(); }
     // The username the engine admitted a connection under (a device certificate's CN when the
     // CONNECT had none), or will admit it under once its authorizer answers, so the adapter can
     // tell the broker. Null when it admitted none there.
@@ -135,7 +134,7 @@ class Engine : private LoginServices {
     void count_outcome(const Decision& decision, const throttling::Attempt& attempt) override;
     void notify(const std::string& line) override;
     LiveClients& live() override { return live_; }
-    certs::DeviceRegistry* device_registry() override { return registry_.get(); }
+    registry::DeviceRegistry* device_registry() override { return registry_.get(); }
 
     Decision decide_connect(const ConnectRequest& request);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
@@ -153,7 +152,7 @@ class Engine : private LoginServices {
     bool recheck_open_ = false;
     LiveClients live_;
     sasl::ScramAuthenticator scram_;
-    std::unique_ptr<certs::DeviceRegistry> registry_;
+    std::unique_ptr<registry::DeviceRegistry> registry_;
     throttling::FailureThrottle throttle_;
     Notices notify_;
     // The login mechanisms, and their registration in SPEC's decision order: a client certificate

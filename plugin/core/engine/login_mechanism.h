@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "certs/device_registry.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
 #include "policy.h"
+#include "registry/device_registry.h"
 #include "throttling/failure_throttle.h"
 
 namespace mqauth::engine {
@@ -28,7 +28,7 @@ class LoginServices {
     virtual void notify(const std::string& line) = 0;
     virtual LiveClients& live() = 0;
     // The device registry of the current policy (null when it lists no CA).
-    virtual certs::DeviceRegistry* device_registry() = 0;
+    virtual registry::DeviceRegistry* device_registry() = 0;
 
    protected:
     ~LoginServices() = default;

@@ -2,10 +2,10 @@
 // Whether a live client would still be admitted by a new policy, with the same credentials.
 #include <optional>
 
-#include "certs/device_registry.h"
 #include "engine/decision.h"
 #include "engine/live_clients.h"
 #include "policy.h"
+#include "registry/device_registry.h"
 
 namespace mqauth::engine {
 
@@ -13,6 +13,6 @@ namespace mqauth::engine {
 // policy it came from is about to be freed). Otherwise the reason it loses it.
 // `registry` is the device registry that comes with `next` (null when it lists no CA).
 std::optional<Reason> withdrawal_reason(Session& session, const Policy& next,
-                                        const certs::DeviceRegistry* registry);
+                                        const registry::DeviceRegistry* registry);
 
 }  // namespace mqauth::engine

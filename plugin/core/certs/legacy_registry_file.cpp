@@ -1,10 +1,7 @@
-#include "certs/registry_format.h"
-
-#include <yaml-cpp/emitter.h>
+#include "certs/legacy_registry_file.h"
 
 #include <unordered_set>
 
-#include <stdexcept>
 #include "certs/serial_number.h"
 #include "yaml/mapping_reader.h"
 #include "yaml/text_rules.h"
@@ -17,24 +14,6 @@ using yaml::MappingReader;
 using yaml::Presence;
 
 constexpr long long kRegistryVersion = 1;
-
-constexpr const char* kHeader =
-    "# mqauth device registry: certificates registered on their first valid connect.\n"
-    "# Written by the broker's mqauth plugin only; don't edit it. To change a device's state,\n"
-    "# use device_certificates.states in the config (or `mqauth devices`) and reload.\n";
-
-void emit_entry(YAML::Emitter& out, const RegistryEntry& entry) {
-    out << YAML::BeginMap;
-    out << YAML::Key << "device_sn" << YAML::Value << YAML::DoubleQuoted << entry.key.device_sn;
-    out << YAML::Key << "ca_sn" << YAML::Value << YAML::DoubleQuoted << entry.key.ca_sn;
-    out << YAML::Key << "ca_name" << YAML::Value << YAML::DoubleQuoted << entry.ca_name;
-    out << YAML::Key << "common_name" << YAML::Value << YAML::DoubleQuoted << entry.common_name;
-    out << YAML::Key << "not_before" << YAML::Value << YAML::DoubleQuoted << entry.not_before;
-    out << YAML::Key << "not_after" << YAML::Value << YAML::DoubleQuoted << entry.not_after;
-    out << YAML::Key << "first_seen" << YAML::Value << YAML::DoubleQuoted << entry.first_seen;
-    out << YAML::Key << "status" << YAML::Value << std::string(status_name(entry.status));
-    out << YAML::EndMap;
-}
 
 std::optional<std::string> read_serial(MappingReader& fields, const char* key) {
     const auto text = fields.string(key, Presence::Required);
@@ -54,11 +33,11 @@ std::optional<std::string> read_text(MappingReader& fields, const char* key) {
     return text;
 }
 
-std::optional<RegistryEntry> read_entry(const yaml::YamlNode& node, const std::string& path,
-                                        yaml::Diagnostics& diagnostics) {
+std::optional<LegacyRecord> read_entry(const yaml::YamlNode& node, const std::string& path,
+                                       yaml::Diagnostics& diagnostics) {
     MappingReader fields(node, path, diagnostics);
     if (!fields.valid()) return std::nullopt;
-    RegistryEntry entry;
+    LegacyRecord entry;
     auto device_sn = read_serial(fields, "device_sn");
     auto ca_sn = read_serial(fields, "ca_sn");
     auto ca_name = read_text(fields, "ca_name");
@@ -76,42 +55,30 @@ std::optional<RegistryEntry> read_entry(const yaml::YamlNode& node, const std::s
         !first_seen || !status) {
         return std::nullopt;
     }
-    return RegistryEntry{{*device_sn, *ca_sn}, *ca_name,    *common_name, *not_before,
-                         *not_after,           *first_seen, *status};
+    return LegacyRecord{*device_sn,  *ca_sn,     *ca_name,    *common_name,
+                        *not_before, *not_after, *first_seen, *status};
 }
 
 void read_devices(const yaml::YamlNode& list, yaml::Diagnostics& diagnostics,
-                  RegistryParse& result) {
-    std::unordered_set<DeviceKey, DeviceKeyHash> seen;
+                  LegacyRegistry& result) {
+    std::unordered_set<DeviceKey, registry::DeviceKeyHash> seen;  // (device_sn, ca_sn)
     for (std::size_t i = 0; i < list.items.size(); ++i) {
         const std::string path = "devices[" + std::to_string(i) + "]";
         auto entry = read_entry(list.items[i], path, diagnostics);
         if (!entry) continue;  // reported; the whole file is refused below
-        if (!seen.insert(entry->key).second) {
+        if (!seen.insert({entry->device_sn, entry->ca_sn}).second) {
             diagnostics.error(list.items[i].position, path,
                               "InvalidParameter: device_sn and ca_sn registered twice");
             continue;
         }
-        result.entries.push_back(std::move(*entry));
+        result.records.push_back(std::move(*entry));
     }
 }
 
 }  // namespace
 
-std::string format_registry(const std::vector<const RegistryEntry*>& entries) {
-    YAML::Emitter out;
-    out.SetOutputCharset(YAML::EscapeNonAscii);
-    out << YAML::BeginMap;
-    out << YAML::Key << "version" << YAML::Value << kRegistryVersion;
-    out << YAML::Key << "devices" << YAML::Value << YAML::BeginSeq;
-    for (const RegistryEntry* entry : entries) emit_entry(out, *entry);
-    out << YAML::EndSeq << YAML::EndMap;
-    if (!out.good()) throw std::runtime_error("cannot format the registry: " + out.GetLastError());
-    return std::string(kHeader) + out.c_str() + "\n";
-}
-
-RegistryParse parse_registry(std::string_view text) {
-    RegistryParse result;
+LegacyRegistry parse_legacy_registry(std::string_view text) {
+    LegacyRegistry result;
     yaml::YamlParseResult parsed = yaml::parse_yaml(text);
     if (parsed.error) {
         result.errors.push_back(*parsed.error);
@@ -132,7 +99,7 @@ RegistryParse parse_registry(std::string_view text) {
         top.finish();
     }
     result.errors = diagnostics.take();
-    if (!result.errors.empty()) result.entries.clear();
+    if (!result.errors.empty()) result.records.clear();
     return result;
 }
 
