@@ -1,6 +1,7 @@
 #include "arguments.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace mqauth::cli {
 
@@ -8,6 +9,11 @@ std::optional<std::string> Arguments::option(const std::string& name) const {
     auto it = options.find(name);
     if (it == options.end()) return std::nullopt;
     return it->second;
+}
+
+std::string upper_case(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
 }
 
 std::optional<Arguments> parse_arguments(int argc, char** argv, int first,
@@ -19,10 +25,17 @@ std::optional<Arguments> parse_arguments(int argc, char** argv, int first,
         if (word == "--help" || word == "-h") {
             parsed.help = true;
         } else if (word.rfind("--", 0) == 0) {
-            const std::string name = word.substr(2);
+            // --name value, or --name=value as GNU tools (and mosquitto_ctrl users) write it.
+            const std::size_t equals = word.find('=');
+            const std::string name =
+                word.substr(2, equals == std::string::npos ? equals : equals - 2);
             if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-                error = "unknown option " + word;
+                error = "unknown option --" + name;
                 return std::nullopt;
+            }
+            if (equals != std::string::npos) {
+                parsed.options[name] = word.substr(equals + 1);
+                continue;
             }
             if (i + 1 >= argc) {
                 error = "option " + word + " needs a value";

@@ -1,5 +1,6 @@
 #pragma once
-// A tiny command-line parser for the verbs: `--name value` options, `--help`, and positionals.
+// A tiny command-line parser for the verbs: `--name value` (or `--name=value`) options, `--help`,
+// and positionals.
 #include <map>
 #include <optional>
 #include <string>
@@ -25,5 +26,9 @@ struct Arguments {
 std::optional<Arguments> parse_arguments(int argc, char** argv, int first,
                                          const std::vector<std::string>& allowed,
                                          std::string& error);
+
+// Enum values are taken in any case on the command line (`--mechanism scram-sha-256`), though the
+// config spells them exactly as the vendor APIs do: the value to look up, in upper case.
+std::string upper_case(std::string text);
 
 }  // namespace mqauth::cli

@@ -26,8 +26,48 @@ constexpr Verb kVerbs[] = {
 };
 
 void print_usage(std::ostream& out) {
-    out << "usage: mqauth VERB [ARGS]   (mqauth VERB --help for details)\n\nverbs:\n";
+    out << "usage: mqauth VERB [ARGS]   (mqauth help VERB, or mqauth VERB --help, for details)\n"
+           "       mqauth --version\n\nverbs:\n";
     for (const Verb& verb : kVerbs) out << "  " << verb.name << "\t" << verb.summary << "\n";
+}
+
+const Verb* find_verb(const char* name) {
+    for (const Verb& verb : kVerbs) {
+        if (std::strcmp(name, verb.name) == 0) return &verb;
+    }
+    return nullptr;
+}
+
+int unknown_verb(const char* name) {
+    std::cerr << "mqauth: unknown verb '" << name << "'\n";
+    print_usage(std::cerr);
+    return mqauth::cli::kExitUsage;
+}
+
+int run_verb(const Verb& verb, int argc, char** argv, int first) {
+    try {
+        return verb.run(argc, argv, first);
+    } catch (const std::exception& error) {
+        std::cerr << "mqauth " << verb.name << ": " << error.what() << "\n";
+        return mqauth::cli::kExitRejected;
+    }
+}
+
+// `mqauth help VERB` is `mqauth VERB --help`, as git and mosquitto_ctrl users expect.
+int run_help(int argc, char** argv) {
+    if (argc < 3) {
+        print_usage(std::cout);
+        return mqauth::cli::kExitOk;
+    }
+    const Verb* verb = find_verb(argv[2]);
+    if (!verb) return unknown_verb(argv[2]);
+    char help[] = "--help";
+    char* verb_argv[] = {argv[0], argv[2], help, nullptr};
+    return run_verb(*verb, 3, verb_argv, 2);
+}
+
+bool is_one_of(const char* word, const char* a, const char* b) {
+    return std::strcmp(word, a) == 0 || std::strcmp(word, b) == 0;
 }
 
 }  // namespace
@@ -37,20 +77,15 @@ int main(int argc, char** argv) {
         print_usage(std::cerr);
         return mqauth::cli::kExitUsage;
     }
-    if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    if (is_one_of(argv[1], "--help", "-h")) {
         print_usage(std::cout);
         return mqauth::cli::kExitOk;
     }
-    for (const Verb& verb : kVerbs) {
-        if (std::strcmp(argv[1], verb.name) != 0) continue;
-        try {
-            return verb.run(argc, argv, 2);
-        } catch (const std::exception& error) {
-            std::cerr << "mqauth " << verb.name << ": " << error.what() << "\n";
-            return mqauth::cli::kExitRejected;
-        }
+    if (is_one_of(argv[1], "--version", "-V")) {
+        std::cout << "mqauth " << MQAUTH_VERSION << "\n";
+        return mqauth::cli::kExitOk;
     }
-    std::cerr << "mqauth: unknown verb '" << argv[1] << "'\n";
-    print_usage(std::cerr);
-    return mqauth::cli::kExitUsage;
+    if (std::strcmp(argv[1], "help") == 0) return run_help(argc, argv);
+    const Verb* verb = find_verb(argv[1]);
+    return verb ? run_verb(*verb, argc, argv, 2) : unknown_verb(argv[1]);
 }

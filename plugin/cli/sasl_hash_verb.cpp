@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "Reads a password from standard input (one line; the line ending is not part of it) and\n"
     "prints the credentials string for sasl_users[].credentials: the mechanism, the iteration\n"
     "count (default 4096, at least 4096), a random salt, StoredKey and ServerKey. The password\n"
-    "itself is not stored and cannot be recovered from the string.\n"
+    "itself is not stored and cannot be recovered from the string. The mechanism may be given\n"
+    "in any case.\n"
     "Exit status: 0 ok, 1 empty password, 2 usage error.\n";
 
 std::optional<int> parse_iterations(const std::string& text) {
@@ -44,7 +45,8 @@ int run_sasl_hash(int argc, char** argv, int first) {
     }
     if (!args) return usage_error(error);
     if (!args->positionals.empty()) return usage_error("unexpected argument");
-    const auto mechanism = sasl::mechanism_from_name(args->option("mechanism").value_or(""));
+    const auto mechanism =
+        sasl::mechanism_from_name(upper_case(args->option("mechanism").value_or("")));
     if (!mechanism) return usage_error("--mechanism SCRAM-SHA-256 or SCRAM-SHA-512 is required");
     const auto iterations = parse_iterations(
         args->option("iterations").value_or(std::to_string(sasl::kDefaultIterations)));
