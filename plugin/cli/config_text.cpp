@@ -80,6 +80,31 @@ std::string describe(const std::string& file, const yaml::Diagnostic& diagnostic
     return out + diagnostic.message;
 }
 
+std::optional<ValidConfig> read_valid_config(const std::string& path) {
+    auto config = read_config_text(path);
+    if (!config) return std::nullopt;
+    config::LoadResult loaded = load_config_text(*config, config->text);
+    if (!loaded.ok()) {
+        print_load_errors(loaded);
+        return std::nullopt;
+    }
+    return ValidConfig{std::move(*config), std::move(loaded)};
+}
+
+bool replace_with_valid_text(const ConfigText& config, const std::string& text) {
+    const config::LoadResult checked = load_config_text(config, text);
+    if (!checked.ok()) {
+        print_load_errors(checked);
+        std::cerr << config.path << ": the edited config would not load; it was left as it is\n";
+        return false;
+    }
+    if (auto error = replace_config_text(config, text)) {
+        std::cerr << *error << "\n";
+        return false;
+    }
+    return true;
+}
+
 std::optional<std::string> replace_config_text(const ConfigText& config, const std::string& text) {
     const auto target = real_path(config.path);
     struct stat before {};

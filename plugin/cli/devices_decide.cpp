@@ -89,36 +89,19 @@ void print_change(const std::string& file, const StateKey& key, DeviceStatus sta
     std::cout << kReloadHint << "\n";
 }
 
-// The edited text must load exactly as the broker will load it; otherwise FILE stays as it is.
-int write_edit(const ConfigText& config, const editing::StateEdit& edit) {
-    const config::LoadResult checked = load_config_text(config, edit.text);
-    if (!checked.ok()) {
-        print_load_errors(checked);
-        std::cerr << config.path << ": the edited config would not load; it was left as it is\n";
-        return kExitRejected;
-    }
-    if (auto error = replace_config_text(config, edit.text)) {
-        std::cerr << *error << "\n";
-        return kExitRejected;
-    }
-    return kExitOk;
-}
-
 }  // namespace
 
 int run_decide(const Options& options, DeviceStatus status) {
-    const auto config = read_config_text(options.config);
-    if (!config) return kExitRejected;
-    const config::LoadResult loaded = load_config_text(*config, config->text);
-    if (!loaded.ok()) {
-        print_load_errors(loaded);
+    const auto valid = read_valid_config(options.config);
+    if (!valid) {
         std::cerr << options.config << ": fix these errors first (mqauth check " << options.config
                   << ")\n";
         return kExitRejected;
     }
+    const auto& [config, loaded] = *valid;
     const StateKey key{*options.device_sn, options.issuer.value_or(""),
                        options.issuer ? "" : *options.ca_sn};
-    const editing::StateEditResult result = editing::record_device_state(config->text, key, status);
+    const editing::StateEditResult result = editing::record_device_state(config.text, key, status);
     if (!result.edit) {
         std::cerr << describe(options.config, *result.error) << "\n";
         return kExitRejected;
@@ -130,9 +113,9 @@ int run_decide(const Options& options, DeviceStatus status) {
                   << " is already " << registry::status_name(status) << "; nothing to change\n";
         return kExitOk;
     }
-    const int written = write_edit(*config, *result.edit);
-    if (written == kExitOk) print_change(options.config, key, status, *result.edit);
-    return written;
+    if (!replace_with_valid_text(config, result.edit->text)) return kExitRejected;
+    print_change(options.config, key, status, *result.edit);
+    return kExitOk;
 }
 
 }  // namespace mqauth::cli::devices

@@ -118,22 +118,6 @@ std::optional<StateCarryOver> carry_over_states(const ConfigText& config,
     return carried;
 }
 
-// Writes the carried-over states, validated as a reload would validate them.
-bool write_states(const ConfigText& config, const StateCarryOver& carried) {
-    if (carried.added == 0) return true;
-    const config::LoadResult checked = load_config_text(config, carried.text);
-    if (!checked.ok()) {
-        print_load_errors(checked);
-        std::cerr << config.path << ": the config with the states would not load\n";
-        return false;
-    }
-    if (auto error = replace_config_text(config, carried.text)) {
-        std::cerr << *error << "\n";
-        return false;
-    }
-    return true;
-}
-
 void print_outcome(const Options& options, const registry::RegistrySource& source,
                    const Conversion& conversion, std::size_t added, std::size_t states) {
     const std::size_t total = conversion.records.size();
@@ -157,13 +141,9 @@ void print_outcome(const Options& options, const registry::RegistrySource& sourc
 }  // namespace
 
 int run_import(const Options& options) {
-    const auto config = read_config_text(options.config);
-    if (!config) return kExitRejected;
-    const config::LoadResult loaded = load_config_text(*config, config->text);
-    if (!loaded.ok()) {
-        print_load_errors(loaded);
-        return kExitRejected;
-    }
+    const auto valid = read_valid_config(options.config);
+    if (!valid) return kExitRejected;
+    const auto& [config, loaded] = *valid;
     const auto& source = loaded.policy->certificates.registry;
     if (!source) {
         std::cerr << options.config
@@ -173,8 +153,8 @@ int run_import(const Options& options) {
     const auto legacy = read_legacy(*options.from);
     if (!legacy) return kExitRejected;
     const Conversion conversion = convert(*legacy, loaded.policy->certificates.authorities);
-    const auto states = carry_over_states(*config, loaded.policy->certificates.states, *legacy);
-    if (!states || !write_states(*config, *states)) {
+    const auto states = carry_over_states(config, loaded.policy->certificates.states, *legacy);
+    if (!states || (states->added > 0 && !replace_with_valid_text(config, states->text))) {
         std::cerr << options.config
                   << ": the old registry's states cannot be recorded; nothing "
                      "was imported\n";

@@ -132,13 +132,9 @@ int print_devices(const Options& options, const ConfigText& config,
 }  // namespace
 
 int run_list(const Options& options) {
-    const auto config = read_config_text(options.config);
-    if (!config) return kExitRejected;
-    const config::LoadResult loaded = load_config_text(*config, config->text);
-    if (!loaded.ok()) {
-        print_load_errors(loaded);
-        return kExitRejected;
-    }
+    const auto valid = read_valid_config(options.config);
+    if (!valid) return kExitRejected;
+    const auto& [config, loaded] = *valid;
     const certs::CertificatePolicy& certificates = loaded.policy->certificates;
     if (!certificates.registry) {
         std::cout << options.config
@@ -149,7 +145,7 @@ int run_list(const Options& options) {
         std::cerr << options.config << ": note: device certificates are off (no ca_certificates); "
                   << "no device can connect with one\n";
     }
-    return print_devices(options, *config, certificates);
+    return print_devices(options, config, certificates);
 }
 
 }  // namespace mqauth::cli::devices
