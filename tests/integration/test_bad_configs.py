@@ -10,6 +10,7 @@ Each broken file is tried three ways, one test class each:
 """
 
 import os
+import pwd
 import random
 import re
 import shutil
@@ -347,7 +348,10 @@ def broken_files_in(category):
 def run_check(path, timeout, *, unprivileged=False):
     """`mqauth check path` as the test user, or as nobody; (exit status, output), failing on a
     hang or a sanitizer report."""
-    args = [required_path("MQAUTH_CLI"), "check", path]
+    # As root, check also opens the files as the broker's user: the tests' brokers run as the
+    # test user (test_cli.py tests that part).
+    args = [required_path("MQAUTH_CLI"), "check", "--broker-user", pwd.getpwuid(os.getuid())[0],
+            path]
     if unprivileged and RUNNING_AS_ROOT:
         args = ["setpriv", f"--reuid={NOBODY_UID}", f"--regid={NOBODY_GID}", "--clear-groups",
                 *args]

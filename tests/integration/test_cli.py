@@ -4,7 +4,9 @@ never have to be on the command line (where `ps` shows them to every user of the
 including `sign` for a whole list of client ids. The built tool, run as a user runs it.
 """
 
+import grp
 import os
+import pwd
 import re
 import subprocess
 import tempfile
@@ -164,6 +166,73 @@ class CliConventionsTest(unittest.TestCase):
                 self.assertIn(message, result.stderr)
                 self.assertEqual(result.stdout, "")
                 self.assertNotIn("s3cret", result.stderr)
+
+
+@unittest.skipUnless(os.geteuid() == 0, "what the broker's user can read is checked only as root")
+class CheckAsTheBrokerUserTest(unittest.TestCase):
+    """Run as root, `mqauth check` could read every file itself and call a config valid that the
+    broker, running as mosquitto, cannot load at its next SIGHUP. It checks each file as that
+    user would open it."""
+
+    def setUp(self):
+        try:
+            self.broker_group = grp.getgrgid(pwd.getpwnam("mosquitto").pw_gid).gr_name
+        except KeyError:
+            self.skipTest("no mosquitto user (apt-get install mosquitto)")
+        self.directory = tempfile.mkdtemp(prefix="mqauth-check-")
+        os.chmod(self.directory, 0o711)  # the broker's user may pass, not list
+        self.addCleanup(subprocess.run, ["rm", "-rf", self.directory], check=False)
+        self.secret = self.write("fleet.secret", "s3cret\n", 0o600)
+        self.registry_dir = os.path.join(self.directory, "registry")
+        os.mkdir(self.registry_dir, 0o755)
+        self.config = self.write("auth.yaml", (
+            "version: 1\n"
+            "identities:\n"
+            "  - {username: alice, identity_type: USER, sign_mode: ORIGIN,\n"
+            "     secret_file: fleet.secret}\n"
+            "permissions: {no_match: ALLOW}\n"
+            "device_certificates:\n"
+            "  registry: {sqlite: registry/devices.db}\n"), 0o644)
+
+    def write(self, name, text, mode):
+        path = os.path.join(self.directory, name)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def test_a_secret_file_only_root_can_read_is_an_error_with_its_line(self):
+        result = cli("check", self.config)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn(f"{self.config}:4:19: identities[0].secret_file: the broker's user "
+                      f"mosquitto cannot read {self.secret}: Permission denied", result.stderr)
+        self.assertNotIn("valid", result.stdout)
+
+        os.chown(self.secret, 0, grp.getgrnam(self.broker_group).gr_gid)
+        os.chmod(self.secret, 0o640)  # as the README says: root:mosquitto, 640
+        result = cli("check", self.config)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f"{self.config}: valid", result.stdout)
+
+    def test_an_unreadable_config_and_an_unwritable_registry_directory_are_named(self):
+        os.chmod(self.secret, 0o644)
+        result = cli("check", self.config)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f"{self.config}:7:22: device_certificates.registry.sqlite: the broker's "
+                      f"user mosquitto cannot write {self.registry_dir} (where the registry and "
+                      "its -wal and -shm files go): Permission denied (warning)", result.stderr)
+        os.chmod(self.config, 0o600)
+        result = cli("check", self.config)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f"{self.config}: the broker's user mosquitto cannot read {self.config}",
+                      result.stderr)
+
+    def test_another_broker_user_may_be_named_and_an_unknown_one_is_a_usage_error(self):
+        os.chmod(self.secret, 0o644)
+        self.assertEqual(cli("check", "--broker-user", "root", self.config).returncode, 0)
+        unknown = cli("check", "--broker-user=no-such-user-7c", self.config)
+        self.assertEqual(unknown.returncode, 2)
+        self.assertIn("no user no-such-user-7c on this machine", unknown.stderr)
 
 
 if __name__ == "__main__":
