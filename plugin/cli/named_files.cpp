@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/file_paths.h"
+#include "config/signing_key_source.h"
 #include "io/paths.h"
 #include "yaml/yaml_tree.h"
 
@@ -12,11 +13,6 @@ namespace {
 // The keys whose value is a file the broker reads, wherever they appear (SPEC's sections).
 const std::set<std::string> kReadKeys = {"secret_file", "password_file", "file",
                                          "cert_file",   "key_file",      "signing_public_key"};
-
-// signing_public_key may hold the PEM itself rather than a path.
-bool is_inline_pem(const std::string& value) {
-    return value.find("-----BEGIN ") != std::string::npos;
-}
 
 struct Walk {
     const std::string& base_dir;
@@ -37,7 +33,7 @@ struct Walk {
     void entry(const yaml::YamlEntry& entry, const std::string& path) {
         const yaml::YamlNode& value = entry.value;
         if (!value.is_scalar() || value.scalar.empty()) return node(value, path);
-        if (kReadKeys.count(entry.key) && !is_inline_pem(value.scalar)) {
+        if (kReadKeys.count(entry.key) && !config::is_inline_pem(value.scalar)) {
             found.push_back({config::resolve_path(base_dir, value.scalar), value.position, path,
                              NamedFile::Need::Read});
         } else if (entry.key == "sqlite") {

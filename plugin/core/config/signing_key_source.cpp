@@ -10,11 +10,12 @@
 #include "crypto/pem.h"
 
 namespace mqauth::config {
-namespace {
 
 bool is_inline_pem(const std::string& value) {
     return value.find("-----BEGIN ") != std::string::npos;
 }
+
+namespace {
 
 // The PEM text of a key file; nullopt (with `error` set) when it cannot be read.
 std::optional<std::string> read_key_file(const std::string& path, std::string& error) {

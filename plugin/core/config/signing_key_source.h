@@ -16,6 +16,9 @@ struct SigningKey {
     std::string der;  // SubjectPublicKeyInfo, to compare across reloads
 };
 
+// Whether a signing_public_key value is the PEM itself rather than a path.
+bool is_inline_pem(const std::string& value);
+
 // Reads `key` of `fields`: an RSA public key fit for token signatures, or an error reported at it.
 std::optional<SigningKey> read_signing_key(yaml::MappingReader& fields, const char* key,
                                            const std::string& base_dir);
