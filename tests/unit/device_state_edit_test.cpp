@@ -348,15 +348,14 @@ TEST(DeviceStateEdit, ReplacesInsideAFlowListButRefusesToAppendToIt) {
               "  states: [{device_sn: \"C0FFEE\", ca_sn: \"7F00\", status: ACTIVE}]\n");
     EXPECT_EQ(refusal(text, kDevice, DeviceStatus::Revoked),
               "auth.yaml:4:11: device_certificates.states: written in flow style ([...]), so a "
-              "new entry cannot be added safely; record the state by hand (see mqauth devices "
-              "--help)");
+              "new item cannot be added safely; make this change by hand");
 }
 
 TEST(DeviceStateEdit, RefusesToAddStatesToAFlowSection) {
     EXPECT_EQ(refusal("version: 1\ndevice_certificates: {registry: {sqlite: devices.db}}\n",
                       kDevice, DeviceStatus::Revoked),
-              "auth.yaml:2:22: device_certificates: written in flow style ({...}), so a states "
-              "list cannot be added safely; record the state by hand (see mqauth devices --help)");
+              "auth.yaml:2:22: device_certificates: written in flow style ({...}), so a key "
+              "cannot be added safely; make this change by hand");
 }
 
 TEST(DeviceStateEdit, ConfigWithoutDeviceCertificatesIsRefused) {
