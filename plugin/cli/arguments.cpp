@@ -18,7 +18,8 @@ std::string upper_case(std::string text) {
 
 std::optional<Arguments> parse_arguments(int argc, char** argv, int first,
                                          const std::vector<std::string>& allowed,
-                                         std::string& error) {
+                                         std::string& error,
+                                         const std::vector<std::string>& flags) {
     Arguments parsed;
     for (int i = first; i < argc; ++i) {
         const std::string word = argv[i];
@@ -29,6 +30,14 @@ std::optional<Arguments> parse_arguments(int argc, char** argv, int first,
             const std::size_t equals = word.find('=');
             const std::string name =
                 word.substr(2, equals == std::string::npos ? equals : equals - 2);
+            if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+                if (equals != std::string::npos) {
+                    error = "option --" + name + " takes no value";
+                    return std::nullopt;
+                }
+                parsed.flags.insert(name);
+                continue;
+            }
             if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
                 error = "unknown option --" + name;
                 return std::nullopt;

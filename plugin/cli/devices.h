@@ -22,6 +22,8 @@ int run_list(const Options& options);
 int run_decide(const Options& options, certs::DeviceStatus status);
 // Requires from.
 int run_import(const Options& options);
+// Requires device_sn and issuer.
+int run_delete(const Options& options);
 
 // Where the operator is told how to apply a recorded decision.
 inline constexpr const char* kReloadHint =

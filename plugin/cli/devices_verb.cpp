@@ -1,6 +1,6 @@
-// mqauth devices list|activate|deactivate|revoke|import: the device registry, the operator's
-// decisions in device_certificates.states (ApsaraMQ for MQTT's ActiveDeviceCertificate and its
-// siblings), and moving a YAML registry file into the registry.
+// mqauth devices list|activate|deactivate|revoke|import|delete: the device registry, the
+// operator's decisions in device_certificates.states (ApsaraMQ for MQTT's ActiveDeviceCertificate
+// and its siblings), moving a YAML registry file into the registry, and forgetting a device.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -21,12 +21,14 @@ constexpr const char* kUsage =
     "       mqauth devices activate|deactivate|revoke --config FILE --device-sn SN\n"
     "                     (--issuer DN | --ca-sn SN)\n"
     "       mqauth devices import --config FILE --from REGISTRY.yaml\n"
+    "       mqauth devices delete --config FILE --device-sn SN --issuer DN\n"
     "Device certificates (ApsaraMQ's ActiveDeviceCertificate and its siblings):\n"
     "  list        the device registry with every device's effective state\n"
     "  activate    record ACTIVE for a device in the config's device_certificates.states\n"
     "  deactivate  record INACTIVE: the device is refused until it is activated again\n"
     "  revoke      record REVOKED: the device is refused\n"
     "  import      move the devices of a YAML registry_file into the configured registry\n"
+    "  delete      forget a registered device (DeleteDeviceCertificate)\n"
     "mqauth devices SUBCOMMAND --help says more.\n"
     "Exit status: 0 ok, 1 rejected input, 2 usage error.\n";
 
@@ -69,6 +71,17 @@ constexpr const char* kImportUsage =
     "Exit status: 0 imported, 1 rejected (invalid config or file, registry unavailable), 2\n"
     "usage error.\n";
 
+constexpr const char* kDeleteUsage =
+    "usage: mqauth devices delete --config FILE --device-sn SN --issuer DN\n"
+    "Deletes the device with serial --device-sn issued by --issuer (RFC 2253, as `mqauth\n"
+    "devices list` prints it) from the registry the config FILE names (ApsaraMQ for MQTT's\n"
+    "DeleteDeviceCertificate): with PostgreSQL, for every broker of the fleet. Brokers look\n"
+    "the device up again after their next reload: while its certificate verifies against an\n"
+    "ACTIVE CA, it is registered anew, ACTIVE, when it connects. To keep a device out, revoke\n"
+    "it (mqauth devices revoke) instead. States recorded in FILE are not touched.\n"
+    "Exit status: 0 deleted, 1 rejected (not registered, invalid config, registry\n"
+    "unavailable), 2 usage error.\n";
+
 std::string decide_usage(const char* verb, std::string_view status) {
     return std::string("usage: mqauth devices ") + verb +
            " --config FILE --device-sn SN (--issuer DN | --ca-sn SN)\n"
@@ -106,15 +119,22 @@ constexpr Subcommand kSubcommands[] = {
     {"deactivate", DeviceStatus::Inactive},
     {"revoke", DeviceStatus::Revoked},
     {"import", std::nullopt},
+    {"delete", std::nullopt},
 };
 
 bool is_import(const Subcommand& subcommand) {
     return std::string_view(subcommand.name) == "import";
 }
 
+bool is_delete(const Subcommand& subcommand) {
+    return std::string_view(subcommand.name) == "delete";
+}
+
 void print_subcommand_usage(std::ostream& out, const Subcommand& subcommand) {
     if (subcommand.decision) {
         out << decide_usage(subcommand.name, registry::status_name(*subcommand.decision));
+    } else if (is_delete(subcommand)) {
+        out << kDeleteUsage;
     } else {
         out << (is_import(subcommand) ? kImportUsage : kListUsage);
     }
@@ -154,6 +174,12 @@ std::string misuse(const devices::Options& options, const Subcommand& subcommand
         return "";
     }
     if (options.from) return "--from is for import only";
+    if (is_delete(subcommand)) {
+        if (!options.device_sn) return "--device-sn is required";
+        if (options.ca_sn) return "delete names a device by --issuer, not --ca-sn";
+        if (!options.issuer || options.issuer->empty()) return "--issuer is required";
+        return "";
+    }
     if (!subcommand.decision) return "";
     if (!options.device_sn) return "--device-sn is required";
     if (options.issuer && options.ca_sn) return "give --issuer or --ca-sn, not both";
@@ -196,7 +222,8 @@ int run_devices(int argc, char** argv, int first) {
     }
     const Subcommand* subcommand = find_subcommand(name);
     if (!subcommand) {
-        return usage_error(name.empty() ? "expected list, activate, deactivate, revoke or import"
+        return usage_error(name.empty() ? "expected list, activate, deactivate, revoke, import or "
+                                          "delete"
                                         : "unknown subcommand \"" + name + "\"",
                            nullptr);
     }
@@ -210,6 +237,7 @@ int run_devices(int argc, char** argv, int first) {
     const auto options = args ? read_options(*args, *subcommand, error) : std::nullopt;
     if (!options) return usage_error(error, subcommand);
     if (subcommand->decision) return devices::run_decide(*options, *subcommand->decision);
+    if (is_delete(*subcommand)) return devices::run_delete(*options);
     return is_import(*subcommand) ? devices::run_import(*options) : devices::run_list(*options);
 }
 

@@ -9,5 +9,11 @@ int run_sign(int argc, char** argv, int first);
 int run_sasl_hash(int argc, char** argv, int first);
 int run_devices(int argc, char** argv, int first);
 int run_token_sign(int argc, char** argv, int first);
+int run_identities(int argc, char** argv, int first);
+int run_permissions(int argc, char** argv, int first);
+int run_sasl_users(int argc, char** argv, int first);
+int run_cas(int argc, char** argv, int first);
+int run_sni(int argc, char** argv, int first);
+int run_authorizers(int argc, char** argv, int first);
 
 }  // namespace mqauth::cli

@@ -36,6 +36,10 @@ class ScriptedStore final : public RegistryStore {
     std::optional<StoreError> import(const std::vector<DeviceRecord>&, std::size_t&) override {
         return std::nullopt;
     }
+    std::optional<StoreError> remove(const DeviceKey& key, bool& removed) override {
+        removed = records.erase(key.device_sn) > 0;
+        return std::nullopt;
+    }
     std::optional<StoreError> each(const std::function<void(const DeviceRecord&)>&) override {
         return std::nullopt;
     }
@@ -142,4 +146,26 @@ TEST(DeviceRegistry, ARefusedWriteIsAFailureWithItsReasonEveryTime) {
                   std::string::npos);
     }
     EXPECT_FALSE(registry->status_of({"1A", "CN=Fleet CA"}));
+}
+
+TEST(DeviceRegistry, AfterARecheckADeletedDeviceIsRegisteredAgainAndAnOutageKeepsWhatWasKnown) {
+    auto [store, registry] = make_registry();
+    ASSERT_EQ(registry->enrol(seen("1A", "AA")).outcome, RegistrationOutcome::Registered);
+    ASSERT_EQ(registry->enrol(seen("2B", "BB")).outcome, RegistrationOutcome::Registered);
+    store->records.erase("1A");  // mqauth devices delete
+    EXPECT_EQ(registry->enrol(seen("1A", "AA")).outcome, RegistrationOutcome::Known);  // no recheck
+    registry->recheck_known();
+    EXPECT_EQ(registry->enrol(seen("1A", "AA")).outcome, RegistrationOutcome::Registered);
+    EXPECT_EQ(store->records.count("1A"), 1u);
+    store->failing = StoreFailure::Unavailable;
+    const Registration during = registry->enrol(seen("2B", "BB"));
+    EXPECT_EQ(during.outcome, RegistrationOutcome::Known);
+    EXPECT_EQ(during.status, DeviceStatus::Active);
+    store->failing.reset();
+    const int calls = store->calls;
+    EXPECT_EQ(registry->enrol(seen("2B", "BB")).outcome, RegistrationOutcome::Known);
+    EXPECT_GT(store->calls, calls);  // still rechecked once the store is back
+    const int after = store->calls;
+    EXPECT_EQ(registry->enrol(seen("2B", "BB")).outcome, RegistrationOutcome::Known);
+    EXPECT_EQ(store->calls, after);  // and then known again without the store
 }

@@ -253,6 +253,8 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
         registry_.reset();
     } else if (registry) {
         registry_ = std::move(registry);
+    } else if (registry_) {
+        registry_->recheck_known();  // the operator may have deleted devices from the store
     }
     // A withdrawn session stays, as withdrawn, until the broker lets it go: an online one's
     // DISCONNECT follows from the adapter's kick, and Mosquitto may keep its session (or an

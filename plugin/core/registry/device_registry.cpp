@@ -24,21 +24,29 @@ std::optional<DeviceStatus> DeviceRegistry::status_of(const DeviceKey& key) cons
     return found->second.status;
 }
 
+Registration DeviceRegistry::from_memory(const KnownDevice& device,
+                                         const DeviceRecord& seen) const {
+    Registration known{RegistrationOutcome::Known, device.status, {}};
+    if (device.fingerprint != seen.fingerprint) known.outcome = RegistrationOutcome::KeyConflict;
+    return known;
+}
+
 Registration DeviceRegistry::enrol(const DeviceRecord& seen) {
-    if (const auto found = known_.find(seen.key); found != known_.end()) {
-        Registration known{RegistrationOutcome::Known, found->second.status, {}};
-        if (found->second.fingerprint != seen.fingerprint) {
-            known.outcome = RegistrationOutcome::KeyConflict;
-        }
-        return known;
+    const auto found = known_.find(seen.key);
+    if (found != known_.end() && found->second.generation == generation_) {
+        return from_memory(found->second, seen);
     }
     StoreAnswer stored = store_->find(seen.key);
+
     RegistrationOutcome outcome = RegistrationOutcome::Known;
     // A record with no fingerprint was imported: the insert gives it this certificate's.
     if (!stored.error && (!stored.record || stored.record->fingerprint.empty())) {
         outcome = stored.record ? RegistrationOutcome::Known : RegistrationOutcome::Registered;
         stored = store_->insert(seen);
     }
+    // A device known before the recheck keeps what the broker knew while the store cannot
+    // answer (unreachable, or a file replaced on disk), and is rechecked on a later connect.
+    if (stored.error && found != known_.end()) return from_memory(found->second, seen);
     if (stored.error) return store_failed(*stored.error, seen);
     return learn(*stored.record, seen, outcome);
 }
@@ -49,7 +57,8 @@ Registration DeviceRegistry::learn(const DeviceRecord& stored, const DeviceRecor
     note_available(registration);
     // Another certificate came first under this key: remembered as that one, so every later
     // attempt by this one is refused without the store.
-    known_.emplace(stored.key, KnownDevice{stored.fingerprint, stored.status});
+    known_.insert_or_assign(stored.key,
+                            KnownDevice{stored.fingerprint, stored.status, generation_});
     if (stored.fingerprint != seen.fingerprint) {
         registration.outcome = RegistrationOutcome::KeyConflict;
         registration.status.reset();

@@ -5,6 +5,7 @@
 // started) costs a store lookup, and a new one an insert. A shared store being unreachable then
 // refuses new devices only; known ones keep connecting.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,11 +58,18 @@ class DeviceRegistry {
 
     std::size_t known() const { return known_.size(); }
 
+    // After a reload: each device this broker knows is looked up in the store again on its next
+    // connect, so that one the operator deleted (`mqauth devices delete`) is registered anew, as
+    // a device never seen. While the store cannot answer, what the broker knew still holds.
+    void recheck_known() { ++generation_; }
+
    private:
     struct KnownDevice {
         std::string fingerprint;
         DeviceStatus status;
+        std::uint64_t generation;  // learnt from the store since this recheck_known
     };
+    Registration from_memory(const KnownDevice& device, const DeviceRecord& seen) const;
 
     Registration learn(const DeviceRecord& stored, const DeviceRecord& seen,
                        RegistrationOutcome outcome);
@@ -71,6 +79,7 @@ class DeviceRegistry {
     RegistrySource source_;
     std::unique_ptr<RegistryStore> store_;
     std::unordered_map<DeviceKey, KnownDevice, DeviceKeyHash> known_;
+    std::uint64_t generation_ = 0;
     // The outage under way, if the store is unreachable: one log line when it starts, one when
     // it ends.
     std::optional<std::chrono::steady_clock::time_point> outage_since_;

@@ -23,6 +23,8 @@ constexpr std::size_t kColumnCount = 10;
 const std::string kFind =
     std::string("SELECT ") + kColumns + " FROM mqauth_devices WHERE device_sn = $1 AND issuer = $2";
 const std::string kEach = std::string("SELECT ") + kColumns + " FROM mqauth_devices ORDER BY id";
+constexpr const char* kRemove =
+    "DELETE FROM mqauth_devices WHERE device_sn = $1 AND issuer = $2 RETURNING 1";
 // Every broker of the fleet may register the same device at once: the first insert wins, the
 // others find its record. An imported record (no fingerprint) takes the first certificate's.
 const std::string kInsert = std::string("INSERT INTO mqauth_devices (") + kColumns +
@@ -148,6 +150,12 @@ std::optional<StoreError> PostgresqlStore::import(const std::vector<DeviceRecord
         return committed;
     }
     return std::nullopt;
+}
+
+std::optional<StoreError> PostgresqlStore::remove(const DeviceKey& key, bool& removed) {
+    QueryRows deleted = run(kRemove, {key.device_sn, key.issuer}, timeout_);
+    removed = !deleted.error && !deleted.rows.empty();
+    return deleted.error;
 }
 
 std::optional<StoreError> PostgresqlStore::each(

@@ -21,6 +21,7 @@ class PostgresqlStore final : public RegistryStore {
     StoreAnswer insert(const DeviceRecord& record) override;
     std::optional<StoreError> import(const std::vector<DeviceRecord>& records,
                                      std::size_t& added) override;
+    std::optional<StoreError> remove(const DeviceKey& key, bool& removed) override;
     std::optional<StoreError> each(const std::function<void(const DeviceRecord&)>& visit) override;
 
    private:

@@ -46,6 +46,10 @@ class RegistryStore {
     virtual std::optional<StoreError> import(const std::vector<DeviceRecord>& records,
                                              std::size_t& added) = 0;
 
+    // Deletes the record under `key` (ApsaraMQ's DeleteDeviceCertificate); `removed` says whether
+    // there was one. For `mqauth devices delete`, not for the broker.
+    virtual std::optional<StoreError> remove(const DeviceKey& key, bool& removed) = 0;
+
     // Every record, oldest registration first.
     virtual std::optional<StoreError> each(
         const std::function<void(const DeviceRecord&)>& visit) = 0;

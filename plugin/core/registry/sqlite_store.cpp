@@ -40,6 +40,7 @@ constexpr const char* kColumns =
 const std::string kFind =
     std::string("SELECT ") + kColumns + " FROM mqauth_devices WHERE device_sn = ?1 AND issuer = ?2";
 const std::string kEach = std::string("SELECT ") + kColumns + " FROM mqauth_devices ORDER BY rowid";
+constexpr const char* kRemove = "DELETE FROM mqauth_devices WHERE device_sn = ?1 AND issuer = ?2";
 // An imported record (no fingerprint) takes the first certificate's; any other conflict keeps
 // the record that was there.
 const std::string kInsert = std::string("INSERT INTO mqauth_devices (") + kColumns +
@@ -305,6 +306,23 @@ StoreAnswer SqliteStore::insert(const DeviceRecord& record) {
     StoreAnswer stored = find(record.key);
     if (!stored.record && !stored.error) stored.error = failure("the new record is not there");
     return stored;
+}
+
+std::optional<StoreError> SqliteStore::remove(const DeviceKey& key, bool& removed) {
+    removed = false;
+    if (!still_current()) return replaced();
+    if (!find_) return std::nullopt;  // no table: nothing was ever registered
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(database_, kRemove, -1, &statement, nullptr) != SQLITE_OK) {
+        return failure("cannot delete from it");
+    }
+    bind_text(statement, 1, key.device_sn);
+    bind_text(statement, 2, key.issuer);
+    const int step = sqlite3_step(statement);
+    sqlite3_finalize(statement);
+    if (step != SQLITE_DONE) return failure("cannot delete from it");
+    removed = sqlite3_changes(database_) > 0;
+    return std::nullopt;
 }
 
 std::optional<StoreError> SqliteStore::import(const std::vector<DeviceRecord>& records,

@@ -37,6 +37,7 @@ class SqliteStore final : public RegistryStore {
     StoreAnswer insert(const DeviceRecord& record) override;
     std::optional<StoreError> import(const std::vector<DeviceRecord>& records,
                                      std::size_t& added) override;
+    std::optional<StoreError> remove(const DeviceKey& key, bool& removed) override;
     std::optional<StoreError> each(const std::function<void(const DeviceRecord&)>& visit) override;
 
     // False once the file at the path is not the one opened (replaced or removed on disk).

@@ -1,0 +1,153 @@
+// mqauth sasl-users create|delete|list: ApsaraMQ for Kafka's SASL users (CreateSaslUser and its
+// siblings) as entries of the config's `sasl_users`, with salted credentials only.
+#include <charconv>
+#include <iostream>
+#include <string>
+
+#include "broker_reload.h"
+#include "config_change.h"
+#include "sasl/credentials.h"
+#include "subcommands.h"
+#include "text_table.h"
+#include "verbs.h"
+
+namespace mqauth::cli {
+namespace {
+
+const editing::KeyPath kSaslUsers{"sasl_users"};
+
+constexpr const char* kUsage =
+    "usage: mqauth sasl-users create|delete|list --config FILE ...\n"
+    "SASL users (ApsaraMQ for Kafka's CreateSaslUser and its siblings):\n"
+    "  create  add a user: plain (CONNECT username and password) or scram (SCRAM-SHA-256 or\n"
+    "          SCRAM-SHA-512 over MQTT 5 enhanced authentication); password on stdin\n"
+    "  delete  remove one; the broker disconnects its clients when it reloads\n"
+    "  list    the users, with the line of each\n"
+    "mqauth sasl-users SUBCOMMAND --help says more.\n"
+    "Exit status: 0 ok, 1 rejected input (the file is left as it was), 2 usage error.\n";
+
+const std::string kCreateUsage =
+    std::string(
+        "usage: mqauth sasl-users create --config FILE --username U [--type plain|scram]\n"
+        "           [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N] [--reload]\n"
+        "Reads the password from standard input (one line) and adds the user at the end of FILE's\n"
+        "sasl_users with salted credentials only, as `mqauth sasl-hash` prints them: the password\n"
+        "is not stored. --type defaults to plain, --mechanism to SCRAM-SHA-512 (for a scram user "
+        "it\n"
+        "is the AUTH method its client names), --iterations to 4096. Comments and layout are "
+        "kept;\n"
+        "the edited file must load as the broker would load it before it replaces FILE.\n") +
+    kReloadUsage;
+
+const std::string kDeleteUsage =
+    std::string(
+        "usage: mqauth sasl-users delete --config FILE --username U [--reload]\n"
+        "Removes the SASL user. Once the broker reloads, its clients are disconnected.\n") +
+    kReloadUsage;
+
+constexpr const char* kListUsage =
+    "usage: mqauth sasl-users list --config FILE\n"
+    "One line per SASL user: username, type, mechanism, what is stored (credentials, or a\n"
+    "plain-text password) and the line in FILE. Never a secret.\n";
+
+int run_list(const Arguments& args) {
+    const auto config = open_config_for_edit(args);
+    if (!config) return kExitRejected;
+    TextTable table({"username", "type", "mechanism", "stored", "line"});
+    for (const yaml::YamlNode& user : list_items(*config, kSaslUsers)) {
+        const std::string credentials = field_text(user, "credentials");
+        const std::string mechanism = field_text(user, "mechanism");
+        table.add_row({field_text(user, "username"),
+                       field_text(user, "type").empty() ? "plain" : field_text(user, "type"),
+                       mechanism.empty() ? credentials.substr(0, credentials.find('$')) : mechanism,
+                       credentials.empty() ? "password" : "credentials",
+                       std::to_string(user.position.line)});
+    }
+    table.print(std::cout);
+    return kExitOk;
+}
+
+int iterations_option(const Arguments& args) {
+    const auto text = args.option("iterations");
+    if (!text) return sasl::kDefaultIterations;
+    int value = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() ||
+        value < sasl::kMinIterations || value > sasl::kMaxIterations) {
+        throw UsageError("--iterations must be a number from 4096 to 10000000");
+    }
+    return value;
+}
+
+std::optional<std::size_t> find_user(const ConfigUnderEdit& config, const std::string& username) {
+    const auto& users = list_items(config, kSaslUsers);
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        if (field_text(users[i], "username") == username) return i;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> read_password() {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
+        std::cerr << "mqauth sasl-users create: no password on standard input\n";
+        return std::nullopt;
+    }
+    return password;
+}
+
+int run_create(const Arguments& args) {
+    const std::string username = required_option(args, "username");
+    const std::string type = enum_option(args, "type", {"plain", "scram"}).value_or("plain");
+    const std::string mechanism = enum_option(args, "mechanism", {"SCRAM-SHA-256", "SCRAM-SHA-512"})
+                                      .value_or("SCRAM-SHA-512");
+    const int iterations = iterations_option(args);
+    const auto config = open_config_for_edit(args);
+    if (!config) return kExitRejected;
+    if (const auto existing = find_user(*config, username)) {
+        return refuse(*config, list_items(*config, kSaslUsers)[*existing].position.line,
+                      "SASL user \"" + username + "\" exists already (delete it first)");
+    }
+    const auto password = read_password();
+    if (!password) return kExitRejected;
+    const std::string credentials = sasl::format_credentials(
+        sasl::derive_credentials(*sasl::mechanism_from_name(mechanism), *password, iterations));
+    editing::Fields user{{"username", editing::quoted_scalar(username)},
+                         {"type", editing::plain_scalar(type)}};
+    if (type == "scram") user.push_back({"mechanism", editing::plain_scalar(mechanism)});
+    user.push_back({"credentials", editing::quoted_scalar(credentials)});
+    return commit_change(*config, config->document.append_item(kSaslUsers, user),
+                         "created " + type + " SASL user \"" + username + "\" (" + mechanism + ")",
+                         args);
+}
+
+int run_delete(const Arguments& args) {
+    const std::string username = required_option(args, "username");
+    const auto config = open_config_for_edit(args);
+    if (!config) return kExitRejected;
+    const auto index = find_user(*config, username);
+    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    return commit_change(*config, config->document.remove_item(kSaslUsers, *index),
+                         "deleted SASL user \"" + username + "\"", args);
+}
+
+SubcommandVerb sasl_users_verb() {
+    return {"sasl-users",
+            kUsage,
+            {{"create", kCreateUsage.c_str(),
+              editing_options({"username", "type", "mechanism", "iterations"}), editing_flags(),
+              run_create},
+             {"delete", kDeleteUsage.c_str(), editing_options({"username"}), editing_flags(),
+              run_delete},
+             {"list", kListUsage, {"config"}, {}, run_list}}};
+}
+
+}  // namespace
+
+int run_sasl_users(int argc, char** argv, int first) {
+    return run_subcommand(sasl_users_verb(), argc, argv, first);
+}
+
+}  // namespace mqauth::cli
