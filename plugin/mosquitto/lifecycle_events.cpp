@@ -75,8 +75,11 @@ int on_tick(PluginState& state, mosquitto_evt_tick& event) {
     state.engine->end_session_recheck();
     if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
     finish_delayed_logins(state);
+    disconnect_withdrawn(state.engine->withdraw_lapsed(std::chrono::system_clock::now()));
     if (state.reloads->loading() || state.engine->authorizer_calls_pending()) {
         ask_for_tick_within(event, kWorkerPollInterval);
+    } else if (const auto lapse = state.engine->next_lapse()) {
+        ask_for_tick_at(event, *lapse);
     }
     return MOSQ_ERR_SUCCESS;
 }

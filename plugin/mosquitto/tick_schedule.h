@@ -5,6 +5,7 @@
 // every 100 ms by itself.
 #include <mosquitto_broker.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace mqauth::adapter {
@@ -18,16 +19,27 @@ inline constexpr std::chrono::milliseconds kWorkerPollInterval{10};
 // the loop then sleeps (loop__update_next_event). A pass woken early by a packet would then sleep
 // as long as the other timers say (keepalive.c looks 5 s ahead while any client is connected),
 // with the worker's results waiting for the next packet or timer. (Not seen in practice: a 1 s
-// call with unrelated traffic in between finished in 1.02-1.12 s with or without what follows.) So the time asked for is "two seconds ago, plus two seconds and `delay`": the loop
-// sleeps at most `delay` (it adds next_s * 1000 + next_ms), while the due time the broker keeps
-// (now + next_s, with now_ns + next_ms * 1e6 carried into seconds once) lies a second in the
-// past, so every pass calls the plugin until it stops asking. A broker that carried the
-// nanoseconds fully would keep "now + delay": the plain wish, never worse.
+// call with unrelated traffic in between finished in 1.02-1.12 s with or without what follows.) So
+// the time asked for is "two seconds ago, plus two seconds and `delay`": the loop sleeps at most
+// `delay` (it adds next_s * 1000 + next_ms), while the due time the broker keeps (now + next_s,
+// with now_ns + next_ms * 1e6 carried into seconds once) lies a second in the past, so every pass
+// calls the plugin until it stops asking. A broker that carried the nanoseconds fully would keep
+// "now + delay": the plain wish, never worse.
 inline void ask_for_tick_within(mosquitto_evt_tick& event, std::chrono::milliseconds delay) {
     constexpr long kBehind = 2;  // seconds
     event.next_s = -kBehind;
     long& next_ms = event.next_ns;  // 2.1's next_ms, see above
     next_ms = kBehind * 1000 + static_cast<long>(delay.count());
+}
+
+// A TICK by `when` (an identity's previous_secret_until, when its sessions are withdrawn): 2.1
+// would otherwise sleep for as long as its own timers allow. Asked again at every TICK until then,
+// in steps of at most a minute (a wall-clock time, which may jump).
+inline void ask_for_tick_at(mosquitto_evt_tick& event, std::chrono::system_clock::time_point when) {
+    using std::chrono::milliseconds;
+    const auto wait =
+        std::chrono::duration_cast<milliseconds>(when - std::chrono::system_clock::now());
+    ask_for_tick_within(event, std::clamp(wait, milliseconds{0}, milliseconds{60000}));
 }
 
 }  // namespace mqauth::adapter

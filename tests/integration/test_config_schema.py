@@ -62,9 +62,10 @@ FRAGMENT_MARKER = re.compile(r"^<!--\s*schema:\s*fragment\s*-->$")
 FENCE = re.compile(r"^(\s*)```\s*([A-Za-z0-9_-]*)\s*$")
 
 # Keys whose value names a file (or, for sqlite, a file in a directory) the example needs.
-FILE_KEYS = ("secret_file", "password_file", "file", "cert_file", "key_file",
+FILE_KEYS = ("secret_file", "previous_secret_file", "password_file", "file", "cert_file",
+             "key_file",
              "signing_public_key", "sqlite")
-ENV_KEYS = ("secret_env", "password_env")
+ENV_KEYS = ("secret_env", "previous_secret_env", "password_env")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +282,7 @@ class PreparedExample:
         return self._servers[id(mapping)]
 
     def _make(self, key, target, mapping):
-        if key in ("secret_file", "password_file"):
+        if key in ("secret_file", "previous_secret_file", "password_file"):
             write_file(target, "schema-test-secret\n")
         elif key == "file":
             authority = self.material.tls.certificate_authority(
@@ -413,15 +414,19 @@ identities:
     identity_type: USER
     secret: "max-user-secret"
     sign_mode: SIGNED
+    previous_secret: "max-user-old-secret"
+    previous_secret_until: "2031-06-30T12:00:00+02:00"
   - username: max-client
     identity_type: CLIENT
     client_id: GID_max@@@client-1
     secret_file: secrets/client-1
     sign_mode: ORIGIN
+    previous_secret_file: secrets/client-1.old
   - username: max-env
     identity_type: USER
     secret_env: MQAUTH_SCHEMA_TEST_SECRET
     sign_mode: ORIGIN
+    previous_secret_env: MQAUTH_SCHEMA_TEST_SECRET
 permissions:
   no_match: DENY
   rules:
@@ -657,6 +662,20 @@ BROKEN = [
            edited(BASE, "secret: \"base-secret\"\n",
                   "secret: \"base-secret\"\n    secret_file: base.secret\n"), "identities[0]",
            schema_path="identities[0].secret_file"),
+    Broken("a previous_secret_until with no previous secret",
+           edited(BASE, "secret: \"base-secret\"\n",
+                  "secret: \"base-secret\"\n    previous_secret_until: \"2030-01-01T00:00:00Z\"\n"),
+           "identities[0].previous_secret_until", schema_path="identities[0]"),
+    Broken("a previous_secret_until without its UTC offset",
+           edited(BASE, "secret: \"base-secret\"\n",
+                  "secret: \"base-secret\"\n    previous_secret: \"old\"\n"
+                  "    previous_secret_until: \"2030-01-01T00:00:00\"\n"),
+           "identities[0].previous_secret_until"),
+    Broken("previous_secret and previous_secret_env",
+           edited(BASE, "secret: \"base-secret\"\n",
+                  "secret: \"base-secret\"\n    previous_secret: \"old\"\n"
+                  "    previous_secret_env: HOME\n"),
+           "identities[0]", schema_path="identities[0].previous_secret_env"),
     Broken("no secret at all", edited(BASE, "    secret: \"base-secret\"\n", ""),
            "identities[0]"),
     Broken("an empty secret", edited(BASE, "secret: \"base-secret\"", "secret: \"\""),

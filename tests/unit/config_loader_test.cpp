@@ -249,3 +249,43 @@ TEST(ConfigLoader, ShippedDemoConfigIsValid) {
     const LoadResult result = load_file(std::string(MQAUTH_TEST_DATA_DIR) + "/auth.yaml");
     EXPECT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.formatted_errors().front());
 }
+
+TEST(ConfigLoader, AnIdentityMayCarryItsPreviousSecretUntilATime) {
+    const auto loaded =
+        load_text(identity("username: a\n    identity_type: USER\n    secret: new\n"
+                           "    previous_secret: old\n"
+                           "    previous_secret_until: \"2030-01-01T01:00:00+01:00\"\n"
+                           "    sign_mode: SIGNED\n"),
+                  "auth.yaml", ".");
+    ASSERT_TRUE(loaded.ok()) << loaded.formatted_errors().front();
+    const auto* rotated = loaded.policy->identities.select("a", "any");
+    ASSERT_TRUE(rotated && rotated->previous && rotated->previous->until);
+    EXPECT_EQ(rotated->previous->secret.reveal(), "old");
+    EXPECT_EQ(std::chrono::system_clock::to_time_t(*rotated->previous->until), 1893456000);
+    EXPECT_NE(rotated->previous->signing_key, nullptr);
+    // Without a time, until the operator removes it.
+    const auto open_ended =
+        load_text(identity("username: a\n    identity_type: USER\n    secret: n\n"
+                           "    previous_secret_env: HOME\n    sign_mode: ORIGIN\n"),
+                  "auth.yaml", ".");
+    ASSERT_TRUE(open_ended.ok());
+    EXPECT_FALSE(open_ended.policy->identities.select("a", "x")->previous->until);
+}
+
+TEST(ConfigLoader, APreviousSecretUntilMustBeATimeWithItsOffsetAndEndSomething) {
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    previous_secret: o\n    previous_secret_until: 2030-01-01\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:7:28: identities[0].previous_secret_until: InvalidParameter: not a date "
+              "and time with its UTC offset, like 2026-12-31T23:59:59Z");
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    previous_secret_until: \"2030-01-01T00:00:00Z\"\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:6:28: identities[0].previous_secret_until: InvalidParameter: there is no "
+              "previous_secret (or previous_secret_file, previous_secret_env) for it to end");
+    EXPECT_EQ(only_error(identity("username: a\n    identity_type: USER\n    secret: s\n"
+                                  "    previous_secret: o\n    previous_secret_env: HOME\n"
+                                  "    sign_mode: ORIGIN\n")),
+              "auth.yaml:3:5: identities[0]: InvalidParameter: give only one of previous_secret, "
+              "previous_secret_file and previous_secret_env");
+}

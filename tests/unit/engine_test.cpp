@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -134,4 +136,64 @@ TEST_F(EngineTest, ForgottenConnectionsAreNotWithdrawnLater) {
     engine.authenticate(login(1, "solo1", "solo", "solo-secret"));
     engine.forget(1);
     EXPECT_TRUE(engine.replace_policy(policy_from("version: 1\n")).empty());
+}
+
+TEST_F(EngineTest, ARotatedSecretKeepsItsClientsUntilThePreviousSecretEnds) {
+    engine.authenticate(login(1, "dev2", "fleet", signed_dev2));  // the old secret
+    const auto until = std::chrono::system_clock::now() + std::chrono::hours(1);
+    std::string rotated = kPolicy;
+    rotated.replace(rotated.find("    secret: user-secret\n"), 24,
+                    "    secret: new-secret\n    previous_secret: user-secret\n"
+                    "    previous_secret_until: \"2099-01-01T00:00:00Z\"\n");
+    EXPECT_TRUE(engine.replace_policy(policy_from(rotated)).empty());  // dev2 moves over later
+    const std::string new_dev3 = identities::signed_password("new-secret", "dev3");
+    EXPECT_EQ(engine.authenticate(login(2, "dev3", "fleet", new_dev3)).verdict, Verdict::Allow);
+    EXPECT_EQ(engine
+                  .authenticate(
+                      login(3, "dev4", "fleet", identities::signed_password("user-secret", "dev4")))
+                  .verdict,
+              Verdict::Allow);
+    ASSERT_TRUE(engine.next_lapse());
+    EXPECT_TRUE(engine.withdraw_lapsed(until).empty());  // 2099 is far off ...
+
+    // ... so a policy ending it within the hour: its clients go then, not before.
+    std::string ending = rotated;
+    const auto soon = std::chrono::system_clock::to_time_t(until);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&soon));
+    ending.replace(ending.find("2099-01-01T00:00:00Z"), 20, stamp);
+    EXPECT_TRUE(engine.replace_policy(policy_from(ending)).empty());
+    ASSERT_TRUE(engine.next_lapse());
+    EXPECT_TRUE(engine.withdraw_lapsed(until - std::chrono::seconds(2)).empty());
+    const auto lapsed = engine.withdraw_lapsed(until + std::chrono::seconds(1));
+    ASSERT_EQ(lapsed.size(), 2u);  // dev2 and dev4, on the old secret; dev3 stays
+    for (const Withdrawal& client : lapsed) {
+        EXPECT_NE(client.client_id, "dev3");
+        EXPECT_EQ(client.reason, Reason::PreviousSecretExpired);
+    }
+    EXPECT_FALSE(engine.next_lapse());
+
+    // Past its time, the previous secret is refused, and the log says why.
+    std::string ended = rotated;
+    ended.replace(ended.find("2099-01-01T00:00:00Z"), 20, "2001-01-01T00:00:00Z");
+    engine.replace_policy(policy_from(ended));
+    EXPECT_EQ(engine
+                  .authenticate(
+                      login(4, "dev5", "fleet", identities::signed_password("user-secret", "dev5")))
+                  .reason,
+              Reason::PreviousSecretExpired);
+
+    // Removing the previous secret withdraws its clients at once.
+    engine.replace_policy(policy_from(rotated));
+    ASSERT_EQ(engine
+                  .authenticate(
+                      login(5, "dev6", "fleet", identities::signed_password("user-secret", "dev6")))
+                  .verdict,
+              Verdict::Allow);
+    std::string finished = kPolicy;
+    finished.replace(finished.find("user-secret"), 11, "new-secret");
+    const auto removed = engine.replace_policy(policy_from(finished));
+    ASSERT_EQ(removed.size(), 1u);  // dev3, on the new secret, stays
+    EXPECT_EQ(removed[0].client_id, "dev6");
+    EXPECT_EQ(removed[0].reason, Reason::CredentialsChanged);
 }

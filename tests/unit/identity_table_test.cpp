@@ -98,10 +98,46 @@ TEST(PasswordMatches, OriginIdentitiesGetNoSigningKey) {
     EXPECT_EQ(identity.signing_key, nullptr);
 }
 
-TEST(SameCredentials, DetectsAChangedSecretOrMode) {
+TEST(SecretAfterReload, DetectsAChangedSecretOrMode) {
+    using mqauth::identities::secret_after_reload;
+    using mqauth::identities::SecretUsed;
+    const auto now = std::chrono::system_clock::now();
     const Identity a = user("u", "one");
-    EXPECT_TRUE(same_credentials(a, user("u", "one")));
-    EXPECT_FALSE(same_credentials(a, user("u", "two")));
-    EXPECT_FALSE(same_credentials(a, user("u", "one", SignMode::Signed)));
-    EXPECT_FALSE(same_credentials(a, client("u", "c", "one")));
+    EXPECT_EQ(secret_after_reload(a, SecretUsed::Current, user("u", "one"), now),
+              SecretUsed::Current);
+    EXPECT_EQ(secret_after_reload(a, SecretUsed::Current, user("u", "two"), now), SecretUsed::None);
+    EXPECT_EQ(secret_after_reload(a, SecretUsed::Current, user("u", "one", SignMode::Signed), now),
+              SecretUsed::None);
+    EXPECT_EQ(secret_after_reload(a, SecretUsed::Current, client("u", "c", "one"), now),
+              SecretUsed::None);
+}
+
+TEST(SecretRotation, ThePreviousSecretIsAcceptedUntilItsTimeAndCarriesOverAReload) {
+    using mqauth::identities::match_password;
+    using mqauth::identities::PreviousSecret;
+    using mqauth::identities::secret_after_reload;
+    using mqauth::identities::SecretUsed;
+    const auto now = std::chrono::system_clock::now();
+    const auto later = now + std::chrono::hours(1);
+    Identity rotated = user("u", "new", SignMode::Signed);
+    rotated.previous = PreviousSecret{mqauth::crypto::Secret("old"), later, nullptr};
+    mqauth::identities::prepare_signing_key(rotated);
+    ASSERT_NE(rotated.previous->signing_key, nullptr);
+    const std::string old_password = mqauth::identities::signed_password("old", "dev1");
+    const std::string new_password = mqauth::identities::signed_password("new", "dev1");
+    EXPECT_EQ(match_password(rotated, new_password, "dev1", now), SecretUsed::Current);
+    EXPECT_EQ(match_password(rotated, old_password, "dev1", now), SecretUsed::Previous);
+    EXPECT_EQ(match_password(rotated, old_password, "dev1", later), SecretUsed::ExpiredPrevious);
+    EXPECT_EQ(match_password(rotated, "wrong", "dev1", now), SecretUsed::None);
+    // A client of the old secret keeps its session when the secret is rotated ...
+    const Identity before = user("u", "old", SignMode::Signed);
+    EXPECT_EQ(secret_after_reload(before, SecretUsed::Current, rotated, now), SecretUsed::Previous);
+    // ... not once the previous secret has passed its time or is removed.
+    EXPECT_EQ(secret_after_reload(before, SecretUsed::Current, rotated, later), SecretUsed::None);
+    EXPECT_EQ(
+        secret_after_reload(rotated, SecretUsed::Previous, user("u", "new", SignMode::Signed), now),
+        SecretUsed::None);
+    EXPECT_EQ(
+        secret_after_reload(rotated, SecretUsed::Current, user("u", "new", SignMode::Signed), now),
+        SecretUsed::Current);
 }

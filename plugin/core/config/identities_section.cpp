@@ -4,6 +4,7 @@
 
 #include "authorizers/authorizer_username.h"
 #include "config/secret_source.h"
+#include "config/timestamp.h"
 #include "yaml/mapping_reader.h"
 #include "yaml/text_rules.h"
 
@@ -13,6 +14,7 @@ namespace {
 using identities::Identity;
 using identities::IdentityTable;
 using identities::IdentityType;
+using identities::PreviousSecret;
 using identities::SignMode;
 
 // Where each identity was first defined, to name the earlier line in a duplicate's error.
@@ -52,6 +54,35 @@ bool read_client_binding(yaml::MappingReader& fields, Identity& identity) {
     return true;
 }
 
+// The previous secret of a rotation, and until when it is accepted. False on an error (reported).
+bool read_previous_secret(yaml::MappingReader& fields, const std::string& base_dir,
+                          Identity& identity) {
+    const SecretKeys& keys = kPreviousIdentitySecret;
+    const bool given =
+        fields.has(keys.inline_key) || fields.has(keys.file_key) || fields.has(keys.env_key);
+    auto secret = read_secret(fields, base_dir, keys);
+    const auto until_text = fields.string("previous_secret_until", yaml::Presence::Optional);
+    std::optional<WallTime> until;
+    if (until_text) {
+        until = parse_timestamp(*until_text);
+        if (!until) {
+            fields.report("previous_secret_until",
+                          "InvalidParameter: not a date and time with its UTC offset, like "
+                          "2026-12-31T23:59:59Z");
+            return false;
+        }
+        if (!given) {
+            fields.report("previous_secret_until",
+                          "InvalidParameter: there is no previous_secret (or "
+                          "previous_secret_file, previous_secret_env) for it to end");
+            return false;
+        }
+    }
+    if (given && !secret) return false;
+    if (secret) identity.previous = PreviousSecret{std::move(*secret), until, nullptr};
+    return true;
+}
+
 std::optional<Identity> read_identity(yaml::MappingReader& fields, const std::string& base_dir) {
     Identity identity;
     auto username =
@@ -67,6 +98,7 @@ std::optional<Identity> read_identity(yaml::MappingReader& fields, const std::st
         "sign_mode", {{"ORIGIN", SignMode::Origin}, {"SIGNED", SignMode::Signed}},
         yaml::Presence::Required);
     auto secret = read_secret(fields, base_dir);
+    const bool previous_ok = read_previous_secret(fields, base_dir, identity);
     bool binding_ok = false;
     if (type) {
         identity.type = *type;
@@ -75,7 +107,9 @@ std::optional<Identity> read_identity(yaml::MappingReader& fields, const std::st
         fields.find("client_id");  // a known key, though it can only be checked against a type
     }
     fields.finish();
-    if (!username || !type || !sign_mode || !secret || !binding_ok) return std::nullopt;
+    if (!username || !type || !sign_mode || !secret || !binding_ok || !previous_ok) {
+        return std::nullopt;
+    }
 
     identity.username = std::move(*username);
     identity.sign_mode = *sign_mode;

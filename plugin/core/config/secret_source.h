@@ -19,6 +19,9 @@ struct SecretKeys {
 
 // An identity's secret: `secret`, `secret_file` or `secret_env`, one of them required.
 inline constexpr SecretKeys kIdentitySecret{"secret", "secret_file", "secret_env", true};
+// The secret it had before (rotation): optional, the same three forms.
+inline constexpr SecretKeys kPreviousIdentitySecret{"previous_secret", "previous_secret_file",
+                                                    "previous_secret_env", false};
 
 // Relative file paths are resolved against `base_dir` (the config file's directory). Errors name
 // the key but never the secret's value. nullopt when an optional secret is absent, or on error.

@@ -23,6 +23,12 @@ class Admission {
     virtual std::optional<Reason> readmit(const Session& session, const Policy& next,
                                           const registry::DeviceRegistry* registry) = 0;
 
+    // Whether the credential it was admitted with has run out by `now` (an identity's previous
+    // secret past its previous_secret_until): the reason, then.
+    virtual std::optional<Reason> lapsed(identities::WallTime /*now*/) const {
+        return std::nullopt;
+    }
+
     // Whether the login proved the client id it uses (client_ids.h): CLIENT rules apply then.
     virtual bool proves_client_id(const Policy& policy) const = 0;
 

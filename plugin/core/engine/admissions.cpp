@@ -19,9 +19,20 @@ std::optional<Reason> IdentityAdmission::readmit(const Session& session, const P
     const identities::Identity* after =
         next.identities.select(*session.username, session.client_id);
     if (!after) return Reason::IdentityRemoved;
-    if (!identities::same_credentials(*identity_, *after)) return Reason::CredentialsChanged;
+    const identities::SecretUsed used = identities::secret_after_reload(
+        *identity_, used_, *after, std::chrono::system_clock::now());
+    if (used == identities::SecretUsed::None) return Reason::CredentialsChanged;
     identity_ = after;
+    used_ = used;
     return std::nullopt;
+}
+
+std::optional<Reason> IdentityAdmission::lapsed(identities::WallTime now) const {
+    if (used_ != identities::SecretUsed::Previous || !identity_->previous ||
+        identity_->previous->accepted_at(now)) {
+        return std::nullopt;
+    }
+    return Reason::PreviousSecretExpired;
 }
 
 bool IdentityAdmission::proves_client_id(const Policy&) const {

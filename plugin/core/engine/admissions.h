@@ -21,15 +21,18 @@ class AnonymousAdmission final : public Admission {
 // A USER or CLIENT identity's password (ORIGIN or SIGNED).
 class IdentityAdmission final : public Admission {
    public:
-    explicit IdentityAdmission(const identities::Identity& identity) : identity_(&identity) {}
+    IdentityAdmission(const identities::Identity& identity, identities::SecretUsed used)
+        : identity_(&identity), used_(used) {}
     std::optional<Reason> readmit(const Session& session, const Policy& next,
                                   const registry::DeviceRegistry*) override;
+    std::optional<Reason> lapsed(identities::WallTime now) const override;
     // A CLIENT identity is bound to the id, a SIGNED password computed over it.
     bool proves_client_id(const Policy&) const override;
     bool through_client_identity() const override;
 
    private:
     const identities::Identity* identity_;  // in the current policy
+    identities::SecretUsed used_;           // Current or Previous: which of its secrets
 };
 
 // A SASL user, by a plain password or a SCRAM exchange.

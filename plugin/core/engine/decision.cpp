@@ -12,6 +12,7 @@ std::string_view reason_code(Reason reason) {
         case Reason::BadPassword: return "bad_password";
         case Reason::IdentityRemoved: return "identity_removed";
         case Reason::CredentialsChanged: return "credentials_changed";
+        case Reason::PreviousSecretExpired: return "previous_secret_expired";
         case Reason::AnonymousWithdrawn: return "anonymous_withdrawn";
         case Reason::TopicDenied: return "topic_denied";
         case Reason::UnsupportedAuthMethod: return "unsupported_auth_method";

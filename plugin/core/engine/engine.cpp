@@ -12,6 +12,7 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
     : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
     throttle_.configure(policy_->throttling);
+    next_lapse_ = policy_->identities.next_previous_secret_end(std::chrono::system_clock::now());
 }
 
 void Engine::use_registry(std::unique_ptr<registry::DeviceRegistry> registry) {
@@ -273,6 +274,21 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     policy_ = std::move(policy);
     throttle_.configure(policy_->throttling);
     ++policy_generation_;
+    next_lapse_ = policy_->identities.next_previous_secret_end(std::chrono::system_clock::now());
+    return withdrawn;
+}
+
+std::vector<Withdrawal> Engine::withdraw_lapsed(identities::WallTime now) {
+    std::vector<Withdrawal> withdrawn;
+    if (!next_lapse_ || now < *next_lapse_) return withdrawn;
+    for (auto& [connection, session] : live_.sessions()) {
+        if (session.withdrawn()) continue;
+        if (auto reason = session.admitted_by->lapsed(now)) {
+            session.admitted_by = std::make_unique<WithdrawnAdmission>(*reason);
+            withdrawn.push_back({session.client_id, *reason, session.online});
+        }
+    }
+    next_lapse_ = policy_->identities.next_previous_secret_end(now);
     return withdrawn;
 }
 

@@ -116,6 +116,12 @@ class Engine : private LoginServices {
         std::shared_ptr<const Policy> policy,
         std::unique_ptr<registry::DeviceRegistry> registry = nullptr);
 
+    // Withdraws the sessions admitted with an identity's previous secret once its
+    // previous_secret_until has come (the adapter disconnects them, as after a reload). On the
+    // broker's thread, at every TICK: nothing to do until the next such time.
+    std::vector<Withdrawal> withdraw_lapsed(identities::WallTime now);
+    std::optional<identities::WallTime> next_lapse() const { return next_lapse_; }
+
     const Policy& policy() const { return *policy_; }
     std::shared_ptr<const Policy> shared_policy() const { return policy_; }
     const registry::DeviceRegistry* registry() const { return registry_.get(); }
@@ -147,8 +153,10 @@ class Engine : private LoginServices {
     bool permits(const AccessRequest& request, bool client_id_proven) const;
 
     std::shared_ptr<const Policy> policy_;
-    std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation
-    std::uint64_t recheck_sweep_ = 0;      // the sweep in progress or last finished
+    std::uint64_t policy_generation_ = 1;
+    // The next previous_secret_until of the policy, when withdraw_lapsed has work to do.
+    std::optional<identities::WallTime> next_lapse_;  // AccessCache entries hold for one generation
+    std::uint64_t recheck_sweep_ = 0;                 // the sweep in progress or last finished
     bool recheck_open_ = false;
     LiveClients live_;
     sasl::ScramAuthenticator scram_;

@@ -36,12 +36,17 @@ Decision PasswordLogins::decide(const ConnectRequest& request,
 
 Decision PasswordLogins::identity_login(const ConnectRequest& request, const Identity& identity) {
     if (!request.password) return Decision::deny(Reason::MissingPassword);
-    if (!identities::password_matches(identity, *request.password, request.client_id)) {
-        return Decision::deny(Reason::BadPassword);
+    const identities::SecretUsed used = identities::match_password(
+        identity, *request.password, request.client_id, std::chrono::system_clock::now());
+    if (used == identities::SecretUsed::None) return Decision::deny(Reason::BadPassword);
+    // The operator learns that a device still has the secret they retired; the client learns
+    // no more than from any wrong password.
+    if (used == identities::SecretUsed::ExpiredPrevious) {
+        return Decision::deny(Reason::PreviousSecretExpired);
     }
     return services_.admit(request.connection,
                            Session{std::string(request.client_id), identity.username,
-                                   std::make_unique<IdentityAdmission>(identity)});
+                                   std::make_unique<IdentityAdmission>(identity, used)});
 }
 
 Decision PasswordLogins::plain_sasl_login(const ConnectRequest& request, const SaslUser& user,

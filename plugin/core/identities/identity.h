@@ -1,6 +1,8 @@
 #pragma once
 // A custom-auth identity (ApsaraMQ for MQTT AddCustomAuthIdentity).
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,18 @@ enum class SignMode {
     Signed,  // the password equals Base64(HMAC-SHA1(key = secret, message = client id))
 };
 
+using WallTime = std::chrono::system_clock::time_point;
+
+// The secret an identity had before its current one, still accepted while its devices move over
+// (secret rotation without an outage): until `until`, or until the operator removes it.
+struct PreviousSecret {
+    crypto::Secret secret;
+    std::optional<WallTime> until;
+    std::shared_ptr<const crypto::PreparedHmac> signing_key;  // as Identity::signing_key
+
+    bool accepted_at(WallTime now) const { return !until || now < *until; }
+};
+
 struct Identity {
     std::string username;
     IdentityType type = IdentityType::User;
@@ -28,18 +42,34 @@ struct Identity {
     // SIGNED: the secret absorbed into HMAC-SHA1's padded-key states once (prepare_signing_key),
     // so a CONNECT does not derive them again. Shared: identities are copied, the key is not.
     std::shared_ptr<const crypto::PreparedHmac> signing_key;
+    std::optional<PreviousSecret> previous;
 };
 
-// Gives a SIGNED identity its signing_key (the config loader does, for every identity it reads);
-// password_matches works without one, only slower.
+// Gives a SIGNED identity its signing keys (the config loader does, for every identity it
+// reads); matching works without them, only slower.
 void prepare_signing_key(Identity& identity);
 
-// Checks a CONNECT password against the identity, in constant time.
+// Which of an identity's secrets a password was made with.
+enum class SecretUsed {
+    None,
+    Current,
+    Previous,         // the previous secret, accepted now
+    ExpiredPrevious,  // the previous secret, past its `until`: refused
+};
+
+// Checks a CONNECT password against the identity's secret and its previous one, each in constant
+// time, both always (the time taken does not tell which matched).
+SecretUsed match_password(const Identity& identity, std::string_view password,
+                          std::string_view client_id, WallTime now);
+
+// Whether the password is accepted now (its current secret, or its previous one still accepted).
 bool password_matches(const Identity& identity, std::string_view password,
                       std::string_view client_id);
 
-// True when a client admitted by `before` would be admitted by `after` with the same password:
-// the same kind of identity with the same secret and sign mode.
-bool same_credentials(const Identity& before, const Identity& after);
+// After a reload: which secret of `after` a client admitted by `before` with its `used` secret
+// logs in with now (None: it is no longer accepted). The same kind of identity and sign mode,
+// and that secret as `after`'s current one or its previous one still accepted.
+SecretUsed secret_after_reload(const Identity& before, SecretUsed used, const Identity& after,
+                               WallTime now);
 
 }  // namespace mqauth::identities

@@ -38,4 +38,15 @@ bool IdentityTable::has_client_identities(std::string_view username) const {
     return client_usernames_.count(username) > 0;
 }
 
+std::optional<WallTime> IdentityTable::next_previous_secret_end(WallTime now) const {
+    std::optional<WallTime> next;
+    for (const Identity& identity : storage_) {
+        if (!identity.previous || !identity.previous->until || *identity.previous->until <= now) {
+            continue;
+        }
+        if (!next || *identity.previous->until < *next) next = identity.previous->until;
+    }
+    return next;
+}
+
 }  // namespace mqauth::identities

@@ -42,6 +42,9 @@ class IdentityTable {
 
     std::size_t size() const { return storage_.size(); }
 
+    // The earliest previous_secret_until after `now`, if any identity has one.
+    std::optional<WallTime> next_previous_secret_end(WallTime now) const;
+
    private:
     struct ClientKey {
         std::string_view username;
