@@ -179,6 +179,16 @@ int run_add(const Arguments& args) {
     if (*type == "USER" && client_id) throw UsageError("a USER identity takes no --client-id");
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
+    for (const yaml::YamlNode& existing : list_items(*config, kIdentities)) {
+        if (field_text(existing, "username") == username &&
+            field_text(existing, "identity_type") == *type &&
+            field_text(existing, "client_id") == client_id.value_or("")) {
+            return refuse(*config, existing.position.line,
+                          "identity \"" + username + "\" (" + *type +
+                              (client_id ? ", client id " + *client_id : std::string()) +
+                              ") exists already: remove it first, or rotate its secret");
+        }
+    }
     const auto secret = secret_field(args);
     if (!secret) return kExitRejected;
 

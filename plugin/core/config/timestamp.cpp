@@ -66,6 +66,10 @@ std::optional<WallTime> parse_timestamp(std::string_view text) {
     utc.tm_min = *minute;
     utc.tm_sec = *second;
     const std::time_t seconds = ::timegm(&utc) - *offset;
+    // The clock counts nanoseconds in 64 bits: it ends in 2262.
+    const auto last =
+        std::chrono::duration_cast<std::chrono::seconds>(WallTime::max().time_since_epoch());
+    if (seconds < 0 || seconds >= last.count()) return std::nullopt;
     return std::chrono::system_clock::from_time_t(seconds);
 }
 

@@ -10,7 +10,7 @@ namespace mqauth::config {
 using WallTime = std::chrono::system_clock::time_point;
 
 // nullopt for anything else: no offset (a local time would move with the broker's zone), a
-// fraction of a second, a date that does not exist.
+// fraction of a second, a date that does not exist, a time before 1970 or after 2262.
 std::optional<WallTime> parse_timestamp(std::string_view text);
 
 }  // namespace mqauth::config
