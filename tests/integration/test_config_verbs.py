@@ -479,6 +479,31 @@ class ConfigVerbsFileTest(VerbAssertions):
                          expected.replace(string, "mqtt.example.com#main"))
         self.assertEqual(run_cli("check", self.config).returncode, 0)
 
+    def test_sni_list_shows_domains_and_certificates_and_never_a_password(self):
+        self.write_config(self.sni_text())
+        listed = cli("sni", "list", "--config", self.config)
+        self.assertEqual(listed.returncode, 0, described(listed))
+        domains_line = read_text(self.config).splitlines().index(
+            '    - domain: "*.mqtt.example.com"   # every broker of the fleet') + 1
+        rows = table(listed.stdout)
+        self.assertEqual(rows[:2], [
+            ["domain", "certificate_id", "password", "line", "entry"],
+            ["*.mqtt.example.com", "main", "no", str(domains_line), "-"]])
+        self.assertEqual(rows[-1], ["default_certificate:", "main"])
+
+        string = "*.mqtt.example.com#main;mqtt-test.example.com#test#k3y-pass"
+        self.assertEqual(cli("sni", "set", "--config", self.config, "-",
+                             stdin=string).returncode, 0)
+        listed = cli("sni", "list", "--config", self.config)
+        rows = table(listed.stdout)
+        sni_config_line = domains_line - 1  # where `domains:` was
+        self.assertEqual(rows[1:3], [
+            ["*.mqtt.example.com", "main", "no", str(sni_config_line), "1"],
+            ["mqtt-test.example.com", "test", "yes", str(sni_config_line), "2"]])
+        self.assertEqual(rows[3], ["certificate_id", "cert_file", "key_file", "line"])
+        self.assertEqual([row[0] for row in rows[4:6]], ["main", "test"])
+        self.assertNotIn("k3y-pass", listed.stdout + listed.stderr)
+
     # -- authorizers
 
     def test_authorizers_add_update_list_remove_with_iotdas_field_names(self):
@@ -589,6 +614,14 @@ class ConfigVerbsFileTest(VerbAssertions):
             ("unknown CA", "devices",
              ["cas", "deactivate", "--config", c, "--ca-name", "ghost"], "",
              r'no CA named "ghost"'),
+            ("malformed sni string", "sni",
+             ["sni", "set", "--config", c, "a.example.com#main;b.example.com"], "",
+             r"^mqauth sni set: entry 2 has no certificate id"),
+            ("empty sni entry", "sni",
+             ["sni", "set", "--config", c, "a.example.com#main;"], "",
+             r"^mqauth sni set: entry 2 is empty"),
+            ("empty sni string", "sni", ["sni", "set", "--config", c, "-"], "\n",
+             r"^mqauth sni set: the string is empty"),
             ("no sni section", "demo", ["sni", "set", "--config", c, "a.example.com#main"], "",
              r"no sni section"),
             ("update of a missing authorizer", "authorizers",
