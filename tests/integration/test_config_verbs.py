@@ -574,6 +574,19 @@ class ConfigVerbsFileTest(VerbAssertions):
                          ["legacy", "INACTIVE", "http://127.0.0.1:9001/v2"])
         self.assertKeptModeAndOwner()
 
+    def test_authorizers_list_shows_the_loaders_defaults(self):
+        """signing_enable defaults to true (README): an authorizer that leaves it out is listed
+        as signing, as the broker treats it."""
+        self.write_config(self.demo_text() + (
+            "authorizers:\n"
+            "  - authorizer_name: plain\n"
+            "    func_urn: http://127.0.0.1:9000/plain\n"
+            "    signing_token: tok_1\n"
+            f"    signing_public_key: {self.authorizer_key}\n"))
+        self.assertEqual(self.rows("authorizers")[1][:6],
+                         ["plain", "ACTIVE", "http://127.0.0.1:9000/plain", "true", "false",
+                          "false"])
+
     # -- refusals
 
     def test_bad_input_is_one_line_exit_status_1_and_the_file_is_untouched(self):
