@@ -18,6 +18,10 @@ exits 1 saying the running policy stays; a process that is not mosquitto is neve
 DeviceVerbsBrokerTest: `cas deactivate --reload` disconnects a device-certificate client and
 `cas activate` lets it back; `devices delete` forgets a registered device, which the broker
 registers anew on its first connect after a reload.
+
+ReadmeEditingExamplesTest: every `$ mqauth ...` command of README's "Editing the config from the
+command line" runs, in order, against the config README's install section writes and a broker
+serving it, and prints what README shows.
 """
 
 import os
@@ -30,6 +34,7 @@ import unittest
 
 from mqauth_harness import (
     CLIENT_TIMEOUT,
+    Broker,
     BrokerTestCase,
     ClientTls,
     RC_NOT_AUTHORISED,
@@ -1134,6 +1139,213 @@ class DeviceVerbsBrokerTest(VerbAssertions, BrokerTestCase):
         self.assertEqual(sorted(self.listed_serials(broker)),
                          sorted([serial, canonical_serial(other.serial)]))
         self.assertEqual(len(self.registrations(broker, other)), 1, "the other device stays known")
+
+
+# ---------------------------------------------------------------------------------------------
+# README's examples
+
+EDITING_HEADING = "## Editing the config from the command line"
+INSTALL_HEADING = "## Installing into Debian's Mosquitto"
+SNI_HEADING = "### TLS: the certificate for the name the client asked for (SNI)"
+FENCE = re.compile(r"^(\s*)```(\w*)\s*$")
+VARIABLE = re.compile(r'"\$([A-Z_]+)"')
+
+
+def readme_section(heading):
+    """The lines of README.md from `heading` to the next heading of its level or above."""
+    with open(README_PATH, encoding="utf-8") as file:
+        lines = file.read().split("\n")
+    start = lines.index(heading)
+    level = len(heading.split(" ")[0])
+    fenced = False
+    for end in range(start + 1, len(lines)):
+        if FENCE.match(lines[end]):
+            fenced = not fenced
+        elif not fenced and re.match(rf"^#{{1,{level}}} ", lines[end]):
+            return lines[start:end]
+    return lines[start:]
+
+
+def code_blocks(lines):
+    """[(language, [line, ...]), ...] of the fenced blocks in `lines`, in order."""
+    blocks, index = [], 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        indent, language = opening.groups()
+        end = index + 1
+        while not re.match(rf"^{re.escape(indent)}```\s*$", lines[end]):
+            end += 1
+        blocks.append((language, [line[len(indent):] for line in lines[index + 1:end]]))
+        index = end + 1
+    return blocks
+
+
+def readme_steps():
+    """The editing section's examples in order: ("run", command, [output line, ...]) for each
+    `$ command` of a plain block, ("yaml", text) for a block to add to the file by hand."""
+    steps = []
+    for language, body in code_blocks(readme_section(EDITING_HEADING)):
+        if language == "yaml":
+            steps.append(("yaml", "\n".join(body) + "\n"))
+            continue
+        if language:
+            raise AssertionError(f"a ```{language} block in {EDITING_HEADING}: its examples are "
+                                 "plain blocks of `$ command` lines and their output")
+        for line in body:
+            if line.startswith("$ "):
+                steps.append(("run", line[2:], []))
+            elif not steps or steps[-1][0] != "run":
+                raise AssertionError(f"output before any command in {EDITING_HEADING}: {line}")
+            else:
+                steps[-1][2].append(line)
+    return steps
+
+
+def readme_yaml_after(heading, opening):
+    """The first ```yaml block of README's section `heading` whose first line is `opening`."""
+    for language, body in code_blocks(readme_section(heading)):
+        if language == "yaml" and body and body[0] == opening:
+            return "\n".join(body) + "\n"
+    raise AssertionError(f"no yaml block starting {opening!r} under {heading!r}")
+
+
+def readme_install_config():
+    """The first /etc/mosquitto/mqauth.yaml README's install steps write."""
+    return readme_yaml_after(INSTALL_HEADING, "# yaml-language-server: "
+                                              "$schema=/usr/share/mqauth/mqauth.schema.json")
+
+
+def normalized(lines):
+    """Output as README shows it: log timestamps and pids are the machine's, table columns are
+    aligned to the longest path."""
+    out = []
+    for line in lines:
+        line = re.sub(r"\b\d{10}\b", "TIMESTAMP", line)
+        line = re.sub(r"\(pid \d+\)", "(pid PID)", line)
+        out.append(re.sub(r" +", " ", line).rstrip())
+    return out
+
+
+class ReadmeEditingExamplesTest(VerbAssertions, BrokerTestCase):
+    """Every `$ command` of README's editing section, run in order by bash as root would run it
+    (without `sudo`), on the config README's install section writes, with a broker serving that
+    config: /etc/mosquitto/ stands for the broker's own directory (its mosquitto.conf, with a
+    pid_file, is what `--reload` reads: the tool is given it as --mosquitto-conf, Debian's
+    default) and /var/lib/mosquitto/ for one beside it. Each command must print what README
+    shows (an interleaving of its stdout and stderr, since a terminal shows both) and exit 0,
+    unless README's next line is `$ echo $?` with the status it exits with. A ```yaml block is
+    added to the end of the file, as README says to by hand; before the first `sni` command the
+    file gets README's SNI section as it is shown there. The files the examples name are made
+    first: the secret files, ca/fleet.pem, the SNI certificates (the `test` key encrypted with
+    k3y-pass) and authorizer.pub.pem in the working directory, as token-sign's example makes it.
+    Each "$VARIABLE" the commands use is set to a value of its own."""
+
+    def setUp(self):
+        tls = TlsMaterial()
+        self.addCleanup(tls.cleanup)
+        self.broker = Broker("version: 1\n")
+        self.addCleanup(self.broker.close_expecting_clean_exit)
+        self.etc = self.broker.workdir
+        self.var_lib = os.path.join(self.etc, "var-lib-mosquitto")
+        os.mkdir(self.var_lib)
+        self.home = tempfile.mkdtemp(prefix="mqauth-verbs-home-")
+        self.addCleanup(shutil.rmtree, self.home, True)
+        self.bin = os.path.join(self.home, "bin")
+        os.mkdir(self.bin)
+        os.symlink(required_path("MQAUTH_CLI"), os.path.join(self.bin, "mqauth"))
+
+        for name in ("app", "sensor"):
+            write_text(os.path.join(self.etc, f"{name}.secret"), f"{name}-readme-secret\n",
+                       0o640)
+        root = tls.certificate_authority("readme fleet ca", name="fleet")
+        os.mkdir(os.path.join(self.etc, "ca"))
+        shutil.copy(root.cert, os.path.join(self.etc, "ca", "fleet.pem"))
+        os.mkdir(os.path.join(self.etc, "certs"))
+        for name, password in (("main", None), ("test", "k3y-pass")):
+            certificate = tls.server_certificate(name, issuer=root,
+                                                 dns_names=(f"{name}.example.com",),
+                                                 key_password=password)
+            shutil.copy(certificate.cert, os.path.join(self.etc, "certs", f"{name}.crt"))
+            shutil.copy(certificate.key, os.path.join(self.etc, "certs", f"{name}.key"))
+        shutil.copy(rsa_public_key(tls.directory, "authorizer"),
+                    os.path.join(self.home, "authorizer.pub.pem"))
+
+        self.broker.auth_path = os.path.join(self.etc, "mqauth.yaml")
+        write_text(self.broker.auth_path, self.localized(readme_install_config()), 0o640)
+        self.broker.extra_conf.append(f"pid_file {os.path.join(self.etc, 'mosquitto.pid')}")
+        self.broker.start()
+
+    def localized(self, text):
+        """README's text with its paths in the test's directories."""
+        return (text.replace("/etc/mosquitto/", self.etc + "/")
+                .replace("/var/lib/mosquitto/", self.var_lib + "/"))
+
+    def readme_paths(self, text):
+        return text.replace(self.var_lib, "/var/lib/mosquitto").replace(self.etc,
+                                                                        "/etc/mosquitto")
+
+    def run_readme_command(self, command, variables):
+        text = self.localized(command.replace("sudo ", ""))
+        text = text.replace("-h 127.0.0.1", f"-h 127.0.0.1 -p {self.broker.port}")
+        text = text.replace("--reload", f"--reload --mosquitto-conf {self.broker.conf_path}")
+        env = {**os.environ, **variables, "PATH": self.bin + os.pathsep + os.environ["PATH"]}
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", text], cwd=self.home, env=env,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=60)
+        fail_on_sanitizer_report(result.stderr, command)
+        return result
+
+    def assertPrints(self, command, result, shown):
+        """README's lines are the command's stdout and stderr lines, each stream in order."""
+        stdout = normalized(self.readme_paths(result.stdout).splitlines())
+        stderr = normalized(self.readme_paths(result.stderr).splitlines())
+        message = (f"README: $ {command}\n--- README shows ---\n" + "\n".join(shown)
+                   + "\n--- it printed ---\n" + self.readme_paths(result.stdout)
+                   + "--- on stderr ---\n" + self.readme_paths(result.stderr))
+        for line in normalized(shown):
+            if stdout and stdout[0] == line:
+                stdout.pop(0)
+            elif stderr and stderr[0] == line:
+                stderr.pop(0)
+            else:
+                self.fail(message)
+        self.assertEqual(stdout + stderr, [], message)
+
+    def test_every_example_prints_what_readme_shows(self):
+        steps = readme_steps()
+        commands = [step[1] for step in steps if step[0] == "run"]
+        self.assertTrue(any(" --reload" in command for command in commands))
+        for verb in EDITING_VERBS:
+            self.assertTrue(any(f"mqauth {verb} " in command for command in commands), verb)
+        variables = {name: f"{name.lower().replace('_', '-')}-readme"
+                     for command in commands for name in VARIABLE.findall(command)}
+        sni_added = False
+        for index, step in enumerate(steps):
+            if step[0] == "yaml":
+                with open(self.broker.auth_path, "a", encoding="utf-8") as file:
+                    file.write(self.localized(step[1]))
+                continue
+            _, command, shown = step
+            if command == "echo $?":
+                continue
+            if " sni " in command and not sni_added:
+                with open(self.broker.auth_path, "a", encoding="utf-8") as file:
+                    file.write(readme_yaml_after(SNI_HEADING, "sni:"))
+                sni_added = True
+            following = steps[index + 1] if index + 1 < len(steps) else None
+            status = (int(following[2][0]) if following and following[0] == "run"
+                      and following[1] == "echo $?" else 0)
+            with self.subTest(command):
+                result = self.run_readme_command(command, variables)
+                self.assertEqual(result.returncode, status,
+                                 f"README: $ {command}\n" + described(result)
+                                 + self.broker.describe())
+                self.assertPrints(command, result, shown)
+        for secret in list(variables.values()) + ["k3y-pass"]:
+            self.assertNotIn(secret, self.broker.log_text())
 
 
 if __name__ == "__main__":
