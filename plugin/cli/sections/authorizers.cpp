@@ -66,7 +66,8 @@ const std::string kRemoveUsage =
 constexpr const char* kListUsage =
     "usage: mqauth authorizers list --config FILE\n"
     "One line per authorizer: authorizer_name, status, func_urn, signing_enable,\n"
-    "default_authorizer, cache_enable and its line in FILE.\n";
+    "default_authorizer, cache_enable (the loader's defaults for keys the file leaves out) and\n"
+    "its line in FILE.\n";
 
 const std::vector<std::string> kFieldOptions{
     "func-urn", "signing-enable", "signing-token", "signing-public-key", "default-authorizer",
@@ -84,7 +85,7 @@ int run_list(const Arguments& args) {
                      "default_authorizer", "cache_enable", "line"});
     for (const yaml::YamlNode& item : list_items(*config, kAuthorizers)) {
         table.add_row({field_text(item, "authorizer_name"), value_or(item, "status", "ACTIVE"),
-                       field_text(item, "func_urn"), value_or(item, "signing_enable", "false"),
+                       field_text(item, "func_urn"), value_or(item, "signing_enable", "true"),
                        value_or(item, "default_authorizer", "false"),
                        value_or(item, "cache_enable", "false"),
                        std::to_string(item.position.line)});

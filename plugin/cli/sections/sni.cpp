@@ -38,24 +38,25 @@ const std::string kSetUsage =
 
 constexpr const char* kListUsage =
     "usage: mqauth sni list --config FILE\n"
-    "The domain map (domain, certificate_id, whether a key password is given, and where: the\n"
-    "line of a domains item, or the sni_config entry), then the certificates (certificate_id,\n"
-    "cert_file, key_file, line) and the default certificate. Never a password.\n";
+    "The domain map (domain, certificate_id, whether a key password is given, the line of the\n"
+    "domains item or of sni_config, and the number of the entry in sni_config), then the\n"
+    "certificates (certificate_id, cert_file, key_file, line) and the default certificate.\n"
+    "Never a password.\n";
 
 void list_domains(const ConfigUnderEdit& config) {
-    TextTable table({"domain", "certificate_id", "password", "where"});
+    // Cells are single words (text_table.h): the line, and the entry's number in the string.
+    TextTable table({"domain", "certificate_id", "password", "line", "entry"});
     for (const yaml::YamlNode& item : list_items(config, {"sni", "domains"})) {
         table.add_row({field_text(item, "domain"), field_text(item, "certificate_id"), "no",
-                       "line " + std::to_string(item.position.line)});
+                       std::to_string(item.position.line), ""});
     }
     if (const yaml::YamlNode* string = config.document.find({"sni", "sni_config"})) {
         const sni::SniConfigParse parsed = sni::parse_sni_config(string->scalar);
         for (std::size_t i = 0; i < parsed.entries.size(); ++i) {
             const sni::SniConfigEntry& entry = parsed.entries[i];
             table.add_row({std::string(entry.domain), std::string(entry.certificate_id),
-                           entry.password ? "yes" : "no",
-                           "line " + std::to_string(string->position.line) + " entry " +
-                               std::to_string(i + 1)});
+                           entry.password ? "yes" : "no", std::to_string(string->position.line),
+                           std::to_string(i + 1)});
         }
     }
     table.print(std::cout);
@@ -90,10 +91,9 @@ int run_set(const Arguments& args) {
     const auto text = sni_string(args);
     const sni::SniConfigParse parsed = sni::parse_sni_config(*text);
     if (!parsed.error.empty()) {
-        std::cerr << "mqauth sni set: "
-                  << (parsed.error_entry ? "entry " + std::to_string(parsed.error_entry) + ": "
-                                         : std::string())
-                  << parsed.error << "\n";
+        // The parser's message names the entry ("entry 2 is empty ..."), or the whole string.
+        std::cerr << "mqauth sni set: " << (parsed.error_entry ? "" : "the string ") << parsed.error
+                  << "\n";
         return kExitRejected;
     }
     const auto config = open_config_for_edit(args);
