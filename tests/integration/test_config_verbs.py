@@ -305,7 +305,7 @@ class ConfigVerbsFileTest(VerbAssertions):
                 env = how.get("env")
                 row = self.rows("identities", env=env)[-1]
                 self.assertEqual(row[0], written[0].split('"')[1])
-                self.assertEqual((row[-2], row[-1]), (source, str(line)))
+                self.assertEqual((row[4], row[5], row[-1]), (source, "-", str(line)))
 
                 remove = ["--username", row[0]]
                 if "CLIENT" in options:
@@ -322,10 +322,10 @@ class ConfigVerbsFileTest(VerbAssertions):
         listed = cli("identities", "list", "--config", self.config)
         self.assertEqual(listed.returncode, 0, described(listed))
         self.assertEqual(table(listed.stdout), [
-            ["username", "identity_type", "client_id", "sign_mode", "secret", "line"],
-            ["demo", "USER", "-", "ORIGIN", "secret", "8"],
-            ["fleet", "USER", "-", "SIGNED", "secret", "15"],
-            ["gateway", "CLIENT", "GID_demo@@@gateway", "ORIGIN", "secret", "21"],
+            ["username", "identity_type", "client_id", "sign_mode", "secret", "previous", "line"],
+            ["demo", "USER", "-", "ORIGIN", "secret", "-", "8"],
+            ["fleet", "USER", "-", "SIGNED", "secret", "-", "15"],
+            ["gateway", "CLIENT", "GID_demo@@@gateway", "ORIGIN", "secret", "-", "21"],
         ])
         for secret in ("demo-secret", "fleet-secret", "gateway-secret"):
             self.assertNotIn(secret, listed.stdout + listed.stderr)
@@ -610,6 +610,11 @@ class ConfigVerbsFileTest(VerbAssertions):
              ["identities", "add", "--config", c, "--username", "neo", "--identity-type",
               "USER", "--sign-mode", "ORIGIN"], "\n",
              r"^mqauth identities add: the secret is empty$"),
+            ("duplicate identity", "demo",
+             ["identities", "add", "--config", c, "--username", "demo", "--identity-type",
+              "USER", "--sign-mode", "ORIGIN"], "again\n",
+             rf'^{re.escape(c)}:8: identity "demo" \(USER\) exists already: remove it first, '
+             r"or rotate its secret$"),
             ("duplicate SASL user", "demo",
              ["sasl-users", "create", "--config", c, "--username", "kafka"], "pw\n",
              rf'^{re.escape(c)}:30: SASL user "kafka" exists already'),
@@ -657,11 +662,10 @@ class ConfigVerbsFileTest(VerbAssertions):
     def test_an_edit_whose_result_would_not_load_is_refused_with_the_loaders_errors(self):
         c = self.config
         cases = [
-            ("duplicate identity", self.demo_text,
-             ["identities", "add", "--config", c, "--username", "demo", "--identity-type",
+            ("a CLIENT identity for a SASL user's username", self.demo_text,
+             ["identities", "add", "--config", c, "--username", "kafka", "--identity-type",
               "USER", "--sign-mode", "ORIGIN"], "again\n",
-             r"duplicate identity: a USER identity of this username is already defined at "
-             r"line 8"),
+             r"kafka"),
             ("unreadable secret file", self.demo_text,
              ["identities", "add", "--config", c, "--username", "neo", "--identity-type",
               "USER", "--sign-mode", "ORIGIN", "--secret-file",
@@ -723,7 +727,7 @@ class ConfigVerbsFileTest(VerbAssertions):
     def test_usage_errors_exit_2_and_leave_the_file_alone(self):
         c = self.config
         cases = [
-            (["identities"], "expected add, remove or list"),
+            (["identities"], "expected add, remove, rotate, end-rotation or list"),
             (["identities", "rename", "--config", c], 'unknown subcommand "rename"'),
             (["identities", "list"], "--config is required"),
             (["identities", "add", "--config", c, "--username", "neo", "--identity-type", "USR",

@@ -18,7 +18,7 @@ namespace {
 const editing::KeyPath kIdentities{"identities"};
 
 constexpr const char* kUsage =
-    "usage: mqauth identities add|remove|list --config FILE ...\n"
+    "usage: mqauth identities add|remove|rotate|end-rotation|list --config FILE ...\n"
     "Identities (ApsaraMQ for MQTT's AddCustomAuthIdentity and its siblings):\n"
     "  add     add an identity: a USER identity any client id may use, or a CLIENT identity\n"
     "          bound to one client id, with an ORIGIN or SIGNED password\n"
@@ -130,7 +130,7 @@ int run_list(const Arguments& args) {
 }
 
 // Where the new identity's secret comes from, as the fields that say so.
-std::optional<editing::Field> secret_field(const Arguments& args) {
+std::optional<editing::Field> secret_field(const Arguments& args, const char* subcommand) {
     const auto file = args.option(kSecretFileOption);
     const auto env = args.option(kSecretEnvOption);
     if (file && env) throw UsageError("give --secret-file or --secret-env, not both");
@@ -141,7 +141,7 @@ std::optional<editing::Field> secret_field(const Arguments& args) {
     if (env) return editing::Field{"secret_env", editing::quoted_scalar(*env)};
     const SecretInput input = read_secret_input(Arguments{}, false);
     if (!input.secret) {
-        std::cerr << "mqauth identities: " << input.error << "\n";
+        std::cerr << "mqauth identities " << subcommand << ": " << input.error << "\n";
         return std::nullopt;
     }
     return editing::Field{"secret", editing::quoted_scalar(std::string(input.secret->reveal()))};
@@ -189,7 +189,7 @@ int run_add(const Arguments& args) {
                               ") exists already: remove it first, or rotate its secret");
         }
     }
-    const auto secret = secret_field(args);
+    const auto secret = secret_field(args, "add");
     if (!secret) return kExitRejected;
 
     editing::Fields item{{"username", editing::quoted_scalar(username)},
@@ -242,7 +242,7 @@ int run_rotate(const Arguments& args) {
                           "\" is in a rotation already: end it first (mqauth identities "
                           "end-rotation)");
     }
-    const auto secret = secret_field(args);
+    const auto secret = secret_field(args, "rotate");
     if (!secret) return kExitRejected;
     editing::Fields fields{*secret};
     for (editing::Field& field : previous_fields(item, until)) fields.push_back(std::move(field));
