@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace mqauth::cli {
 
@@ -9,6 +10,15 @@ std::optional<std::string> Arguments::option(const std::string& name) const {
     auto it = options.find(name);
     if (it == options.end()) return std::nullopt;
     return it->second;
+}
+
+std::optional<long long> parse_number(const std::string& text, long long min, long long max) {
+    long long value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 std::string upper_case(std::string text) {

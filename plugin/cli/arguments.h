@@ -38,6 +38,9 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A whole number in [min, max], the whole text; nullopt otherwise.
+std::optional<long long> parse_number(const std::string& text, long long min, long long max);
+
 // Enum values are taken in any case on the command line (`--mechanism scram-sha-256`), though the
 // config spells them exactly as the vendor APIs do: the value to look up, in upper case.
 std::string upper_case(std::string text);

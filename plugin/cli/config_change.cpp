@@ -56,6 +56,15 @@ std::string field_text(const yaml::YamlNode& item, std::string_view key) {
     return entry && entry->value.is_scalar() ? entry->value.scalar : "";
 }
 
+std::optional<std::size_t> find_item(const ConfigUnderEdit& config, const editing::KeyPath& path,
+                                     std::string_view key, std::string_view value) {
+    const auto& items = list_items(config, path);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (field_text(items[i], key) == value) return i;
+    }
+    return std::nullopt;
+}
+
 const std::vector<yaml::YamlNode>& list_items(const ConfigUnderEdit& config,
                                               const editing::KeyPath& path) {
     static const std::vector<yaml::YamlNode> kNone;

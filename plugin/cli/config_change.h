@@ -37,6 +37,10 @@ int refuse(const ConfigUnderEdit& config, int line, const std::string& message);
 // A scalar field of a list item as written ("" when absent or not a scalar).
 std::string field_text(const yaml::YamlNode& item, std::string_view key);
 
+// The index of the first item of the list at `path` whose `key` is `value`, as written.
+std::optional<std::size_t> find_item(const ConfigUnderEdit& config, const editing::KeyPath& path,
+                                     std::string_view key, std::string_view value);
+
 // The items of the list at `path` (none when it is absent).
 const std::vector<yaml::YamlNode>& list_items(const ConfigUnderEdit& config,
                                               const editing::KeyPath& path);

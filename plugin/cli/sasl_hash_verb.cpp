@@ -1,5 +1,4 @@
 // mqauth sasl-hash --mechanism M [--iterations N]: salted SCRAM credentials for sasl_users.
-#include <charconv>
 #include <iostream>
 #include <string>
 
@@ -18,16 +17,6 @@ constexpr const char* kUsage =
     "itself is not stored and cannot be recovered from the string. The mechanism may be given\n"
     "in any case.\n"
     "Exit status: 0 ok, 1 empty password, 2 usage error.\n";
-
-std::optional<int> parse_iterations(const std::string& text) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < sasl::kMinIterations ||
-        value > sasl::kMaxIterations) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 int usage_error(const std::string& message) {
     std::cerr << "mqauth sasl-hash: " << message << "\n" << kUsage;
@@ -48,8 +37,9 @@ int run_sasl_hash(int argc, char** argv, int first) {
     const auto mechanism =
         sasl::mechanism_from_name(upper_case(args->option("mechanism").value_or("")));
     if (!mechanism) return usage_error("--mechanism SCRAM-SHA-256 or SCRAM-SHA-512 is required");
-    const auto iterations = parse_iterations(
-        args->option("iterations").value_or(std::to_string(sasl::kDefaultIterations)));
+    const auto iterations =
+        parse_number(args->option("iterations").value_or(std::to_string(sasl::kDefaultIterations)),
+                     sasl::kMinIterations, sasl::kMaxIterations);
     if (!iterations) return usage_error("--iterations must be a number from 4096 to 10000000");
 
     std::string password;
@@ -60,7 +50,7 @@ int run_sasl_hash(int argc, char** argv, int first) {
         return kExitRejected;
     }
     std::cout << sasl::format_credentials(
-                     sasl::derive_credentials(*mechanism, password, *iterations))
+                     sasl::derive_credentials(*mechanism, password, static_cast<int>(*iterations)))
               << "\n";
     return kExitOk;
 }

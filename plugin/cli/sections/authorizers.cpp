@@ -95,12 +95,10 @@ int run_list(const Arguments& args) {
 }
 
 std::string number_option(const Arguments& args, const std::string& name) {
-    const std::string value = *args.option(name);
-    if (value.empty() || value.size() > 9 ||
-        value.find_first_not_of("0123456789") != std::string::npos) {
-        throw UsageError("--" + name + " must be a whole number");
-    }
-    return value;
+    // The loader checks the range; a number is all the command line must be.
+    const auto value = parse_number(*args.option(name), 0, 999999999);
+    if (!value) throw UsageError("--" + name + " must be a whole number");
+    return std::to_string(*value);
 }
 
 // The fields the command line sets, with the config's names and spellings; the broker's loader
@@ -137,11 +135,7 @@ editing::Fields field_options(const Arguments& args) {
 }
 
 std::optional<std::size_t> find_authorizer(const ConfigUnderEdit& config, const std::string& name) {
-    const auto& items = list_items(config, kAuthorizers);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (field_text(items[i], "authorizer_name") == name) return i;
-    }
-    return std::nullopt;
+    return find_item(config, kAuthorizers, "authorizer_name", name);
 }
 
 int run_add(const Arguments& args) {

@@ -62,11 +62,7 @@ int run_list(const Arguments& args) {
 }
 
 std::optional<std::size_t> find_ca(const ConfigUnderEdit& config, const std::string& name) {
-    const auto& cas = list_items(config, kCas);
-    for (std::size_t i = 0; i < cas.size(); ++i) {
-        if (field_text(cas[i], "ca_name") == name) return i;
-    }
-    return std::nullopt;
+    return find_item(config, kCas, "ca_name", name);
 }
 
 int run_add(const Arguments& args) {

@@ -1,6 +1,5 @@
 // mqauth sasl-users create|delete|list: ApsaraMQ for Kafka's SASL users (CreateSaslUser and its
 // siblings) as entries of the config's `sasl_users`, with salted credentials only.
-#include <charconv>
 #include <iostream>
 #include <string>
 
@@ -70,21 +69,13 @@ int run_list(const Arguments& args) {
 int iterations_option(const Arguments& args) {
     const auto text = args.option("iterations");
     if (!text) return sasl::kDefaultIterations;
-    int value = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() ||
-        value < sasl::kMinIterations || value > sasl::kMaxIterations) {
-        throw UsageError("--iterations must be a number from 4096 to 10000000");
-    }
-    return value;
+    const auto value = parse_number(*text, sasl::kMinIterations, sasl::kMaxIterations);
+    if (!value) throw UsageError("--iterations must be a number from 4096 to 10000000");
+    return static_cast<int>(*value);
 }
 
 std::optional<std::size_t> find_user(const ConfigUnderEdit& config, const std::string& username) {
-    const auto& users = list_items(config, kSaslUsers);
-    for (std::size_t i = 0; i < users.size(); ++i) {
-        if (field_text(users[i], "username") == username) return i;
-    }
-    return std::nullopt;
+    return find_item(config, kSaslUsers, "username", username);
 }
 
 std::optional<std::string> read_password() {
