@@ -153,10 +153,10 @@ class Engine : private LoginServices {
     bool permits(const AccessRequest& request, bool client_id_proven) const;
 
     std::shared_ptr<const Policy> policy_;
-    std::uint64_t policy_generation_ = 1;
+    std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation
     // The next previous_secret_until of the policy, when withdraw_lapsed has work to do.
-    std::optional<identities::WallTime> next_lapse_;  // AccessCache entries hold for one generation
-    std::uint64_t recheck_sweep_ = 0;                 // the sweep in progress or last finished
+    std::optional<identities::WallTime> next_lapse_;
+    std::uint64_t recheck_sweep_ = 0;  // the sweep in progress or last finished
     bool recheck_open_ = false;
     LiveClients live_;
     sasl::ScramAuthenticator scram_;

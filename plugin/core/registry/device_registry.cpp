@@ -37,7 +37,6 @@ Registration DeviceRegistry::enrol(const DeviceRecord& seen) {
         return from_memory(found->second, seen);
     }
     StoreAnswer stored = store_->find(seen.key);
-
     RegistrationOutcome outcome = RegistrationOutcome::Known;
     // A record with no fingerprint was imported: the insert gives it this certificate's.
     if (!stored.error && (!stored.record || stored.record->fingerprint.empty())) {
