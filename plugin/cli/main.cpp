@@ -30,6 +30,8 @@ constexpr Verb kVerbs[] = {
     {"authorizers", "add, update, remove or list custom authorizers", mqauth::cli::run_authorizers},
     {"devices", "list device certificates; activate, deactivate, revoke or delete one",
      mqauth::cli::run_devices},
+    {"explain", "how the broker would decide a CONNECT and a topic access, rule by rule",
+     mqauth::cli::run_explain},
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
      mqauth::cli::run_token_sign},
 };

@@ -70,9 +70,10 @@ Verification verify_in_context(X509_STORE_CTX* context, const CertificatePolicy&
     return result;
 }
 
-Verification verify_certificate(X509* leaf, const CertificatePolicy& policy) {
+Verification verify_certificate(X509* leaf, const CertificatePolicy& policy,
+                                STACK_OF(X509) * chain) {
     crypto::X509StoreCtxPtr context(X509_STORE_CTX_new());
-    if (!context || X509_STORE_CTX_init(context.get(), nullptr, leaf, nullptr) != 1 ||
+    if (!context || X509_STORE_CTX_init(context.get(), nullptr, leaf, chain) != 1 ||
         X509_STORE_CTX_set_default(context.get(), "ssl_client") != 1) {
         throw crypto::CryptoError("cannot prepare a certificate verification");
     }

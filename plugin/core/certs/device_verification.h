@@ -41,8 +41,10 @@ struct Verification {
 // Leaves the context's error set so the handshake fails with the matching alert.
 Verification verify_in_context(X509_STORE_CTX* context, const CertificatePolicy& policy);
 
-// The same for a lone certificate outside a handshake (no intermediates).
-Verification verify_certificate(X509* leaf, const CertificatePolicy& policy);
+// The same outside a handshake, for a certificate and the chain its client would send (none: a
+// lone certificate).
+Verification verify_certificate(X509* leaf, const CertificatePolicy& policy,
+                                STACK_OF(X509) * chain = nullptr);
 
 // Whether a verified device may connect under `policy` now: the CA it verified against still
 // listed (found by its serial, so renaming a CA changes nothing) and ACTIVE, the device's

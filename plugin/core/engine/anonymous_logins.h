@@ -8,6 +8,7 @@ class AnonymousLogins final : public LoginMechanism {
    public:
     explicit AnonymousLogins(LoginServices& services) : services_(services) {}
 
+    std::string_view step_name() const override { return "anonymous access"; }
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return !request.username;
     }

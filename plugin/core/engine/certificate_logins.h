@@ -15,6 +15,7 @@ class CertificateLogins final : public LoginMechanism {
    public:
     explicit CertificateLogins(LoginServices& services) : services_(services) {}
 
+    std::string_view step_name() const override { return "a device certificate"; }
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return request.certificate != nullptr;
     }

@@ -95,6 +95,15 @@ const Session* Engine::online_session(ConnectionId connection) const {
 // failed login then. The first mechanism in the decision order that claims the CONNECT decides
 // it; an authorizer's refusals count as failed logins, its function's errors do not (not the
 // client's doing), as count_outcome treats every Error.
+Engine::DecidingStep Engine::deciding_step(const ConnectRequest& request) const {
+    for (std::size_t i = 0; i < decision_order_.size(); ++i) {
+        if (decision_order_[i]->claims(request, *policy_)) {
+            return {static_cast<int>(i) + 1, decision_order_[i]->step_name()};
+        }
+    }
+    return {};  // anonymous_ claims whatever the others leave
+}
+
 Decision Engine::decide_connect(const ConnectRequest& request) {
     if (cannot_own_client_id(request.client_id, request.username, *policy_)) {
         return Decision::deny(Reason::ClientIdReserved);
@@ -187,6 +196,11 @@ Decision Engine::authorize(const AccessRequest& request) {
         }
     }
     return *allowed ? Decision::allow() : Decision::deny(Reason::TopicDenied);
+}
+
+bool Engine::client_id_proven(ConnectionId connection) const {
+    const Session* session = live_.find(connection);
+    return session && session->client_id_proven;
 }
 
 bool Engine::permits(const AccessRequest& request, bool client_id_proven) const {

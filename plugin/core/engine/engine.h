@@ -77,6 +77,14 @@ class Engine : private LoginServices {
     // password, or with none of these.
     Decision authenticate(const ConnectRequest& request);
 
+    // The step of the decision order that takes `request` (1 a device certificate ... 4
+    // anonymous access), for `mqauth explain`. No side effects.
+    struct DecidingStep {
+        int number = 0;
+        std::string_view name;
+    };
+    DecidingStep deciding_step(const ConnectRequest& request) const;
+
     // A CONNECT with an authentication method (or an AUTH 0x19 re-authentication), and the AUTH
     // packets that follow it.
     AuthStep begin_enhanced_auth(const AuthRequest& request);
@@ -129,6 +137,9 @@ class Engine : private LoginServices {
     // CONNECT had none), or will admit it under once its authorizer answers, so the adapter can
     // tell the broker. Null when it admitted none there.
     const std::optional<std::string>* admitted_username(ConnectionId connection) const;
+    // Whether the login that admitted a connection proved its client id, so that the CLIENT
+    // rules apply (README "Client ids"). False when it admitted none there.
+    bool client_id_proven(ConnectionId connection) const;
     // Connected clients that keep their access (a count over every session: not for hot paths).
     std::size_t live_client_count() const;
 

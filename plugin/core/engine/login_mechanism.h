@@ -7,6 +7,7 @@
 // authentication instead (enhanced_auth.cpp).
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/connect_request.h"
 #include "engine/decision.h"
@@ -37,6 +38,9 @@ class LoginServices {
 class LoginMechanism {
    public:
     virtual ~LoginMechanism() = default;
+
+    // What SPEC's decision order calls this step ("a device certificate", ...), for explanations.
+    virtual std::string_view step_name() const = 0;
 
     // Whether this mechanism decides `request` under `policy`. No side effects: the engine asks
     // before it applies failed-login throttling.

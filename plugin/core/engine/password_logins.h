@@ -14,6 +14,7 @@ class PasswordLogins final : public LoginMechanism {
    public:
     explicit PasswordLogins(LoginServices& services) : services_(services) {}
 
+    std::string_view step_name() const override { return "a username and password"; }
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return request.username.has_value();
     }

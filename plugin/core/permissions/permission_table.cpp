@@ -26,16 +26,22 @@ void PermissionTable::collect(const TreesByName& trees, std::string_view identit
                                           : it->second.match_topic(topic, subject));
 }
 
-bool PermissionTable::permits(Access access, std::string_view topic, const Subject& subject) const {
+Grants PermissionTable::grants(Access access, std::string_view topic,
+                               const Subject& subject) const {
     if (access == Access::Subscribe) topic = strip_shared_subscription(topic);
     Grants grants;
     collect(by_username_, subject.username, access, topic, subject, grants);
     if (subject.client_id_proven) {
         collect(by_client_id_, subject.client_id, access, topic, subject, grants);
     }
-    const Action action = access == Access::Publish ? Action::Publish : Action::Subscribe;
-    if (grants.denies(action)) return false;
-    if (grants.allows(action)) return true;
+    return grants;
+}
+
+bool PermissionTable::permits(Access access, std::string_view topic, const Subject& subject) const {
+    const Grants matching = grants(access, topic, subject);
+    const Action action = action_of(access);
+    if (matching.denies(action)) return false;
+    if (matching.allows(action)) return true;
     return no_match_ == Effect::Allow;
 }
 

@@ -36,6 +36,13 @@ class PermissionTable {
     // count only for a subject whose client id is proven.
     bool permits(Access access, std::string_view topic, const Subject& subject) const;
 
+    // What the rules matching an access say, before no_match: permits() on the rules alone.
+    Grants grants(Access access, std::string_view topic, const Subject& subject) const;
+    // The action a rule must name to decide an access: PUB for a publish, SUB otherwise.
+    static Action action_of(Access access) {
+        return access == Access::Publish ? Action::Publish : Action::Subscribe;
+    }
+
    private:
     using TreesByName = std::unordered_map<std::string_view, RuleTree>;
     RuleTree& tree_for(TreesByName& trees, std::string_view identity);
