@@ -10,6 +10,7 @@
 #include "crypto/base64.h"
 #include "crypto/digest.h"
 #include "engine/engine.h"
+#include "sasl/credentials.h"
 #include "test_policy.h"
 
 using namespace mqauth;
@@ -235,4 +236,115 @@ TEST(EngineSasl, AnyRefusedPasswordTakesAsLongAsAPlainUsersWrongOne) {
     EXPECT_GT(median_refusal("nobody") * 2, plain);
     EXPECT_GT(median_refusal("dev") * 2, plain);    // an identity's wrong password
     EXPECT_GT(median_refusal("alice") * 2, plain);  // a SCRAM user trying a password
+}
+
+namespace {
+
+// A SASL user mid-rotation: `password` current, `old_password` previous (with the same salt,
+// as `mqauth sasl-users rotate` makes it, unless `previous_salt` says otherwise).
+std::string rotating_user(const std::string& username, const std::string& type,
+                          const std::string& password, const std::string& old_password,
+                          const std::string& until, const std::string& previous_salt = "") {
+    const std::string salt = "0123456789abcdef";
+    const auto current =
+        sasl::derive_credentials(sasl::Mechanism::ScramSha256, password, 4096, salt);
+    const auto previous = sasl::derive_credentials(sasl::Mechanism::ScramSha256, old_password, 4096,
+                                                   previous_salt.empty() ? salt : previous_salt);
+    std::string entry = "  - username: " + username + "\n    type: " + type +
+                        "\n    mechanism: SCRAM-SHA-256\n    credentials: \"" +
+                        sasl::format_credentials(current) + "\"\n";
+    if (!old_password.empty()) {
+        entry += "    previous_credentials: \"" + sasl::format_credentials(previous) + "\"\n";
+        if (!until.empty()) entry += "    previous_credentials_until: \"" + until + "\"\n";
+    }
+    return entry;
+}
+
+std::string rotating_policy(const std::string& until, bool with_previous = true) {
+    const std::string old = with_previous ? "old" : "";
+    return "version: 1\npermissions: {}\nsasl_users:\n" +
+           rotating_user("alice", "scram", "new", old, until) +
+           rotating_user("bob", "plain", "new", old, until);
+}
+
+std::string utc_stamp(std::chrono::system_clock::time_point when) {
+    const auto seconds = std::chrono::system_clock::to_time_t(when);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&seconds));
+    return stamp;
+}
+
+}  // namespace
+
+TEST(EngineSaslRotation, BothTheCurrentAndThePreviousPasswordLogIn) {
+    Engine engine(policy_from(rotating_policy("2099-01-01T00:00:00Z")));
+    EXPECT_EQ(scram_login(engine, 1, "alice", "new").decision.verdict, Verdict::Allow);
+    EXPECT_EQ(scram_login(engine, 2, "alice", "old").decision.verdict, Verdict::Allow);
+    EXPECT_EQ(scram_login(engine, 3, "alice", "older").decision.reason, Reason::BadPassword);
+    EXPECT_EQ(engine.authenticate(plain_login(4, "bob", "new")).verdict, Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(5, "bob", "old")).verdict, Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(6, "bob", "old")).verdict, Verdict::Allow);  // cached
+    EXPECT_EQ(engine.authenticate(plain_login(7, "bob", "older")).reason, Reason::BadPassword);
+}
+
+TEST(EngineSaslRotation, EndingTheRotationWithdrawsOnlyClientsOnThePreviousPassword) {
+    Engine engine(policy_from(rotating_policy("")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "new").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(scram_login(engine, 2, "alice", "old").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(3, "bob", "new")).verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(4, "bob", "old")).verdict, Verdict::Allow);
+    EXPECT_FALSE(engine.next_lapse());  // no end stated: until the operator removes it
+    // A reload of the same rotation keeps everyone.
+    EXPECT_TRUE(engine.replace_policy(policy_from(rotating_policy(""))).empty());
+    const auto withdrawn = engine.replace_policy(policy_from(rotating_policy("", false)));
+    ASSERT_EQ(withdrawn.size(), 2u);
+    for (const Withdrawal& client : withdrawn) EXPECT_EQ(client.reason, Reason::CredentialsChanged);
+    EXPECT_EQ(engine.live_client_count(), 2u);
+    EXPECT_EQ(engine.authenticate(plain_login(5, "bob", "old")).reason, Reason::BadPassword);
+}
+
+TEST(EngineSaslRotation, ThePreviousPasswordLapsesAtItsTime) {
+    const auto until = std::chrono::system_clock::now() + std::chrono::hours(1);
+    Engine engine(policy_from(rotating_policy(utc_stamp(until))));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "old").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(2, "bob", "old")).verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(plain_login(3, "bob", "new")).verdict, Verdict::Allow);
+    ASSERT_TRUE(engine.next_lapse());
+    EXPECT_TRUE(engine.withdraw_lapsed(until - std::chrono::seconds(2)).empty());
+    const auto lapsed = engine.withdraw_lapsed(until + std::chrono::seconds(1));
+    ASSERT_EQ(lapsed.size(), 2u);
+    for (const Withdrawal& client : lapsed) {
+        EXPECT_EQ(client.reason, Reason::PreviousSecretExpired);
+    }
+    EXPECT_FALSE(engine.next_lapse());
+    // Past its time, the previous password is refused (the cache does not keep it alive).
+    Engine later(policy_from(rotating_policy("2001-01-01T00:00:00Z")));
+    EXPECT_EQ(later.authenticate(plain_login(1, "bob", "old")).reason, Reason::BadPassword);
+    EXPECT_EQ(scram_login(later, 2, "alice", "old").decision.reason, Reason::BadPassword);
+    EXPECT_EQ(scram_login(later, 3, "alice", "new").decision.verdict, Verdict::Allow);
+}
+
+TEST(EngineSaslRotation, APlainUsersPreviousCredentialsMayHaveTheirOwnSalt) {
+    Engine engine(policy_from("version: 1\npermissions: {}\nsasl_users:\n" +
+                              rotating_user("bob", "plain", "new", "old", "", "fedcba9876543210")));
+    EXPECT_EQ(engine.authenticate(plain_login(1, "bob", "old")).verdict, Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(2, "bob", "new")).verdict, Verdict::Allow);
+}
+
+TEST(SaslRotationConfig, AScramUsersPreviousCredentialsNeedItsSaltAndAnEndNeedsThem) {
+    const auto other_salt =
+        config::load_text("version: 1\npermissions: {}\nsasl_users:\n" +
+                              rotating_user("alice", "scram", "new", "old", "", "fedcba9876543210"),
+                          "auth.yaml", ".");
+    ASSERT_FALSE(other_salt.ok());
+    EXPECT_NE(other_salt.errors.front().message.find("need the mechanism, salt and iterations"),
+              std::string::npos);
+    const auto orphan_until =
+        config::load_text("version: 1\npermissions: {}\nsasl_users:\n" +
+                              rotating_user("alice", "scram", "new", "", "") +
+                              "    previous_credentials_until: \"2099-01-01T00:00:00Z\"\n",
+                          "auth.yaml", ".");
+    ASSERT_FALSE(orphan_until.ok());
+    EXPECT_NE(orphan_until.errors.front().message.find("no previous_credentials"),
+              std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include "authorizers/authorizer_username.h"
 #include "config/identities_section.h"
+#include "config/timestamp.h"
 #include "crypto/digest.h"
 #include "yaml/mapping_reader.h"
 #include "yaml/text_rules.h"
@@ -68,6 +69,52 @@ std::optional<sasl::ScramCredentials> read_credentials(yaml::MappingReader& fiel
                                     sasl::kDefaultIterations, plaintext_salt(username));
 }
 
+std::optional<WallTime> read_previous_until(yaml::MappingReader& fields, bool& ok) {
+    const auto text = fields.string("previous_credentials_until", yaml::Presence::Optional);
+    if (!text) return std::nullopt;
+    const auto until = parse_timestamp(*text);
+    if (!until) {
+        fields.report("previous_credentials_until",
+                      "InvalidParameter: not a date and time with its UTC offset, like "
+                      "2026-12-31T23:59:59Z");
+        ok = false;
+    } else if (!fields.has("previous_credentials")) {
+        fields.report("previous_credentials_until",
+                      "InvalidParameter: there are no previous_credentials for it to end");
+        ok = false;
+    }
+    return until;
+}
+
+// The credentials of a rotation under way (`mqauth sasl-users rotate` writes them), and until
+// when they are accepted. False on an error (reported).
+bool read_previous_credentials(yaml::MappingReader& fields,
+                               const std::optional<sasl::ScramCredentials>& current,
+                               std::optional<SaslType> type, sasl::SaslUser& user) {
+    bool ok = true;
+    const auto until = read_previous_until(fields, ok);
+    const auto text = fields.string("previous_credentials", yaml::Presence::Optional);
+    if (!text) return ok;
+    std::string why;
+    auto previous = sasl::parse_credentials(*text, why);
+    if (!previous) {
+        fields.report("previous_credentials", "InvalidParameter: " + why);
+        return false;
+    }
+    // A scram client is offered one salt and iteration count, its current credentials'.
+    if (current && type == SaslType::Scram &&
+        (previous->mechanism != current->mechanism || previous->salt != current->salt ||
+         previous->iterations != current->iterations)) {
+        fields.report("previous_credentials",
+                      "InvalidParameter: a scram user's previous_credentials need the mechanism, "
+                      "salt and iterations of its credentials (mqauth sasl-users rotate keeps "
+                      "them)");
+        return false;
+    }
+    user.previous = sasl::PreviousCredentials{std::move(*previous), until};
+    return ok;
+}
+
 std::optional<SaslUser> read_user(yaml::MappingReader& fields,
                                   const identities::IdentityTable& identities,
                                   std::vector<yaml::Diagnostic>& warnings) {
@@ -94,9 +141,15 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
         yaml::Presence::Optional);
     const bool mechanism_ok = mechanism || !fields.has("mechanism");
     auto credentials = read_credentials(fields, username.value_or(""), mechanism, warnings);
+    SaslUser user;
+    const bool previous_ok =
+        read_previous_credentials(fields, credentials, type.value_or(SaslType::Plain), user);
     fields.finish();
-    if (!username || !type_ok || !mechanism_ok || !credentials) return std::nullopt;
-    return SaslUser{std::move(*username), type.value_or(SaslType::Plain), std::move(*credentials)};
+    if (!username || !type_ok || !mechanism_ok || !credentials || !previous_ok) return std::nullopt;
+    user.username = std::move(*username);
+    user.type = type.value_or(SaslType::Plain);
+    user.credentials = std::move(*credentials);
+    return user;
 }
 
 }  // namespace

@@ -53,9 +53,20 @@ std::optional<Reason> SaslAdmission::readmit(const Session& session, const Polic
     }
     const sasl::SaslUser* after = next.sasl_users.find(*session.username);
     if (!after) return Reason::IdentityRemoved;
-    if (!sasl::same_sasl_user(*user_, *after)) return Reason::CredentialsChanged;
+    const sasl::CredentialsUsed used =
+        sasl::credentials_after_reload(*user_, used_, *after, std::chrono::system_clock::now());
+    if (used == sasl::CredentialsUsed::None) return Reason::CredentialsChanged;
     user_ = after;
+    used_ = used;
     return std::nullopt;
+}
+
+std::optional<Reason> SaslAdmission::lapsed(identities::WallTime now) const {
+    if (used_ != sasl::CredentialsUsed::Previous || !user_->previous ||
+        user_->previous->accepted_at(now)) {
+        return std::nullopt;
+    }
+    return Reason::PreviousSecretExpired;
 }
 
 std::optional<Reason> CertificateAdmission::readmit(const Session& session, const Policy& next,

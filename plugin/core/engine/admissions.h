@@ -38,13 +38,16 @@ class IdentityAdmission final : public Admission {
 // A SASL user, by a plain password or a SCRAM exchange.
 class SaslAdmission final : public Admission {
    public:
-    explicit SaslAdmission(const sasl::SaslUser& user) : user_(&user) {}
+    SaslAdmission(const sasl::SaslUser& user, sasl::CredentialsUsed used)
+        : user_(&user), used_(used) {}
     std::optional<Reason> readmit(const Session& session, const Policy& next,
                                   const registry::DeviceRegistry*) override;
+    std::optional<Reason> lapsed(identities::WallTime now) const override;
     bool proves_client_id(const Policy&) const override { return false; }
 
    private:
     const sasl::SaslUser* user_;  // in the current policy
+    sasl::CredentialsUsed used_;  // Current or Previous: which of its credentials
 };
 
 // A device certificate from a listed CA.

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/admissions.h"
@@ -8,11 +9,23 @@
 
 namespace mqauth::engine {
 
+namespace {
+
+// The earliest end of an identity's previous secret or a SASL user's previous credentials.
+std::optional<identities::WallTime> next_lapse_of(const Policy& policy, identities::WallTime now) {
+    const auto identities = policy.identities.next_previous_secret_end(now);
+    const auto sasl_users = policy.sasl_users.next_previous_end(now);
+    if (!identities || !sasl_users) return identities ? identities : sasl_users;
+    return std::min(*identities, *sasl_users);
+}
+
+}  // namespace
+
 Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator scram)
     : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
     throttle_.configure(policy_->throttling);
-    next_lapse_ = policy_->identities.next_previous_secret_end(std::chrono::system_clock::now());
+    next_lapse_ = next_lapse_of(*policy_, std::chrono::system_clock::now());
 }
 
 void Engine::use_registry(std::unique_ptr<registry::DeviceRegistry> registry) {
@@ -288,7 +301,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     policy_ = std::move(policy);
     throttle_.configure(policy_->throttling);
     ++policy_generation_;
-    next_lapse_ = policy_->identities.next_previous_secret_end(std::chrono::system_clock::now());
+    next_lapse_ = next_lapse_of(*policy_, std::chrono::system_clock::now());
     return withdrawn;
 }
 
@@ -302,7 +315,7 @@ std::vector<Withdrawal> Engine::withdraw_lapsed(identities::WallTime now) {
             withdrawn.push_back({session.client_id, *reason, session.online});
         }
     }
-    next_lapse_ = policy_->identities.next_previous_secret_end(now);
+    next_lapse_ = next_lapse_of(*policy_, now);
     return withdrawn;
 }
 

@@ -106,9 +106,11 @@ AuthStep Engine::finish_enhanced_auth(const AuthRequest& request, sasl::ScramSte
         current && current->username != step.username) {
         return refused(Reason::ReauthUserChanged, std::move(step.username));
     }
-    const Decision admitted =
-        admit(request.connection, Session{std::string(request.client_id), user->username,
-                                          std::make_unique<SaslAdmission>(*user)});
+    const Decision admitted = admit(
+        request.connection, Session{std::string(request.client_id), user->username,
+                                    std::make_unique<SaslAdmission>(
+                                        *user, step.by_previous ? sasl::CredentialsUsed::Previous
+                                                                : sasl::CredentialsUsed::Current)});
     if (admitted.verdict != Verdict::Allow) return refused(admitted.reason, user->username);
     return AuthStep{admitted, std::move(step.data), std::move(step.username)};
 }

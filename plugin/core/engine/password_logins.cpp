@@ -1,6 +1,7 @@
 #include "engine/password_logins.h"
 
 #include "engine/admissions.h"
+#include "sasl/plain_password.h"
 
 namespace mqauth::engine {
 
@@ -53,17 +54,30 @@ Decision PasswordLogins::plain_sasl_login(const ConnectRequest& request, const S
                                           bool& derived) {
     if (user.type != SaslType::Plain) return Decision::deny(Reason::MechanismMismatch);
     if (!request.password) return Decision::deny(Reason::MissingPassword);
-    // PBKDF2 runs once per distinct (user, password); repeats hit the keyed-hash cache.
-    if (!plain_logins_.contains(user, *request.password)) {
-        derived = true;
-        if (!sasl::password_matches(user.credentials, *request.password)) {
-            return Decision::deny(Reason::BadPassword);
-        }
-        plain_logins_.remember(user, *request.password);
-    }
+    const sasl::CredentialsUsed used = plain_credentials(user, *request.password, derived);
+    if (used == sasl::CredentialsUsed::None) return Decision::deny(Reason::BadPassword);
     return services_.admit(request.connection,
                            Session{std::string(request.client_id), user.username,
-                                   std::make_unique<SaslAdmission>(user)});
+                                   std::make_unique<SaslAdmission>(user, used)});
+}
+
+// PBKDF2 runs once per distinct (user, password, credentials); repeats hit the keyed-hash cache.
+// A previous password found there counts only while the previous credentials are accepted.
+sasl::CredentialsUsed PasswordLogins::plain_credentials(const SaslUser& user,
+                                                        std::string_view password, bool& derived) {
+    using sasl::CredentialsUsed;
+    const sasl::WallTime now = std::chrono::system_clock::now();
+    if (plain_logins_.contains(user, password, CredentialsUsed::Current)) {
+        return CredentialsUsed::Current;
+    }
+    if (user.previous && user.previous->accepted_at(now) &&
+        plain_logins_.contains(user, password, CredentialsUsed::Previous)) {
+        return CredentialsUsed::Previous;
+    }
+    derived = true;
+    const CredentialsUsed used = sasl::plain_password_matches(user, password, now);
+    if (used != CredentialsUsed::None) plain_logins_.remember(user, password, used);
+    return used;
 }
 
 }  // namespace mqauth::engine

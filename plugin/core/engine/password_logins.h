@@ -25,6 +25,9 @@ class PasswordLogins final : public LoginMechanism {
     Decision identity_login(const ConnectRequest& request, const identities::Identity& identity);
     Decision plain_sasl_login(const ConnectRequest& request, const sasl::SaslUser& user,
                               bool& derived);
+    // Which of the user's credentials the password matches; `derived` when it cost a PBKDF2.
+    sasl::CredentialsUsed plain_credentials(const sasl::SaslUser& user, std::string_view password,
+                                            bool& derived);
 
     LoginServices& services_;
     sasl::PlainLoginCache plain_logins_;

@@ -1,7 +1,8 @@
 #pragma once
 // Remembers which (username, password) pairs a `plain` SASL login verified, so a repeat connect
 // skips the PBKDF2 (about 1 ms at 4096 iterations). Entries are keyed by HMAC-SHA256 under a
-// per-process random key of the length-prefixed username, password and the user's StoredKey:
+// per-process random key of the length-prefixed username, password and the StoredKey of the
+// credentials it matched (the user's current ones or, during a rotation, its previous ones):
 // the password itself is never stored, the key cannot be computed outside this process, and
 // an entry stops matching as soon as a reload changes the user's credentials (so unchanged users
 // stay cached across reloads). Only successes are cached, so failed guesses cannot fill it; it
@@ -19,13 +20,19 @@ class PlainLoginCache {
    public:
     explicit PlainLoginCache(std::size_t capacity = 10000);
 
-    bool contains(const SaslUser& user, std::string_view password) const;
-    void remember(const SaslUser& user, std::string_view password);
+    // Whether the password was verified against the user's `used` credentials (Current unless
+    // said).
+    bool contains(const SaslUser& user, std::string_view password,
+                  CredentialsUsed used = CredentialsUsed::Current) const;
+    void remember(const SaslUser& user, std::string_view password,
+                  CredentialsUsed used = CredentialsUsed::Current);
     void clear() { entries_.clear(); }
     std::size_t size() const { return entries_.size(); }
 
    private:
-    std::string entry_key(const SaslUser& user, std::string_view password) const;
+    // Empty when the user has no such credentials.
+    std::string entry_key(const SaslUser& user, std::string_view password,
+                          CredentialsUsed used) const;
 
     std::size_t capacity_;
     std::string hash_key_;

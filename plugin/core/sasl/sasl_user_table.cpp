@@ -15,9 +15,37 @@ const SaslUser* SaslUserTable::find(std::string_view username) const {
     return it == by_name_.end() ? nullptr : it->second;
 }
 
-bool same_sasl_user(const SaslUser& before, const SaslUser& after) {
-    return before.username == after.username && before.type == after.type &&
-           same_credentials(before.credentials, after.credentials);
+std::optional<WallTime> SaslUserTable::next_previous_end(WallTime now) const {
+    std::optional<WallTime> next;
+    for (const SaslUser& user : storage_) {
+        if (!user.previous || !user.previous->until || *user.previous->until <= now) continue;
+        if (!next || *user.previous->until < *next) next = user.previous->until;
+    }
+    return next;
+}
+
+const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used) {
+    switch (used) {
+        case CredentialsUsed::Current: return &user.credentials;
+        case CredentialsUsed::Previous:
+            return user.previous ? &user.previous->credentials : nullptr;
+        case CredentialsUsed::None: break;
+    }
+    return nullptr;
+}
+
+CredentialsUsed credentials_after_reload(const SaslUser& before, CredentialsUsed used,
+                                         const SaslUser& after, WallTime now) {
+    const ScramCredentials* proven = credentials_of(before, used);
+    if (!proven || before.username != after.username || before.type != after.type) {
+        return CredentialsUsed::None;
+    }
+    // Both compared, whatever the first says, as at login.
+    const bool current = same_credentials(*proven, after.credentials);
+    const bool previous = after.previous && after.previous->accepted_at(now) &&
+                          same_credentials(*proven, after.previous->credentials);
+    if (current) return CredentialsUsed::Current;
+    return previous ? CredentialsUsed::Previous : CredentialsUsed::None;
 }
 
 }  // namespace mqauth::sasl

@@ -1,6 +1,8 @@
 #pragma once
 // Kafka-style SASL users (ApsaraMQ for Kafka CreateSaslUser), by username.
+#include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,11 +16,28 @@ enum class SaslType {
     Scram,  // MQTT 5 enhanced authentication with the user's mechanism
 };
 
+using WallTime = std::chrono::system_clock::time_point;
+
+// The credentials a user had before its current ones, still accepted while its clients move over
+// (rotation without an outage): until `until`, or until the operator removes them. A scram
+// user's share the salt and iterations of its current ones (the loader sees to it), since the
+// server-first message can offer a client only one salt.
+struct PreviousCredentials {
+    ScramCredentials credentials;
+    std::optional<WallTime> until;
+
+    bool accepted_at(WallTime now) const { return !until || now < *until; }
+};
+
 struct SaslUser {
     std::string username;
     SaslType type = SaslType::Plain;
     ScramCredentials credentials;  // for both types: no plaintext password is kept
+    std::optional<PreviousCredentials> previous;
 };
+
+// Which of a user's credentials a login proved.
+enum class CredentialsUsed { None, Current, Previous };
 
 class SaslUserTable {
    public:
@@ -34,6 +53,8 @@ class SaslUserTable {
     // One `plain` user, or nullptr when there is none: a refused login elsewhere spends the same
     // time on its credentials, so timing cannot tell which usernames are plain users.
     const SaslUser* any_plain_user() const { return any_plain_; }
+    // The earliest previous-credentials `until` after `now`, if any.
+    std::optional<WallTime> next_previous_end(WallTime now) const;
 
    private:
     std::deque<SaslUser> storage_;
@@ -41,7 +62,12 @@ class SaslUserTable {
     const SaslUser* any_plain_ = nullptr;
 };
 
-// True when a client admitted as `before` would still be admitted as `after`.
-bool same_sasl_user(const SaslUser& before, const SaslUser& after);
+// The credentials `used` names (null for None, or a previous the user does not have).
+const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used);
+
+// After a reload: which credentials of `after` a client that `before` admitted with its `used`
+// ones now holds (None: the reload withdrew them). Its type must not change either.
+CredentialsUsed credentials_after_reload(const SaslUser& before, CredentialsUsed used,
+                                         const SaslUser& after, WallTime now);
 
 }  // namespace mqauth::sasl

@@ -37,6 +37,25 @@ const ScramCredentials* usable_credentials(const SaslUser* user, Mechanism mecha
     return &user->credentials;
 }
 
+// The previous credentials a SCRAM login may also use now, during a rotation.
+const ScramCredentials* usable_previous(const SaslUser* user, const ScramCredentials* usable) {
+    if (!usable || !user->previous ||
+        !user->previous->accepted_at(std::chrono::system_clock::now())) {
+        return nullptr;
+    }
+    return &user->previous->credentials;
+}
+
+// Whether the credentials an exchange proved are still the user's under `users` (a reload may
+// have come while it ran).
+bool still_holds(const SaslUserTable& users, const ScramExchange& exchange, bool by_previous) {
+    const SaslUser* user = users.find(exchange.username);
+    if (!user || user->type != SaslType::Scram) return false;
+    if (!by_previous) return same_credentials(user->credentials, exchange.credentials);
+    return user->previous && user->previous->accepted_at(std::chrono::system_clock::now()) &&
+           same_credentials(user->previous->credentials, *exchange.previous);
+}
+
 }  // namespace
 
 ScramAuthenticator::ScramAuthenticator(Clock::duration exchange_timeout, std::size_t max_in_flight,
@@ -103,10 +122,12 @@ ScramStep ScramAuthenticator::begin(ConnectionKey connection, std::string_view a
     }
 
     InFlight entry{{}, now, ScramFailure::None, std::move(client_address)};
+    const SaslUser* user = users.find(first->username);
     const ScramCredentials* credentials =
-        usable_credentials(users.find(first->username), *mechanism, entry.failure_if_refused);
+        usable_credentials(user, *mechanism, entry.failure_if_refused);
     const std::string server_nonce = crypto::base64_encode(crypto::random_bytes(kServerNonceBytes));
-    entry.exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_);
+    entry.exchange = begin_exchange(*mechanism, *first, credentials, server_nonce, decoy_key_,
+                                    usable_previous(user, credentials));
 
     ScramStep step;
     step.kind = ScramStep::Kind::Continue;
@@ -132,21 +153,21 @@ ScramStep ScramAuthenticator::finish(ConnectionKey connection, std::string_view 
     const auto final_message = parse_client_final(client_final, parse_error);
     if (!final_message) return failure(failure_of(parse_error), claimed);
     FinishError finish_error = FinishError::None;
-    auto server_final = finish_exchange(entry.exchange, *final_message, finish_error);
+    bool by_previous = false;
+    auto server_final = finish_exchange(entry.exchange, *final_message, finish_error, &by_previous);
     if (!server_final) {
         return failure(finish_error == FinishError::BadProof ? entry.failure_if_refused
                                                              : ScramFailure::Malformed,
                        claimed);
     }
-    const SaslUser* now = users.find(entry.exchange.username);
-    if (!now || now->type != SaslType::Scram ||
-        !same_credentials(now->credentials, entry.exchange.credentials)) {
+    if (!still_holds(users, entry.exchange, by_previous)) {
         return failure(ScramFailure::CredentialsChanged, claimed);
     }
     ScramStep step;
     step.kind = ScramStep::Kind::Success;
     step.data = std::move(*server_final);
     step.username = entry.exchange.username;
+    step.by_previous = by_previous;
     return step;
 }
 

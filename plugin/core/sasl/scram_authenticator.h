@@ -35,8 +35,9 @@ enum class ScramFailure {
 struct ScramStep {
     enum class Kind { Continue, Success, Failure };
     Kind kind = Kind::Failure;
-    std::string data;      // server-first (Continue) or server-final (Success)
-    std::string username;  // Success: the authenticated user; Failure: the name claimed, if any
+    std::string data;          // server-first (Continue) or server-final (Success)
+    std::string username;      // Success: the authenticated user; Failure: the name claimed, if any
+    bool by_previous = false;  // Success: proven with the user's previous credentials
     ScramFailure failure = ScramFailure::None;
 };
 

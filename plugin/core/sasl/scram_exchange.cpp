@@ -29,11 +29,21 @@ std::string xor_bytes(std::string_view a, std::string_view b) {
     return out;
 }
 
+// Whether `proof` was made with the ClientKey behind `keys` (RFC 5802 section 3).
+bool proof_matches(crypto::HashAlgorithm hash, const ScramCredentials& keys,
+                   const std::string& auth_message, std::string_view proof) {
+    const std::string client_signature = crypto::hmac(hash, keys.stored_key, auth_message);
+    const std::string client_key = xor_bytes(proof, client_signature);
+    const std::string presented = crypto::digest(hash, client_key);
+    return presented.size() == keys.stored_key.size() &&
+           CRYPTO_memcmp(presented.data(), keys.stored_key.data(), presented.size()) == 0;
+}
+
 }  // namespace
 
 ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
                              const ScramCredentials* credentials, std::string_view server_nonce,
-                             std::string_view decoy_key) {
+                             std::string_view decoy_key, const ScramCredentials* previous) {
     ScramExchange exchange;
     exchange.mechanism = mechanism;
     exchange.username = first.username;
@@ -41,6 +51,10 @@ ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
     exchange.credentials = exchange.user_known
                                ? *credentials
                                : decoy_credentials(mechanism, first.username, decoy_key);
+    if (exchange.user_known && previous && previous->mechanism == mechanism &&
+        previous->salt == credentials->salt && previous->iterations == credentials->iterations) {
+        exchange.previous = *previous;
+    }
     exchange.gs2_header = first.gs2_header;
     exchange.client_first_bare = first.bare;
     exchange.nonce = first.nonce + std::string(server_nonce);
@@ -51,7 +65,8 @@ ScramExchange begin_exchange(Mechanism mechanism, const ClientFirst& first,
 }
 
 std::optional<std::string> finish_exchange(const ScramExchange& exchange,
-                                           const ClientFinal& final_message, FinishError& error) {
+                                           const ClientFinal& final_message, FinishError& error,
+                                           bool* by_previous) {
     // c= must carry the gs2 header the client sent first: "n,," -> "biws", "y,," -> "eSws".
     if (final_message.channel_binding != crypto::base64_encode(exchange.gs2_header)) {
         error = FinishError::ChannelBindingMismatch;
@@ -69,17 +84,18 @@ std::optional<std::string> finish_exchange(const ScramExchange& exchange,
     }
     const std::string auth_message = exchange.client_first_bare + "," + exchange.server_first +
                                      "," + final_message.without_proof;
-    const std::string client_signature = crypto::hmac(hash, keys.stored_key, auth_message);
-    const std::string client_key = xor_bytes(final_message.proof, client_signature);
-    const std::string presented = crypto::digest(hash, client_key);
-    const bool proof_ok =
-        CRYPTO_memcmp(presented.data(), keys.stored_key.data(), presented.size()) == 0;
-    if (!proof_ok || !exchange.user_known) {
+    // Both checked, whatever the first says, so the time tells nothing about a rotation.
+    const bool current_ok = proof_matches(hash, keys, auth_message, final_message.proof);
+    const bool previous_ok = exchange.previous && proof_matches(hash, *exchange.previous,
+                                                                auth_message, final_message.proof);
+    if ((!current_ok && !previous_ok) || !exchange.user_known) {
         error = FinishError::BadProof;
         return std::nullopt;
     }
     error = FinishError::None;
-    return "v=" + crypto::base64_encode(crypto::hmac(hash, keys.server_key, auth_message));
+    if (by_previous) *by_previous = !current_ok;
+    const ScramCredentials& proven = current_ok ? keys : *exchange.previous;
+    return "v=" + crypto::base64_encode(crypto::hmac(hash, proven.server_key, auth_message));
 }
 
 }  // namespace mqauth::sasl
