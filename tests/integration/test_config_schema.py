@@ -445,6 +445,8 @@ sasl_users:
     type: plain
     mechanism: SCRAM-SHA-256
     credentials: "@CREDENTIALS_256@"
+    previous_credentials: "@CREDENTIALS_256@"
+    previous_credentials_until: "2031-06-30T12:00:00+02:00"
   - username: max-scram
     type: scram
     password: "max-scram-password"
@@ -662,6 +664,10 @@ BROKEN = [
            edited(BASE, "secret: \"base-secret\"\n",
                   "secret: \"base-secret\"\n    secret_file: base.secret\n"), "identities[0]",
            schema_path="identities[0].secret_file"),
+    Broken("a previous_credentials_until with no previous credentials",
+           sasl("    credentials: \"@CREDENTIALS_256@\"\n"
+                "    previous_credentials_until: \"2030-01-01T00:00:00Z\"\n"),
+           "sasl_users[0].previous_credentials_until", schema_path="sasl_users[0]"),
     Broken("a previous_secret_until with no previous secret",
            edited(BASE, "secret: \"base-secret\"\n",
                   "secret: \"base-secret\"\n    previous_secret_until: \"2030-01-01T00:00:00Z\"\n"),

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker_reload.h"
+#include "config/timestamp.h"
 #include "config_change.h"
 #include "sasl/credentials.h"
 #include "subcommands.h"
@@ -16,11 +17,13 @@ namespace {
 const editing::KeyPath kSaslUsers{"sasl_users"};
 
 constexpr const char* kUsage =
-    "usage: mqauth sasl-users create|delete|list --config FILE ...\n"
+    "usage: mqauth sasl-users create|delete|rotate|end-rotation|list --config FILE ...\n"
     "SASL users (ApsaraMQ for Kafka's CreateSaslUser and its siblings):\n"
     "  create  add a user: plain (CONNECT username and password) or scram (SCRAM-SHA-256 or\n"
     "          SCRAM-SHA-512 over MQTT 5 enhanced authentication); password on stdin\n"
     "  delete  remove one; the broker disconnects its clients when it reloads\n"
+    "  rotate  give a user a new password; the old one stays accepted for a while\n"
+    "  end-rotation  stop accepting the previous password\n"
     "  list    the users, with the line of each\n"
     "mqauth sasl-users SUBCOMMAND --help says more.\n"
     "Exit status: 0 ok, 1 rejected input (the file is left as it was), 2 usage error.\n";
@@ -44,22 +47,51 @@ const std::string kDeleteUsage =
         "Removes the SASL user. Once the broker reloads, its clients are disconnected.\n") +
     kReloadUsage;
 
+const std::string kRotateUsage =
+    std::string(
+        "usage: mqauth sasl-users rotate --config FILE --username U [--previous-until TIME]\n"
+        "           [--reload]\n"
+        "Password rotation without an outage: reads the new password from standard input (one\n"
+        "line); the user's credentials become its previous_credentials and the new password's\n"
+        "its credentials, derived with the same salt, iterations and mechanism (a SCRAM client is\n"
+        "offered one salt, so both must share it). Both passwords are accepted until TIME\n"
+        "(previous_credentials_until, RFC 3339 with its UTC offset, e.g. 2026-12-31T23:59:59Z),\n"
+        "or until `mqauth sasl-users end-rotation`. Clients logged in with the old password keep\n"
+        "their sessions when the broker reloads, and are disconnected at TIME or at the end of\n"
+        "the rotation. A plain-text `password` entry gets salted credentials. A user may carry\n"
+        "one previous password: end the running rotation first.\n") +
+    kReloadUsage;
+
+const std::string kEndRotationUsage =
+    std::string(
+        "usage: mqauth sasl-users end-rotation --config FILE --username U [--reload]\n"
+        "Removes the user's previous_credentials (and previous_credentials_until): once the\n"
+        "broker reloads, clients still logged in with the old password are disconnected.\n") +
+    kReloadUsage;
+
 constexpr const char* kListUsage =
     "usage: mqauth sasl-users list --config FILE\n"
     "One line per SASL user: username, type, mechanism, what is stored (credentials, or a\n"
-    "plain-text password) and the line in FILE. Never a secret.\n";
+    "plain-text password), its previous password during a rotation (\"-\", \"until:TIME\" or\n"
+    "\"until-removed\") and the line in FILE. Never a secret.\n";
+
+std::string previous_password(const yaml::YamlNode& user) {
+    if (field_text(user, "previous_credentials").empty()) return "-";
+    const std::string until = field_text(user, "previous_credentials_until");
+    return until.empty() ? "until-removed" : "until:" + until;
+}
 
 int run_list(const Arguments& args) {
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
-    TextTable table({"username", "type", "mechanism", "stored", "line"});
+    TextTable table({"username", "type", "mechanism", "stored", "previous", "line"});
     for (const yaml::YamlNode& user : list_items(*config, kSaslUsers)) {
         const std::string credentials = field_text(user, "credentials");
         const std::string mechanism = field_text(user, "mechanism");
         table.add_row({field_text(user, "username"),
                        field_text(user, "type").empty() ? "plain" : field_text(user, "type"),
                        mechanism.empty() ? credentials.substr(0, credentials.find('$')) : mechanism,
-                       credentials.empty() ? "password" : "credentials",
+                       credentials.empty() ? "password" : "credentials", previous_password(user),
                        std::to_string(user.position.line)});
     }
     table.print(std::cout);
@@ -78,12 +110,12 @@ std::optional<std::size_t> find_user(const ConfigUnderEdit& config, const std::s
     return find_item(config, kSaslUsers, "username", username);
 }
 
-std::optional<std::string> read_password() {
+std::optional<std::string> read_password(const char* subcommand) {
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
     if (password.empty()) {
-        std::cerr << "mqauth sasl-users create: no password on standard input\n";
+        std::cerr << "mqauth sasl-users " << subcommand << ": no password on standard input\n";
         return std::nullopt;
     }
     return password;
@@ -101,7 +133,7 @@ int run_create(const Arguments& args) {
         return refuse(*config, list_items(*config, kSaslUsers)[*existing].position.line,
                       "SASL user \"" + username + "\" exists already (delete it first)");
     }
-    const auto password = read_password();
+    const auto password = read_password("create");
     if (!password) return kExitRejected;
     const std::string credentials = sasl::format_credentials(
         sasl::derive_credentials(*sasl::mechanism_from_name(mechanism), *password, iterations));
@@ -124,6 +156,74 @@ int run_delete(const Arguments& args) {
                          "deleted SASL user \"" + username + "\"", args);
 }
 
+// The new credentials of a rotation: the new password derived as the current credentials were
+// (the loaded user's, also for a plain-text `password` entry), so one salt serves both.
+std::optional<std::string> rotated_credentials(const ConfigUnderEdit& config, int line,
+                                               const sasl::ScramCredentials& current) {
+    const auto password = read_password("rotate");
+    if (!password) return std::nullopt;
+    const sasl::ScramCredentials next =
+        sasl::derive_credentials(current.mechanism, *password, current.iterations, current.salt);
+    if (sasl::same_credentials(next, current)) {
+        refuse(config, line, "the new password is the current one");
+        return std::nullopt;
+    }
+    return sasl::format_credentials(next);
+}
+
+int run_rotate(const Arguments& args) {
+    const std::string username = required_option(args, "username");
+    const auto until = args.option("previous-until");
+    if (until && !config::parse_timestamp(*until)) {
+        throw UsageError(
+            "--previous-until \"" + *until +
+            "\" is not a date and time with its UTC offset, like 2026-12-31T23:59:59Z");
+    }
+    const auto config = open_config_for_edit(args);
+    if (!config) return kExitRejected;
+    const auto index = find_user(*config, username);
+    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    const yaml::YamlNode& item = list_items(*config, kSaslUsers)[*index];
+    const int line = item.position.line;
+    if (!field_text(item, "previous_credentials").empty()) {
+        return refuse(*config, line,
+                      "SASL user \"" + username +
+                          "\" is in a rotation already: end it first (mqauth sasl-users "
+                          "end-rotation)");
+    }
+    const sasl::ScramCredentials& current = config->policy().sasl_users.find(username)->credentials;
+    const auto credentials = rotated_credentials(*config, line, current);
+    if (!credentials) return kExitRejected;
+    editing::Fields fields{
+        {"credentials", editing::quoted_scalar(*credentials)},
+        {"previous_credentials", editing::quoted_scalar(sasl::format_credentials(current))}};
+    if (until) fields.push_back({"previous_credentials_until", editing::quoted_scalar(*until)});
+    return commit_change(
+        *config, config->document.set_item_fields(kSaslUsers, *index, fields, {"password"}),
+        "rotated the password of SASL user \"" + username + "\"; the previous one is accepted " +
+            (until ? "until " + *until : std::string("until end-rotation")),
+        args);
+}
+
+int run_end_rotation(const Arguments& args) {
+    const std::string username = required_option(args, "username");
+    const auto config = open_config_for_edit(args);
+    if (!config) return kExitRejected;
+    const auto index = find_user(*config, username);
+    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    const yaml::YamlNode& item = list_items(*config, kSaslUsers)[*index];
+    if (field_text(item, "previous_credentials").empty()) {
+        std::cout << config->path() << ":" << item.position.line << ": SASL user \"" << username
+                  << "\" has no previous password; nothing to change\n";
+        return kExitOk;
+    }
+    return commit_change(
+        *config,
+        config->document.set_item_fields(kSaslUsers, *index, {},
+                                         {"previous_credentials", "previous_credentials_until"}),
+        "SASL user \"" + username + "\" accepts its current password only", args);
+}
+
 SubcommandVerb sasl_users_verb() {
     return {"sasl-users",
             kUsage,
@@ -132,6 +232,10 @@ SubcommandVerb sasl_users_verb() {
               run_create},
              {"delete", kDeleteUsage.c_str(), editing_options({"username"}), editing_flags(),
               run_delete},
+             {"rotate", kRotateUsage.c_str(), editing_options({"username", "previous-until"}),
+              editing_flags(), run_rotate},
+             {"end-rotation", kEndRotationUsage.c_str(), editing_options({"username"}),
+              editing_flags(), run_end_rotation},
              {"list", kListUsage, {"config"}, {}, run_list}}};
 }
 
