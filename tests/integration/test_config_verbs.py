@@ -61,9 +61,9 @@ RUNNING_POLICY_STAYS = "rejected the reload; its running policy stays in force"
 OTHER_UID, OTHER_GID = 4242, 4343
 # Every verb that edits the config, with its editing subcommands and its listing one.
 EDITING_VERBS = {
-    "identities": ("add", "remove", "list"),
+    "identities": ("add", "remove", "rotate", "end-rotation", "list"),
     "permissions": ("add", "remove", "list"),
-    "sasl-users": ("create", "delete", "list"),
+    "sasl-users": ("create", "delete", "rotate", "end-rotation", "list"),
     "cas": ("add", "remove", "activate", "deactivate", "list"),
     "sni": ("set", "list"),
     "authorizers": ("add", "update", "remove", "list"),
@@ -384,12 +384,12 @@ class ConfigVerbsFileTest(VerbAssertions):
         cases = [
             ("plain", ["--username", "bob"], "bob-password-1",
              ['- username: "bob"', "type: plain"], r'^credentials: "SCRAM-SHA-512\$4096:',
-             ["bob", "plain", "SCRAM-SHA-512", "credentials"]),
+             ["bob", "plain", "SCRAM-SHA-512", "credentials", "-"]),
             ("scram", ["--username", "carol", "--type", "SCRAM", "--mechanism", "scram-sha-256",
                        "--iterations", "5000"], "carol-password-2",
              ['- username: "carol"', "type: scram", "mechanism: SCRAM-SHA-256"],
              r'^credentials: "SCRAM-SHA-256\$5000:',
-             ["carol", "scram", "SCRAM-SHA-256", "credentials"]),
+             ["carol", "scram", "SCRAM-SHA-256", "credentials", "-"]),
         ]
         for name, options, password, written, credentials, row in cases:
             with self.subTest(name):
