@@ -23,7 +23,7 @@ enum class Reason {
     BadPassword,                // an identity matched and the password did not
     IdentityRemoved,            // reload: the identity that admitted the client is gone
     CredentialsChanged,         // reload: its secret, sign mode or type changed
-    PreviousSecretExpired,      // the identity's previous secret, past previous_secret_until
+    PreviousSecretExpired,      // a previous secret or SASL credentials, past their _until
     AnonymousWithdrawn,         // reload: anonymous access was switched off
     TopicDenied,                // a DENY rule matched, or no rule did and no_match is DENY
     UnsupportedAuthMethod,      // an MQTT 5 authentication method other than SCRAM-SHA-*
