@@ -25,6 +25,7 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
     : policy_(std::move(policy)), scram_(std::move(scram)) {
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
     throttle_.configure(policy_->throttling);
+    metrics_.policy_in_force(*policy_, policy_generation_);
     next_lapse_ = next_lapse_of(*policy_, std::chrono::system_clock::now());
 }
 
@@ -41,7 +42,10 @@ void Engine::use_authorizer_calls(std::unique_ptr<authorizers::FunctionCalls> ca
 }
 
 void Engine::finish_authorizer_calls(const LoginDelivery& deliver) {
-    authorizers_.finish_calls(*policy_, deliver);
+    authorizers_.finish_calls(*policy_, [&](const FinishedLogin& login) {
+        metrics_.connect_decided(LoginKind::Authorizer, login.decision);
+        deliver(login);
+    });
 }
 
 void Engine::connected(ConnectionId connection) {
@@ -56,7 +60,27 @@ void Engine::notify(const std::string& line) {
 Decision Engine::authenticate(const ConnectRequest& request) {
     if (auto answer = recheck_held_session(request)) return *answer;
     authorizers_.abandon(request.connection, request.client_id);
-    return decide_connect(request);
+    const metrics::Stopwatch stopwatch;
+    const Decision decision = decide_connect(request);
+    if (decision.verdict != Verdict::Pending) {
+        metrics_.connect_decided(login_kind(request), decision, stopwatch.elapsed());
+    }
+    return decision;
+}
+
+LoginKind Engine::login_kind(const ConnectRequest& request) const {
+    switch (deciding_step(request).number) {
+        case 1: return LoginKind::Certificate;
+        case 2: return LoginKind::Authorizer;
+        case 3: break;
+        default: return LoginKind::Anonymous;
+    }
+    const std::string_view username = *request.username;
+    if (const auto* identity = policy_->identities.select(username, request.client_id)) {
+        return identity->sign_mode == identities::SignMode::Signed ? LoginKind::IdentitySigned
+                                                                   : LoginKind::IdentityOrigin;
+    }
+    return policy_->sasl_users.find(username) ? LoginKind::SaslPlain : LoginKind::Unknown;
 }
 
 // After a reload Mosquitto runs BASIC_AUTH again for every session it holds (2.0.11:
@@ -146,7 +170,9 @@ std::string shortened(const std::string& name) {
 }  // namespace
 
 bool Engine::throttles(const throttling::Attempt& attempt) {
-    return throttle_.blocked(attempt, throttling::FailureThrottle::Clock::now());
+    const bool blocked = throttle_.blocked(attempt, throttling::FailureThrottle::Clock::now());
+    if (blocked) metrics_.throttle_refused();
+    return blocked;
 }
 
 namespace {
@@ -169,10 +195,14 @@ void Engine::count_outcome(const Decision& decision, const throttling::Attempt& 
     const auto now = throttling::FailureThrottle::Clock::now();
     if (decision.verdict == Verdict::Allow) {
         throttle_.record_success(attempt, now);
+        metrics_.throttle_tracked(throttle_.tracked());
         return;
     }
     if (decision.verdict != Verdict::Deny) return;  // something broke: not the client's doing
-    for (const throttling::Episode& episode : throttle_.record_failure(attempt, now)) {
+    const std::vector<throttling::Episode> episodes = throttle_.record_failure(attempt, now);
+    metrics_.throttle_backoffs_started(episodes.size());
+    metrics_.throttle_tracked(throttle_.tracked());
+    for (const throttling::Episode& episode : episodes) {
         if (!notify_) continue;
         notify_("throttling " + throttled_subject(episode, attempt) + " for " +
                 std::to_string(episode.backoff.count()) + "s after " +
@@ -192,7 +222,10 @@ Decision Engine::admit(ConnectionId connection, Session session) {
 
 Decision Engine::authorize(const AccessRequest& request) {
     Session* session = live_.find(request.connection);
-    if (session && session->withdrawn()) return Decision::deny(Reason::TopicDenied);
+    if (session && session->withdrawn()) {
+        metrics_.topic_decided(request.access, false);
+        return Decision::deny(Reason::TopicDenied);
+    }
     // The cache belongs to the client the session admitted; anything else is checked afresh.
     const bool cacheable = session && session->client_id == request.client_id &&
                            (session->username ? std::string_view(*session->username)
@@ -200,6 +233,7 @@ Decision Engine::authorize(const AccessRequest& request) {
     std::optional<bool> allowed;
     if (cacheable) {
         allowed = session->recent_access.lookup(request.access, request.topic, policy_generation_);
+        metrics_.access_cache_lookup(allowed.has_value());
     }
     if (!allowed) {
         allowed = permits(request, cacheable && session->client_id_proven);
@@ -208,6 +242,7 @@ Decision Engine::authorize(const AccessRequest& request) {
                                          *allowed);
         }
     }
+    metrics_.topic_decided(request.access, *allowed);
     return *allowed ? Decision::allow() : Decision::deny(Reason::TopicDenied);
 }
 
@@ -301,6 +336,7 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
     policy_ = std::move(policy);
     throttle_.configure(policy_->throttling);
     ++policy_generation_;
+    metrics_.policy_in_force(*policy_, policy_generation_);
     next_lapse_ = next_lapse_of(*policy_, std::chrono::system_clock::now());
     return withdrawn;
 }

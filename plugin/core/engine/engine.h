@@ -18,6 +18,7 @@
 #include "engine/certificate_logins.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
+#include "engine/engine_metrics.h"
 #include "engine/live_clients.h"
 #include "engine/login_mechanism.h"
 #include "engine/password_logins.h"
@@ -140,6 +141,9 @@ class Engine : private LoginServices {
     // Whether the login that admitted a connection proved its client id, so that the CLIENT
     // rules apply (README "Client ids"). False when it admitted none there.
     bool client_id_proven(ConnectionId connection) const;
+    // What the engine has counted (README "Metrics"), for the metrics endpoint and $SYS topics.
+    EngineMetrics& metrics() { return metrics_; }
+    const metrics::Registry& metric_registry() const { return metric_registry_; }
     // Connected clients that keep their access (a count over every session: not for hot paths).
     std::size_t live_client_count() const;
 
@@ -157,12 +161,19 @@ class Engine : private LoginServices {
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
     bool throttles(const throttling::Attempt& attempt);
 
+    AuthStep begin_scram(const AuthRequest& request, bool fresh_login);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
+    void count_scram_decision(const Decision& decision);
+    // The mechanism label of a CONNECT the decision order decided.
+    LoginKind login_kind(const ConnectRequest& request) const;
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
     void count_abandoned_exchanges(const std::vector<std::string>& addresses);
 
     bool permits(const AccessRequest& request, bool client_id_proven) const;
 
+    // First, so that everything below may count on it; the endpoint's thread reads it.
+    metrics::Registry metric_registry_;
+    EngineMetrics metrics_{metric_registry_};
     std::shared_ptr<const Policy> policy_;
     std::uint64_t policy_generation_ = 1;  // AccessCache entries hold for one generation
     // The next previous_secret_until of the policy, when withdraw_lapsed has work to do.

@@ -38,6 +38,12 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 // names the user: before any proof is checked, as for every other login.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
     const bool fresh_login = !online_session(request.connection);
+    AuthStep answer = begin_scram(request, fresh_login);
+    if (fresh_login) count_scram_decision(answer.decision);
+    return answer;
+}
+
+AuthStep Engine::begin_scram(const AuthRequest& request, bool fresh_login) {
     // A fresh CONNECT for a client id whose login waits for an authorizer: the broker would have
     // refused it while that client waited, so that one is gone.
     authorizers_.abandon(
@@ -70,8 +76,17 @@ AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
     authorizers_.abandon(request.connection, std::nullopt);  // see begin_enhanced_auth
     AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
-    if (fresh_login) count_enhanced_outcome(answer, request);
+    if (fresh_login) {
+        count_enhanced_outcome(answer, request);
+        count_scram_decision(answer.decision);
+    }
     return answer;
+}
+
+// A SCRAM login counts as a CONNECT decision once it ends (not at its server-first).
+void Engine::count_scram_decision(const Decision& decision) {
+    if (decision.verdict != Verdict::Continue)
+        metrics_.connect_decided(LoginKind::SaslScram, decision);
 }
 
 // Every failed exchange counts, except a refusal the client did not cause: the table of

@@ -1,0 +1,122 @@
+#include "engine/engine_metrics.h"
+
+namespace mqauth::engine {
+namespace {
+
+using metrics::Shown;
+
+constexpr const char* kResults[] = {"allow", "deny", "error"};
+constexpr const char* kAccesses[] = {"publish", "subscribe", "deliver"};
+
+std::size_t result_of(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::Allow: return 0;
+        case Verdict::Deny: return 1;
+        default: return 2;
+    }
+}
+
+}  // namespace
+
+std::string_view login_kind_name(LoginKind kind) {
+    switch (kind) {
+        case LoginKind::IdentityOrigin: return "identity_origin";
+        case LoginKind::IdentitySigned: return "identity_signed";
+        case LoginKind::SaslPlain: return "sasl_plain";
+        case LoginKind::SaslScram: return "sasl_scram";
+        case LoginKind::Certificate: return "certificate";
+        case LoginKind::Authorizer: return "authorizer";
+        case LoginKind::Anonymous: return "anonymous";
+        case LoginKind::Unknown: break;
+    }
+    return "unknown";
+}
+
+EngineMetrics::EngineMetrics(metrics::Registry& registry) : registry_(registry) {
+    make_connect_series();
+    connect_seconds_ = &registry.with(registry.histogram(
+        "mqauth_connect_decision_seconds",
+        "Time the engine took to decide a CONNECT (on Mosquitto 2.1 an authorizer's call runs "
+        "off the broker's thread and is not in it)"));
+    make_topic_series();
+    throttle_backoffs_ = &registry.with(registry.counter(
+        "mqauth_throttle_backoffs_total",
+        "Back-offs started by failed-login throttling (of a device, a username or an address)"));
+    throttle_refused_ = &registry.with(registry.counter(
+        "mqauth_throttle_refused_total", "CONNECTs refused unchecked during a back-off"));
+    throttle_tracked_ = &registry.with(
+        registry.gauge("mqauth_throttle_tracked_entries",
+                       "Devices, usernames and addresses failed-login throttling tracks now"));
+    policy_generation_ = &registry.with(registry.gauge(
+        "mqauth_policy_generation", "The policy in force: 1 at start-up, +1 per applied reload"));
+    policy_entries_ = &registry.gauge("mqauth_policy_entries",
+                                      "Entries of the policy in force, by kind", {"kind"});
+}
+
+// Every (mechanism, result, reason) a CONNECT can end with: an allow has no reason, a refusal
+// or an error always has one. Allows always show (a rate query wants its zero), the rest once
+// they happened.
+void EngineMetrics::make_connect_series() {
+    auto& family = registry_.counter("mqauth_connect_decisions_total",
+                                     "CONNECTs decided, by login mechanism, result and reason code",
+                                     {"mechanism", "result", "reason"});
+    for (std::size_t kind = 0; kind < kLoginKinds; ++kind) {
+        const std::string mechanism(login_kind_name(static_cast<LoginKind>(kind)));
+        for (std::size_t reason = 0; reason < kReasons; ++reason) {
+            const std::string code(reason_code(static_cast<Reason>(reason)));
+            for (std::size_t result = 0; result < 3; ++result) {
+                if ((result == 0) != (reason == 0)) continue;
+                connects_[kind][reason][result] =
+                    &registry_.with(family, {mechanism, kResults[result], code},
+                                    result == 0 ? Shown::Always : Shown::WhenNonZero);
+            }
+        }
+    }
+}
+
+void EngineMetrics::make_topic_series() {
+    auto& decisions = registry_.counter(
+        "mqauth_topic_decisions_total",
+        "PUBLISH, SUBSCRIBE and delivery checks, by action and result", {"action", "result"});
+    for (std::size_t access = 0; access < 3; ++access) {
+        for (std::size_t allowed = 0; allowed < 2; ++allowed) {
+            topic_decisions_[access][allowed] =
+                &registry_.with(decisions, {kAccesses[access], allowed == 0 ? "allow" : "deny"});
+        }
+    }
+    auto& lookups = registry_.counter("mqauth_topic_cache_lookups_total",
+                                      "Topic checks looked up in the per-client decision cache, "
+                                      "by result",
+                                      {"result"});
+    cache_hits_ = &registry_.with(lookups, {"hit"});
+    cache_misses_ = &registry_.with(lookups, {"miss"});
+}
+
+void EngineMetrics::connect_decided(LoginKind kind, const Decision& decision,
+                                    std::chrono::nanoseconds took) {
+    const auto reason = static_cast<std::size_t>(decision.reason);
+    const std::size_t result = result_of(decision.verdict);
+    if (reason < kReasons) {
+        if (metrics::Counter* counter = connects_[static_cast<std::size_t>(kind)][reason][result]) {
+            counter->add();
+        }
+    }
+    if (took.count() > 0) connect_seconds_->observe(took);
+}
+
+void EngineMetrics::policy_in_force(const Policy& policy, std::uint64_t generation) {
+    policy_generation_->set(static_cast<std::int64_t>(generation));
+    const std::pair<const char*, std::size_t> sizes[] = {
+        {"identities", policy.identities.size()},
+        {"rules", policy.permissions.rule_count()},
+        {"sasl_users", policy.sasl_users.size()},
+        {"cas", policy.certificates.authorities.size()},
+        {"authorizers", policy.authorizers.size()},
+        {"sni_certificates", policy.sni ? policy.sni->certificate_count() : 0},
+    };
+    for (const auto& [kind, size] : sizes) {
+        registry_.with(*policy_entries_, {kind}).set(static_cast<std::int64_t>(size));
+    }
+}
+
+}  // namespace mqauth::engine

@@ -1,0 +1,74 @@
+#pragma once
+// mqauth's metrics (README "Metrics"): what the engine decides, counted as it decides, on the
+// instruments of one registry (metrics/registry.h) that the metrics endpoint and the $SYS topics
+// read. Every series the hot paths touch is made here, up front: a decision costs one relaxed
+// atomic increment per counter, no lock, no lookup.
+#include <array>
+#include <chrono>
+#include <cstddef>
+
+#include "engine/decision.h"
+#include "metrics/registry.h"
+#include "permissions/permission_table.h"
+#include "policy.h"
+
+namespace mqauth::engine {
+
+// How a CONNECT logged in (or tried to): the `mechanism` label.
+enum class LoginKind {
+    IdentityOrigin,
+    IdentitySigned,
+    SaslPlain,
+    SaslScram,
+    Certificate,
+    Authorizer,
+    Anonymous,
+    Unknown,  // a username and password that name no identity and no SASL user
+};
+inline constexpr std::size_t kLoginKinds = static_cast<std::size_t>(LoginKind::Unknown) + 1;
+inline constexpr std::size_t kReasons = static_cast<std::size_t>(Reason::InternalError) + 1;
+
+std::string_view login_kind_name(LoginKind kind);  // "identity_origin", ...
+
+class EngineMetrics {
+   public:
+    explicit EngineMetrics(metrics::Registry& registry);
+
+    // A CONNECT decided (Allow, Deny or Error; not Pending), and how long the engine took.
+    void connect_decided(LoginKind kind, const Decision& decision,
+                         std::chrono::nanoseconds took = {});
+    void topic_decided(permissions::Access access, bool allowed) {
+        topic_decisions_[static_cast<std::size_t>(access)][allowed ? 0 : 1]->add();
+    }
+    void access_cache_lookup(bool hit) { (hit ? cache_hits_ : cache_misses_)->add(); }
+
+    void throttle_backoffs_started(std::size_t count) { throttle_backoffs_->add(count); }
+    void throttle_refused() { throttle_refused_->add(); }
+    void throttle_tracked(std::size_t entries) {
+        throttle_tracked_->set(static_cast<std::int64_t>(entries));
+    }
+
+    // The policy in force now (at start-up and after each applied reload).
+    void policy_in_force(const Policy& policy, std::uint64_t generation);
+
+    metrics::Registry& registry() { return registry_; }
+
+   private:
+    void make_connect_series();
+    void make_topic_series();
+
+    metrics::Registry& registry_;
+    // [kind][reason][result]: result 0 allow, 1 deny, 2 error; null where the pair cannot occur.
+    std::array<std::array<std::array<metrics::Counter*, 3>, kReasons>, kLoginKinds> connects_{};
+    metrics::Histogram* connect_seconds_ = nullptr;
+    std::array<std::array<metrics::Counter*, 2>, 3> topic_decisions_{};  // [access][allowed?0:1]
+    metrics::Counter* cache_hits_ = nullptr;
+    metrics::Counter* cache_misses_ = nullptr;
+    metrics::Counter* throttle_backoffs_ = nullptr;
+    metrics::Counter* throttle_refused_ = nullptr;
+    metrics::Gauge* throttle_tracked_ = nullptr;
+    metrics::Gauge* policy_generation_ = nullptr;
+    metrics::Family<metrics::Gauge>* policy_entries_ = nullptr;
+};
+
+}  // namespace mqauth::engine
