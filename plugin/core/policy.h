@@ -7,6 +7,7 @@
 #include "authorizers/authorizer_table.h"
 #include "certs/certificate_policy.h"
 #include "identities/identity_table.h"
+#include "metrics/metrics_settings.h"
 #include "permissions/permission_table.h"
 #include "sasl/sasl_user_table.h"
 #include "sni/certificate_set.h"
@@ -26,6 +27,7 @@ struct Policy {
     throttling::ThrottleSettings throttling;
     std::optional<sni::CertificateSet> sni;  // absent: TLS listeners serve their own certfile
     authorizers::AuthorizerTable authorizers;
+    std::optional<metrics::MetricsSettings> metrics;  // absent: no endpoint, no $SYS topics
 };
 
 }  // namespace mqauth

@@ -36,12 +36,17 @@ void disconnect_withdrawn(const std::vector<engine::Withdrawal>& withdrawn) {
 
 void apply_reload(PluginState& state, PolicyLoad finished) {
     auto loaded = accept_logging(std::move(finished), state.config_path, LoadMoment::Reload);
-    if (!loaded) return;
+    if (!loaded) {
+        state.engine->metrics().reload_rejected();
+        return;
+    }
     const std::string summary = summarize(*loaded->policy);
     std::shared_ptr<const Policy> retired = state.engine->shared_policy();
     const auto withdrawn =
         state.engine->replace_policy(std::move(loaded->policy), std::move(loaded->registry));
     state.reloads->dispose(std::move(retired));
+    state.engine->metrics().reload_applied(std::chrono::system_clock::now());
+    state.metrics->apply(state.engine->policy().metrics);
     const auto online =
         std::count_if(withdrawn.begin(), withdrawn.end(),
                       [](const engine::Withdrawal& client) { return client.online; });
@@ -76,10 +81,11 @@ int on_tick(PluginState& state, mosquitto_evt_tick& event) {
     if (auto finished = state.reloads->take_finished()) apply_reload(state, std::move(*finished));
     finish_delayed_logins(state);
     disconnect_withdrawn(state.engine->withdraw_lapsed(std::chrono::system_clock::now()));
+    const auto sys_due = state.metrics->publish_when_due(std::chrono::steady_clock::now());
     if (state.reloads->loading() || state.engine->authorizer_calls_pending()) {
         ask_for_tick_within(event, kWorkerPollInterval);
-    } else if (const auto lapse = state.engine->next_lapse()) {
-        ask_for_tick_at(event, *lapse);
+    } else {
+        ask_for_tick_by(event, state.engine->next_lapse(), sys_due);
     }
     return MOSQ_ERR_SUCCESS;
 }

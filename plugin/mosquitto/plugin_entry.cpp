@@ -73,6 +73,8 @@ int initialise(mosquitto_plugin_id_t* identifier, void** userdata, mosquitto_opt
             if (!engine.registry()) return std::nullopt;
             return engine.registry()->source();
         });
+    state->metrics = std::make_unique<MetricsPublishing>(engine);
+    state->metrics->apply(engine.policy().metrics);
     state->verified_certificates = std::make_unique<VerifiedCertificates>();
     // Before the listeners exist: Mosquitto creates their TLS contexts after plugin init.
     state->tls_hook = std::make_unique<TlsHook>(*state);

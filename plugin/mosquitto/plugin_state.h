@@ -9,6 +9,7 @@
 #include "broker_features.h"
 #include "device_certificate_tls.h"
 #include "engine/engine.h"
+#include "metrics_publishing.h"
 #include "tls_connections.h"
 #include "tls_hook.h"
 
@@ -21,6 +22,8 @@ struct PluginState {
     BrokerFeatures features = BrokerFeatures::mosquitto_20();
     std::string config_path;
     std::unique_ptr<engine::Engine> engine;
+    // After the engine, so destroyed before it: the endpoint's threads read its registry.
+    std::unique_ptr<MetricsPublishing> metrics;
     std::unique_ptr<BackgroundReload> reloads;
     std::unique_ptr<VerifiedCertificates> verified_certificates;
     TlsConnections tls_connections;  // the server name of each TLS client, by socket

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace mqauth::adapter {
 
@@ -32,14 +33,23 @@ inline void ask_for_tick_within(mosquitto_evt_tick& event, std::chrono::millisec
     next_ms = kBehind * 1000 + static_cast<long>(delay.count());
 }
 
-// A TICK by `when` (an identity's previous_secret_until, when its sessions are withdrawn): 2.1
-// would otherwise sleep for as long as its own timers allow. Asked again at every TICK until then,
-// in steps of at most a minute (a wall-clock time, which may jump).
-inline void ask_for_tick_at(mosquitto_evt_tick& event, std::chrono::system_clock::time_point when) {
+// A TICK by the earlier of `lapse` (a previous secret's _until, when its sessions are withdrawn)
+// and `sys_due` (the next $SYS publication), if either: 2.1 would otherwise sleep for as long as
+// its own timers allow. Asked again at every TICK, in steps of at most a minute (the lapse is a
+// wall-clock time, which may jump).
+inline void ask_for_tick_by(mosquitto_evt_tick& event,
+                            std::optional<std::chrono::system_clock::time_point> lapse,
+                            std::optional<std::chrono::steady_clock::duration> sys_due) {
     using std::chrono::milliseconds;
-    const auto wait =
-        std::chrono::duration_cast<milliseconds>(when - std::chrono::system_clock::now());
-    ask_for_tick_within(event, std::clamp(wait, milliseconds{0}, milliseconds{60000}));
+    std::optional<milliseconds> wait;
+    if (lapse) {
+        wait = std::chrono::duration_cast<milliseconds>(*lapse - std::chrono::system_clock::now());
+    }
+    if (sys_due) {
+        const auto due = std::chrono::duration_cast<milliseconds>(*sys_due);
+        wait = wait ? std::min(*wait, due) : due;
+    }
+    if (wait) ask_for_tick_within(event, std::clamp(*wait, milliseconds{0}, milliseconds{60000}));
 }
 
 }  // namespace mqauth::adapter

@@ -472,6 +472,9 @@ throttling:
   window_seconds: 30
   backoff_seconds: 120
   max_tracked: 1000
+metrics:
+  listen: 127.0.0.1:9234
+  sys_interval: 30
 authorizers:
   - authorizer_name: max-signed
     func_urn: https://auth.example.com/mqtt
@@ -556,6 +559,8 @@ authorizers:
   - authorizer_name: 7
     func_urn: HTTPS://Auth.Example.com:8443/x?y=1
     signing_enable: false
+metrics:
+  listen: 9234
 """
 
 
@@ -664,6 +669,8 @@ BROKEN = [
            edited(BASE, "secret: \"base-secret\"\n",
                   "secret: \"base-secret\"\n    secret_file: base.secret\n"), "identities[0]",
            schema_path="identities[0].secret_file"),
+    Broken("a metrics listen that is a host name", BASE + "metrics:\n  listen: localhost:9234\n",
+           "metrics.listen", schema_path="metrics.listen"),
     Broken("a previous_credentials_until with no previous credentials",
            sasl("    credentials: \"@CREDENTIALS_256@\"\n"
                 "    previous_credentials_until: \"2030-01-01T00:00:00Z\"\n"),

@@ -10,12 +10,12 @@ namespace {
 
 Identity user(const std::string& name, const std::string& secret,
               SignMode mode = SignMode::Origin) {
-    return Identity{name, IdentityType::User, "", Secret(secret), mode, nullptr};
+    return Identity{name, IdentityType::User, "", Secret(secret), mode, nullptr, std::nullopt};
 }
 
 Identity client(const std::string& name, const std::string& client_id, const std::string& secret) {
-    return Identity{name,           IdentityType::Client, client_id,
-                    Secret(secret), SignMode::Origin,     nullptr};
+    return Identity{name,    IdentityType::Client, client_id, Secret(secret), SignMode::Origin,
+                    nullptr, std::nullopt};
 }
 
 }  // namespace

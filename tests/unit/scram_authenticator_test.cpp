@@ -13,8 +13,10 @@ namespace {
 
 SaslUserTable users_with_scram_alice() {
     SaslUserTable users;
-    users.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "pw", 4096)});
-    users.add({"bob", SaslType::Plain, derive_credentials(Mechanism::ScramSha256, "pw", 4096)});
+    users.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "pw", 4096),
+               std::nullopt});
+    users.add({"bob", SaslType::Plain, derive_credentials(Mechanism::ScramSha256, "pw", 4096),
+               std::nullopt});
     return users;
 }
 
@@ -130,7 +132,8 @@ TEST(ScramAuthenticator, AnExchangeCannotFinishOnCredentialsAReloadReplaced) {
     ScramAuthenticator scram;
     const ScramStep first = scram.begin(1, "127.0.0.1", "SCRAM-SHA-256", kFirst, before);
     SaslUserTable after;
-    after.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "new", 4096)});
+    after.add({"alice", SaslType::Scram, derive_credentials(Mechanism::ScramSha256, "new", 4096),
+               std::nullopt});
     EXPECT_EQ(scram.finish(1, client_final_for(first.data, "pw", kFirst.substr(3)), after).failure,
               ScramFailure::CredentialsChanged);
 }

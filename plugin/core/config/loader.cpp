@@ -13,6 +13,7 @@
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
 #include "config/sni_section.h"
+#include "config/metrics_section.h"
 #include "config/throttling_section.h"
 #include "io/paths.h"
 #include "io/regular_file.h"
@@ -95,6 +96,9 @@ void read_policy(const yaml::YamlNode& root, const std::string& base_dir,
     read_certificates(top, base_dir, diagnostics, policy.certificates);
     if (const yaml::YamlNode* section = top.mapping("throttling", yaml::Presence::Optional)) {
         read_throttling(*section, diagnostics, policy.throttling);
+    }
+    if (const yaml::YamlNode* section = top.mapping("metrics", yaml::Presence::Optional)) {
+        read_metrics(*section, diagnostics, policy.metrics);
     }
     if (const yaml::YamlNode* list = top.sequence("authorizers", yaml::Presence::Optional)) {
         read_authorizers(*list, base_dir, diagnostics, policy.authorizers);

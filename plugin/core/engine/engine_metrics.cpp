@@ -51,10 +51,23 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry) : registry_(registry) 
         "mqauth_policy_generation", "The policy in force: 1 at start-up, +1 per applied reload"));
     policy_entries_ = &registry.gauge("mqauth_policy_entries",
                                       "Entries of the policy in force, by kind", {"kind"});
+    auto& reloads = registry.counter("mqauth_reloads_total",
+                                     "Reloads of the config (SIGHUP), by result", {"result"});
+    reloads_applied_ = &registry.with(reloads, {"applied"});
+    reloads_rejected_ = &registry.with(reloads, {"rejected"});
+    last_reload_ = &registry.with(registry.gauge(
+        "mqauth_last_reload_timestamp_seconds",
+        "When the last reload was applied, in seconds since the Unix epoch (0: none yet)"));
 }
 
-// Every (mechanism, result, reason) a CONNECT can end with: an allow has no reason, a refusal
-// or an error always has one. Allows always show (a rate query wants its zero), the rest once
+void EngineMetrics::reload_applied(std::chrono::system_clock::time_point when) {
+    reloads_applied_->add();
+    last_reload_->set(
+        std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count());
+}
+
+// Every (mechanism, result, reason) a CONNECT can end with: an allow has no reason (and never
+// comes from a username nobody has), a refusal or an error always has one. Allows always show (a rate query wants its zero), the rest once
 // they happened.
 void EngineMetrics::make_connect_series() {
     auto& family = registry_.counter("mqauth_connect_decisions_total",
@@ -66,6 +79,7 @@ void EngineMetrics::make_connect_series() {
             const std::string code(reason_code(static_cast<Reason>(reason)));
             for (std::size_t result = 0; result < 3; ++result) {
                 if ((result == 0) != (reason == 0)) continue;
+                if (result == 0 && kind == static_cast<std::size_t>(LoginKind::Unknown)) continue;
                 connects_[kind][reason][result] =
                     &registry_.with(family, {mechanism, kResults[result], code},
                                     result == 0 ? Shown::Always : Shown::WhenNonZero);

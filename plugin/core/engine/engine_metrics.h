@@ -50,6 +50,9 @@ class EngineMetrics {
 
     // The policy in force now (at start-up and after each applied reload).
     void policy_in_force(const Policy& policy, std::uint64_t generation);
+    // Reloads, as the adapter applies or rejects them (the engine sees only the applied ones).
+    void reload_applied(std::chrono::system_clock::time_point when);
+    void reload_rejected() { reloads_rejected_->add(); }
 
     metrics::Registry& registry() { return registry_; }
 
@@ -68,6 +71,9 @@ class EngineMetrics {
     metrics::Counter* throttle_refused_ = nullptr;
     metrics::Gauge* throttle_tracked_ = nullptr;
     metrics::Gauge* policy_generation_ = nullptr;
+    metrics::Counter* reloads_applied_ = nullptr;
+    metrics::Counter* reloads_rejected_ = nullptr;
+    metrics::Gauge* last_reload_ = nullptr;
     metrics::Family<metrics::Gauge>* policy_entries_ = nullptr;
 };
 

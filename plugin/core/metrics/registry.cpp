@@ -27,7 +27,7 @@ std::string escaped(const std::string& value) {
 std::string number(double value) {
     if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
     char text[32];
-    std::snprintf(text, sizeof text, "%.17g", value);
+    std::snprintf(text, sizeof text, "%.9g", value);
     return text;
 }
 
@@ -137,6 +137,7 @@ void Family<Histogram>::write(std::ostream& out) const {
 template <>
 void Family<Counter>::visit(const SampleVisitor& visitor) const {
     for (const Series& each : series_) {
+        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
         visitor({name_, label_names_, each.labels, static_cast<double>(each.instrument.value())});
     }
 }
@@ -144,6 +145,7 @@ void Family<Counter>::visit(const SampleVisitor& visitor) const {
 template <>
 void Family<Gauge>::visit(const SampleVisitor& visitor) const {
     for (const Series& each : series_) {
+        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
         visitor({name_, label_names_, each.labels, static_cast<double>(each.instrument.value())});
     }
 }
@@ -151,6 +153,7 @@ void Family<Gauge>::visit(const SampleVisitor& visitor) const {
 template <>
 void Family<Histogram>::visit(const SampleVisitor& visitor) const {
     for (const Series& each : series_) {
+        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
         visitor({name_ + "_count", label_names_, each.labels,
                  static_cast<double>(each.instrument.count())});
         visitor({name_ + "_sum", label_names_, each.labels, each.instrument.sum_seconds()});

@@ -111,7 +111,8 @@ class Registry {
         return family.series(std::move(values), shown);
     }
 
-    // The whole exposition, every family in the order it was made.
+    // The whole exposition, every family in the order it was made; visit() gives the same
+    // samples one by one.
     std::string text() const;
     void visit(const SampleVisitor& visitor) const;
 

@@ -1,0 +1,74 @@
+#include "config/metrics_section.h"
+
+#include <arpa/inet.h>
+
+#include <string>
+
+#include "yaml/mapping_reader.h"
+
+namespace mqauth::config {
+namespace {
+
+bool is_ip_address(const std::string& text) {
+    unsigned char address[sizeof(in6_addr)];
+    return inet_pton(AF_INET, text.c_str(), address) == 1 ||
+           inet_pton(AF_INET6, text.c_str(), address) == 1;
+}
+
+// "HOST:PORT" or "PORT" (on 127.0.0.1); an IPv6 host in brackets: "[::1]:9234". A host name is
+// refused: the endpoint binds an address, and resolving a name at every reload would be I/O on
+// the broker's thread.
+bool parse_listen(const std::string& text, metrics::MetricsSettings& settings) {
+    std::string host = "127.0.0.1";
+    std::string port = text;
+    if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+            host = host.substr(1, host.size() - 2);
+        }
+    }
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos) {
+        return false;
+    }
+    const long number = std::stol(port);
+    if (number < 1 || number > 65535 || !is_ip_address(host)) return false;
+    settings.host = host;
+    settings.port = static_cast<std::uint16_t>(number);
+    return true;
+}
+
+}  // namespace
+
+void read_metrics(const yaml::YamlNode& section, yaml::Diagnostics& diagnostics,
+                  std::optional<metrics::MetricsSettings>& settings) {
+    yaml::MappingReader fields(section, "metrics", diagnostics);
+    if (!fields.valid()) return;
+    metrics::MetricsSettings read;
+    bool ok = true;
+    if (const auto listen = fields.string("listen", yaml::Presence::Required)) {
+        if (!parse_listen(*listen, read)) {
+            fields.report("listen",
+                          "InvalidParameter: \"" + *listen +
+                              "\" is not ADDRESS:PORT (an IP address, [::1] for IPv6, and a port "
+                              "1..65535), like 127.0.0.1:9234");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (const auto interval = fields.integer("sys_interval", yaml::Presence::Optional)) {
+        if (*interval < 0 || *interval > 86400) {
+            fields.report("sys_interval",
+                          "InvalidParameter: must be between 0 (no $SYS topics) and 86400 seconds");
+            ok = false;
+        } else {
+            read.sys_interval = std::chrono::seconds(*interval);
+        }
+    }
+    fields.finish();
+    if (ok) settings = read;
+}
+
+}  // namespace mqauth::config

@@ -1,0 +1,81 @@
+#include "metrics/metrics_endpoint.h"
+
+#include <httplib.h>
+
+namespace mqauth::metrics {
+namespace {
+
+// A slow client (or a Slowloris) is cut off after this; Prometheus asks and reads at once.
+constexpr int kReadTimeoutSeconds = 5;
+constexpr int kWriteTimeoutSeconds = 5;
+// Scrapes are rare and cheap: a few threads serve them, and a client that holds one cannot
+// starve the others for longer than the read timeout.
+constexpr std::size_t kThreads = 4;
+constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+void describe_error(const httplib::Request& request, httplib::Response& response) {
+    std::string reason;
+    switch (response.status) {
+        case 404:
+            reason = "unknown path " + request.path + ": the metrics are at GET /metrics";
+            break;
+        case 405: reason = "only GET (and HEAD) /metrics is served"; break;
+        case 414: reason = "the request line is too long"; break;
+        case 431: reason = "the request headers are too large"; break;
+        default: reason = "bad request"; break;
+    }
+    response.set_content("mqauth metrics: " + reason + "\n", "text/plain; charset=utf-8");
+}
+
+}  // namespace
+
+struct MetricsEndpoint::Running {
+    httplib::Server server;
+    std::thread thread;
+};
+
+MetricsEndpoint::MetricsEndpoint(const Registry& registry) : registry_(registry) {}
+
+MetricsEndpoint::~MetricsEndpoint() {
+    stop();
+    for (std::thread& thread : retiring_) thread.join();
+}
+
+std::string MetricsEndpoint::listen(const MetricsSettings& settings) {
+    if (server_ && where_.same_listener(settings)) return {};
+    auto running = std::make_unique<Running>();
+    httplib::Server& server = running->server;
+    server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+    server.set_read_timeout(kReadTimeoutSeconds, 0);
+    server.set_write_timeout(kWriteTimeoutSeconds, 0);
+    server.set_payload_max_length(64 * 1024);
+    const Registry& registry = registry_;
+    server.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
+        response.set_content(registry.text(), kContentType);
+    });
+    server.set_error_handler(describe_error);
+    if (!server.bind_to_port(settings.host, settings.port)) {
+        return "cannot listen on " + settings.host + ":" + std::to_string(settings.port) +
+               " (is the address taken, or not this machine's?)";
+    }
+    running->thread = std::thread([&server] { server.listen_after_bind(); });
+    stop();
+    server_ = std::move(running);
+    where_ = settings;
+    return {};
+}
+
+void MetricsEndpoint::stop() {
+    if (server_) retire(std::move(server_));
+}
+
+// httplib's stop() joins its worker threads, which may be reading from a slow client for up to
+// the read timeout: done on a thread of its own so that the broker's thread never waits.
+void MetricsEndpoint::retire(std::unique_ptr<Running> running) {
+    retiring_.emplace_back([running = std::move(running)] {
+        running->server.stop();
+        if (running->thread.joinable()) running->thread.join();
+    });
+}
+
+}  // namespace mqauth::metrics
