@@ -10,6 +10,7 @@
 
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "metric_values.h"
 #include "test_pki.h"
 #include "test_rsa.h"
 
@@ -460,4 +461,37 @@ TEST_F(EngineAuthorizers, AReloadThatChangesTheAuthorizerClosesItsCircuit) {
     engine_->replace_policy(policy_with(changed));
     function_->answer(R"({"result":"allow"})");
     EXPECT_EQ(connect(5, "d|authorizer-name=open").verdict, Verdict::Allow);
+}
+
+TEST_F(EngineAuthorizers, CallsAreCountedByResultWithTheirTimeAndTheCacheByHitsAndMisses) {
+    using metric_values::value;
+    EXPECT_EQ(connect(1, "d1|authorizer-name=open").verdict, Verdict::Allow);
+    function_->answer(R"({"result":"deny"})");
+    EXPECT_EQ(connect(2, "d2|authorizer-name=open").verdict, Verdict::Deny);
+    function_->answer(R"({"result":"allow"})", 500);
+    EXPECT_EQ(connect(3, "d3|authorizer-name=open").verdict, Verdict::Error);
+    function_->answer("not json");
+    EXPECT_EQ(connect(4, "d4|authorizer-name=open").verdict, Verdict::Error);
+    function_->fail("timed out");
+    EXPECT_EQ(connect(5, "d5|authorizer-name=open").verdict, Verdict::Error);
+    const std::string calls = "mqauth_authorizer_calls_total";
+    EXPECT_EQ(value(*engine_, calls, {"open", "allow"}), 1);
+    EXPECT_EQ(value(*engine_, calls, {"open", "deny"}), 1);
+    EXPECT_EQ(value(*engine_, calls, {"open", "error_status"}), 1);
+    EXPECT_EQ(value(*engine_, calls, {"open", "error_answer"}), 1);
+    EXPECT_EQ(value(*engine_, calls, {"open", "error_unreachable"}), 1);
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_call_seconds_count", {"open"}), 5);
+    EXPECT_EQ(value(*engine_, "mqauth_connect_decisions_total",
+                    {"authorizer", "error", "authorizer_error"}),
+              3);
+
+    function_->answer(R"({"result":"allow"})");
+    const std::string device = signed_username("d6");
+    EXPECT_EQ(connect(6, device).verdict, Verdict::Allow);
+    EXPECT_EQ(connect(7, device).verdict, Verdict::Allow);  // the same CONNECT: from the cache
+    const std::string lookups = "mqauth_authorizer_cache_lookups_total";
+    EXPECT_EQ(value(*engine_, lookups, {"signed", "miss"}), 1);
+    EXPECT_EQ(value(*engine_, lookups, {"signed", "hit"}), 1);
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_cache_entries"), 1);
+    EXPECT_EQ(value(*engine_, calls, {"signed", "allow"}), 1);
 }

@@ -8,6 +8,7 @@
 
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "metric_values.h"
 #include "registry/sqlite_store.h"
 #include "test_pki.h"
 
@@ -113,6 +114,11 @@ TEST_F(EngineCertificates, AFirstSeenDeviceIsRegisteredBeforeItIsAdmitted) {
 
     EXPECT_EQ(connect(2, verification, "dev1").verdict, Verdict::Allow);
     EXPECT_EQ(notices_.size(), 1u);  // registered once
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_device_registrations_total"), 1);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_device_registry_known"), 1);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_connect_decisions_total",
+                                   {"certificate", "allow", "none"}),
+              2);
 }
 
 TEST_F(EngineCertificates, TheCnBecomesTheUsernameOnlyWhenTheConnectHasNone) {
@@ -150,6 +156,10 @@ TEST_F(EngineCertificates, HandshakeProblemsBecomeRefusalReasons) {
     EXPECT_EQ(connect(1, handshake(rogue), "rogue").reason, Reason::UnknownCa);
     EXPECT_EQ(connect(2, handshake(expired), "old").reason, Reason::CertificateExpired);
     EXPECT_TRUE(on_disk().empty());
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_device_refusals_total", {"unknown_ca"}), 1);
+    EXPECT_EQ(
+        metric_values::value(*engine_, "mqauth_device_refusals_total", {"certificate_expired"}), 1);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_device_registrations_total"), 0);
 }
 
 TEST_F(EngineCertificates, AReloadBetweenHandshakeAndConnectIsHonoured) {

@@ -6,10 +6,12 @@
 
 #include "engine/engine.h"
 #include "identities/signed_password.h"
+#include "metric_values.h"
 #include "test_policy.h"
 
 using namespace mqauth;
 using namespace mqauth::engine;
+using metric_values::value;
 
 namespace {
 
@@ -37,16 +39,6 @@ ConnectRequest login(ConnectionId connection, std::string_view client_id,
     request.password = password;
     request.address = "10.0.0.1";
     return request;
-}
-
-// The value of one series, by its name and label values; -1 when it is not there.
-double value(const Engine& engine, const std::string& name,
-             const std::vector<std::string>& labels = {}) {
-    double found = -1;
-    engine.metric_registry().visit([&](const metrics::Sample& sample) {
-        if (sample.name == name && sample.label_values == labels) found = sample.value;
-    });
-    return found;
 }
 
 }  // namespace

@@ -59,9 +59,11 @@ FunctionOutcome parse_answer(std::string_view body) {
 }
 
 FunctionOutcome interpret_reply(const FunctionReply& reply) {
-    if (!reply.delivered) return FunctionOutcome::failure(reply.failure);
+    if (!reply.delivered)
+        return FunctionOutcome::failure(reply.failure, FunctionError::Unreachable);
     if (reply.status < 200 || reply.status > 299) {
-        return FunctionOutcome::failure("HTTP status " + std::to_string(reply.status));
+        return FunctionOutcome::failure("HTTP status " + std::to_string(reply.status),
+                                        FunctionError::HttpStatus);
     }
     return parse_answer(reply.body);
 }

@@ -14,13 +14,22 @@ namespace mqauth::authorizers {
 
 enum class FunctionVerdict { Allow, Deny, Error };
 
+// What kind of function error (for the metrics' result label).
+enum class FunctionError {
+    None,
+    Unreachable,  // no answer: not reachable, refused, timed out
+    HttpStatus,   // an answer that is not 2xx
+    BadAnswer,    // a 2xx answer that is not the JSON asked for
+};
+
 struct FunctionOutcome {
     FunctionVerdict verdict = FunctionVerdict::Error;
     std::optional<std::uint64_t> refresh_seconds;  // as the function sent it (not yet clamped)
     std::string error;  // for the operator's log when verdict is Error; holds no answer text
+    FunctionError error_kind = FunctionError::None;
 
-    static FunctionOutcome failure(std::string why) {
-        return {FunctionVerdict::Error, std::nullopt, std::move(why)};
+    static FunctionOutcome failure(std::string why, FunctionError kind = FunctionError::BadAnswer) {
+        return {FunctionVerdict::Error, std::nullopt, std::move(why), kind};
     }
 };
 

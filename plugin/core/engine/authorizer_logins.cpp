@@ -94,7 +94,9 @@ Decision AuthorizerLogins::ask(const ConnectRequest& request,
                                         request.client_id, request.password,
                                         presented ? presented->fingerprint_sha256 : "",
                                         request.address, request.server_name});
-        if (auto cached = decisions_.lookup(*cache_key, authorizers::Clock::now())) {
+        const auto cached = decisions_.lookup(*cache_key, authorizers::Clock::now());
+        services_.metrics().authorizer_cache_lookup(authorizer.name, cached.has_value());
+        if (cached) {
             return admit(request.connection, request.client_id, authorizer, claim.device, *cached);
         }
     }
@@ -145,6 +147,7 @@ std::optional<FunctionOutcome> AuthorizerLogins::call_function(const Authorizer&
         function_->post(authorizer.func_urn, body, authorizer.timeout));
     const auto done = authorizers::Clock::now();
     call_budget_.spend(done - now, done);
+    services_.metrics().authorizer_called(authorizer.name, outcome, done - now);
     record_call_outcome(authorizer, outcome);
     return outcome;
 }
@@ -177,6 +180,7 @@ std::optional<bool> AuthorizerLogins::accept_outcome(const Authorizer& authorize
     if (cache_key) {
         decisions_.store(*cache_key, authorizer.name, allowed, outcome.refresh_seconds,
                          authorizers::Clock::now());
+        services_.metrics().authorizer_cache_entries(decisions_.size());
     }
     return allowed;
 }
@@ -213,9 +217,11 @@ Decision AuthorizerLogins::start_call(const ConnectRequest& request,
     login.policy = policy;  // keeps `authorizer` alive across reloads
     login.authorizer = &authorizer;
     login.cache_key = std::move(cache_key);
-    login.overdue_at = PendingLogin::Clock::now() + authorizer.timeout + kOverdueGrace;
+    login.started = PendingLogin::Clock::now();
+    login.overdue_at = login.started + authorizer.timeout + kOverdueGrace;
     const authorizers::CallId id = pending_.add(std::move(login));
     calls_->start(id, authorizer.func_urn, std::move(*body), authorizer.timeout);
+    services_.metrics().authorizer_in_flight(authorizer.name, pending_.in_flight(authorizer.name));
     return Decision::pending();
 }
 
@@ -228,7 +234,9 @@ void AuthorizerLogins::finish_calls(const Policy& policy, const LoginDelivery& d
     }
     for (PendingLogin& login : pending_.take_overdue(PendingLogin::Clock::now())) {
         finish_login(policy, login,
-                     FunctionOutcome::failure("no answer in time (the call was lost)"), deliver);
+                     FunctionOutcome::failure("no answer in time (the call was lost)",
+                                              authorizers::FunctionError::Unreachable),
+                     deliver);
     }
 }
 
@@ -258,6 +266,10 @@ Decision AuthorizerLogins::decide_answer(const Policy& policy, const PendingLogi
 
 void AuthorizerLogins::finish_login(const Policy& policy, PendingLogin& login,
                                     const FunctionOutcome& outcome, const LoginDelivery& deliver) {
+    const std::string& name = login.authorizer->name;
+    services_.metrics().authorizer_called(name, outcome,
+                                          PendingLogin::Clock::now() - login.started);
+    services_.metrics().authorizer_in_flight(name, pending_.in_flight(name));
     const Decision decision = decide_answer(policy, login, outcome);
     services_.count_outcome(decision, {login.username, login.client_id, login.address});
     if (login.abandoned) return;

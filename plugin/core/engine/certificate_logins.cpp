@@ -73,6 +73,7 @@ std::optional<Decision> CertificateLogins::enrol(const certs::VerifiedDevice& de
         return Decision{Verdict::Error, Reason::RegistryWriteFailed};
     }
     const registry::Registration registration = registry->enrol(record_of(device));
+    services_.metrics().devices_known(registry->known());
     for (const std::string& notice : registration.notices) services_.notify(notice);
     if (auto refused = refusal_of(registration.outcome, device)) return refused;
     // The registry's own state of the device, which may not be ACTIVE.
@@ -87,6 +88,7 @@ std::optional<Decision> CertificateLogins::refusal_of(registry::RegistrationOutc
     const std::string named = registry::describe(device.identity.key);
     switch (outcome) {
         case registry::RegistrationOutcome::Registered:
+            services_.metrics().device_registered();
             services_.notify("registered device certificate " + named +
                              " ca_sn=" + device.identity.ca_sn + " ca_name=" + device.ca_name);
             return std::nullopt;

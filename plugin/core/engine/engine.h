@@ -142,7 +142,7 @@ class Engine : private LoginServices {
     // rules apply (README "Client ids"). False when it admitted none there.
     bool client_id_proven(ConnectionId connection) const;
     // What the engine has counted (README "Metrics"), for the metrics endpoint and $SYS topics.
-    EngineMetrics& metrics() { return metrics_; }
+    EngineMetrics& metrics() override { return metrics_; }
     const metrics::Registry& metric_registry() const { return metric_registry_; }
     // Connected clients that keep their access (a count over every session: not for hot paths).
     std::size_t live_client_count() const;

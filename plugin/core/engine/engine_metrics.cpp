@@ -6,6 +6,20 @@ namespace {
 using metrics::Shown;
 
 constexpr const char* kResults[] = {"allow", "deny", "error"};
+constexpr const char* kCallResults[] = {"allow", "deny", "error_unreachable", "error_status",
+                                        "error_answer"};
+
+std::size_t call_result_of(const authorizers::FunctionOutcome& outcome) {
+    using authorizers::FunctionError;
+    using authorizers::FunctionVerdict;
+    if (outcome.verdict == FunctionVerdict::Allow) return 0;
+    if (outcome.verdict == FunctionVerdict::Deny) return 1;
+    switch (outcome.error_kind) {
+        case FunctionError::Unreachable: return 2;
+        case FunctionError::HttpStatus: return 3;
+        default: return 4;
+    }
+}
 constexpr const char* kAccesses[] = {"publish", "subscribe", "deliver"};
 
 std::size_t result_of(Verdict verdict) {
@@ -39,6 +53,8 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry) : registry_(registry) 
         "Time the engine took to decide a CONNECT (on Mosquitto 2.1 an authorizer's call runs "
         "off the broker's thread and is not in it)"));
     make_topic_series();
+    make_authorizer_families();
+    make_device_series();
     throttle_backoffs_ = &registry.with(registry.counter(
         "mqauth_throttle_backoffs_total",
         "Back-offs started by failed-login throttling (of a device, a username or an address)"));
@@ -67,8 +83,8 @@ void EngineMetrics::reload_applied(std::chrono::system_clock::time_point when) {
 }
 
 // Every (mechanism, result, reason) a CONNECT can end with: an allow has no reason (and never
-// comes from a username nobody has), a refusal or an error always has one. Allows always show (a rate query wants its zero), the rest once
-// they happened.
+// comes from a username nobody has), a refusal or an error always has one. Allows always show (a
+// rate query wants its zero), the rest once they happened.
 void EngineMetrics::make_connect_series() {
     auto& family = registry_.counter("mqauth_connect_decisions_total",
                                      "CONNECTs decided, by login mechanism, result and reason code",
@@ -106,6 +122,75 @@ void EngineMetrics::make_topic_series() {
     cache_misses_ = &registry_.with(lookups, {"miss"});
 }
 
+void EngineMetrics::make_authorizer_families() {
+    authorizer_calls_ = &registry_.counter(
+        "mqauth_authorizer_calls_total",
+        "Calls of custom authorizers' functions, by authorizer and result (allow, deny, "
+        "error_unreachable, error_status, error_answer)",
+        {"authorizer", "result"});
+    authorizer_seconds_ = &registry_.histogram(
+        "mqauth_authorizer_call_seconds",
+        "Time from a function call's start to its answer, by authorizer", {"authorizer"});
+    authorizer_cache_ = &registry_.counter(
+        "mqauth_authorizer_cache_lookups_total",
+        "CONNECTs of cache_enable authorizers looked up in the decision cache, by result",
+        {"authorizer", "result"});
+    authorizer_in_flight_ = &registry_.gauge(
+        "mqauth_authorizer_calls_in_flight",
+        "Function calls under way now, by authorizer (Mosquitto 2.1 makes them off its thread)",
+        {"authorizer"});
+    authorizer_cache_entries_ = &registry_.with(registry_.gauge(
+        "mqauth_authorizer_cache_entries", "Decisions in the authorizers' decision cache"));
+}
+
+EngineMetrics::AuthorizerSeries& EngineMetrics::authorizer(const std::string& name) {
+    if (const auto found = authorizers_.find(name); found != authorizers_.end()) {
+        return found->second;
+    }
+    AuthorizerSeries series;
+    for (std::size_t result = 0; result < series.calls.size(); ++result) {
+        series.calls[result] = &registry_.with(*authorizer_calls_, {name, kCallResults[result]});
+    }
+    series.call_seconds = &registry_.with(*authorizer_seconds_, {name});
+    series.cache_hits = &registry_.with(*authorizer_cache_, {name, "hit"});
+    series.cache_misses = &registry_.with(*authorizer_cache_, {name, "miss"});
+    series.in_flight = &registry_.with(*authorizer_in_flight_, {name});
+    return authorizers_.emplace(name, series).first->second;
+}
+
+void EngineMetrics::authorizer_called(const std::string& name,
+                                      const authorizers::FunctionOutcome& outcome,
+                                      std::chrono::nanoseconds took) {
+    AuthorizerSeries& series = authorizer(name);
+    series.calls[call_result_of(outcome)]->add();
+    series.call_seconds->observe(took);
+}
+
+void EngineMetrics::authorizer_cache_lookup(const std::string& name, bool hit) {
+    AuthorizerSeries& series = authorizer(name);
+    (hit ? series.cache_hits : series.cache_misses)->add();
+}
+
+void EngineMetrics::authorizer_in_flight(const std::string& name, std::size_t calls) {
+    authorizer(name).in_flight->set(static_cast<std::int64_t>(calls));
+}
+
+void EngineMetrics::make_device_series() {
+    auto& refusals =
+        registry_.counter("mqauth_device_refusals_total",
+                          "CONNECTs with a device certificate refused, by reason", {"reason"});
+    for (std::size_t reason = 1; reason < kReasons; ++reason) {
+        device_refusals_[reason] = &registry_.with(
+            refusals, {std::string(reason_code(static_cast<Reason>(reason)))}, Shown::WhenNonZero);
+    }
+    device_registrations_ = &registry_.with(
+        registry_.counter("mqauth_device_registrations_total",
+                          "Device certificates registered on their first valid connect"));
+    devices_known_ = &registry_.with(registry_.gauge(
+        "mqauth_device_registry_known",
+        "Devices the broker has looked up in the registry or registered since it started"));
+}
+
 void EngineMetrics::connect_decided(LoginKind kind, const Decision& decision,
                                     std::chrono::nanoseconds took) {
     const auto reason = static_cast<std::size_t>(decision.reason);
@@ -113,6 +198,9 @@ void EngineMetrics::connect_decided(LoginKind kind, const Decision& decision,
     if (reason < kReasons) {
         if (metrics::Counter* counter = connects_[static_cast<std::size_t>(kind)][reason][result]) {
             counter->add();
+        }
+        if (kind == LoginKind::Certificate && result != 0 && device_refusals_[reason]) {
+            device_refusals_[reason]->add();
         }
     }
     if (took.count() > 0) connect_seconds_->observe(took);

@@ -6,6 +6,10 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <string>
+#include <unordered_map>
+
+#include "authorizers/function_answer.h"
 
 #include "engine/decision.h"
 #include "metrics/registry.h"
@@ -54,11 +58,38 @@ class EngineMetrics {
     void reload_applied(std::chrono::system_clock::time_point when);
     void reload_rejected() { reloads_rejected_->add(); }
 
+    // Custom authorizers, by name; on the broker's thread (a 2.1 call's answer is counted when
+    // the broker's thread takes it in).
+    void authorizer_called(const std::string& name, const authorizers::FunctionOutcome& outcome,
+                           std::chrono::nanoseconds took);
+    void authorizer_cache_lookup(const std::string& name, bool hit);
+    void authorizer_cache_entries(std::size_t entries) {
+        authorizer_cache_entries_->set(static_cast<std::int64_t>(entries));
+    }
+    void authorizer_in_flight(const std::string& name, std::size_t calls);
+
+    // Device certificates: one registered on its first valid connect, and how many the broker
+    // knows (has looked up or registered since it started).
+    void device_registered() { device_registrations_->add(); }
+    void devices_known(std::size_t count) { devices_known_->set(static_cast<std::int64_t>(count)); }
+
     metrics::Registry& registry() { return registry_; }
 
    private:
+    // The series of one authorizer, made at its first use.
+    struct AuthorizerSeries {
+        std::array<metrics::Counter*, 5> calls{};  // allow, deny and the three error kinds
+        metrics::Histogram* call_seconds = nullptr;
+        metrics::Counter* cache_hits = nullptr;
+        metrics::Counter* cache_misses = nullptr;
+        metrics::Gauge* in_flight = nullptr;
+    };
+    AuthorizerSeries& authorizer(const std::string& name);
+
     void make_connect_series();
     void make_topic_series();
+    void make_authorizer_families();
+    void make_device_series();
 
     metrics::Registry& registry_;
     // [kind][reason][result]: result 0 allow, 1 deny, 2 error; null where the pair cannot occur.
@@ -75,6 +106,18 @@ class EngineMetrics {
     metrics::Counter* reloads_rejected_ = nullptr;
     metrics::Gauge* last_reload_ = nullptr;
     metrics::Family<metrics::Gauge>* policy_entries_ = nullptr;
+    // [reason]: CONNECTs with a device certificate refused, by reason.
+    std::array<metrics::Counter*, kReasons> device_refusals_{};
+    metrics::Counter* device_registrations_ = nullptr;
+    metrics::Gauge* devices_known_ = nullptr;
+    metrics::Family<metrics::Counter>* authorizer_calls_ = nullptr;
+    metrics::Family<metrics::Histogram>* authorizer_seconds_ = nullptr;
+    metrics::Family<metrics::Counter>* authorizer_cache_ = nullptr;
+    metrics::Family<metrics::Gauge>* authorizer_in_flight_ = nullptr;
+    metrics::Gauge* authorizer_cache_entries_ = nullptr;
+    // Only the broker's thread touches it; an authorizer's series outlive its removal (a counter
+    // does not go back to zero while the broker runs).
+    std::unordered_map<std::string, AuthorizerSeries> authorizers_;
 };
 
 }  // namespace mqauth::engine

@@ -11,6 +11,7 @@
 
 #include "engine/connect_request.h"
 #include "engine/decision.h"
+#include "engine/engine_metrics.h"
 #include "engine/live_clients.h"
 #include "policy.h"
 #include "registry/device_registry.h"
@@ -30,6 +31,8 @@ class LoginServices {
     virtual LiveClients& live() = 0;
     // The device registry of the current policy (null when it lists no CA).
     virtual registry::DeviceRegistry* device_registry() = 0;
+    // Where a mechanism counts what only it sees (README "Metrics").
+    virtual EngineMetrics& metrics() = 0;
 
    protected:
     ~LoginServices() = default;

@@ -41,6 +41,7 @@ struct PendingLogin {
     std::shared_ptr<const Policy> policy;
     const authorizers::Authorizer* authorizer = nullptr;  // in `policy`
     std::optional<std::string> cache_key;
+    Clock::time_point started{};  // when its call started, for the call's duration
     Clock::time_point overdue_at{};
     bool abandoned = false;
 };
