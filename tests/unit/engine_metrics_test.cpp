@@ -99,3 +99,21 @@ TEST(EngineMetrics, TheSizesAndGenerationOfThePolicyInForce) {
     EXPECT_EQ(value(engine, "mqauth_policy_generation"), 2);
     EXPECT_EQ(value(engine, "mqauth_policy_entries", {"identities"}), 0);
 }
+
+TEST(EngineMetrics, LiveClientsFollowLoginsDisconnectsAndReloads) {
+    Engine engine(test_policy::policy_from(kPolicy));
+    ASSERT_EQ(engine.authenticate(login(1, "c1", "app", "app-secret")).verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(login(2, "c2", "app", "app-secret")).verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(login(3, "c3", "bob", "bob-pw")).verdict, Verdict::Allow);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"identity_origin"}), 2);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"sasl_plain"}), 1);
+    engine.disconnected(1);  // offline: no longer live
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"identity_origin"}), 1);
+    engine.session_ended(1);  // and gone: counted once only
+    engine.forget(3);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"identity_origin"}), 1);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"sasl_plain"}), 0);
+    // The same connection logging in again replaces its session rather than adding one.
+    ASSERT_EQ(engine.authenticate(login(2, "c2", "app", "app-secret")).verdict, Verdict::Allow);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"identity_origin"}), 1);
+}

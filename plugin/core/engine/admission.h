@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/decision.h"
+#include "engine/login_kind.h"
 #include "policy.h"
 #include "registry/device_registry.h"
 
@@ -28,6 +29,9 @@ class Admission {
     virtual std::optional<Reason> lapsed(identities::WallTime /*now*/) const {
         return std::nullopt;
     }
+
+    // How the client logged in, for the live-clients metric.
+    virtual LoginKind kind() const = 0;
 
     // Whether the login proved the client id it uses (client_ids.h): CLIENT rules apply then.
     virtual bool proves_client_id(const Policy& policy) const = 0;

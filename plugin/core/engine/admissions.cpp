@@ -35,6 +35,15 @@ std::optional<Reason> IdentityAdmission::lapsed(identities::WallTime now) const 
     return Reason::PreviousSecretExpired;
 }
 
+LoginKind IdentityAdmission::kind() const {
+    return identity_->sign_mode == SignMode::Signed ? LoginKind::IdentitySigned
+                                                    : LoginKind::IdentityOrigin;
+}
+
+LoginKind SaslAdmission::kind() const {
+    return user_->type == sasl::SaslType::Scram ? LoginKind::SaslScram : LoginKind::SaslPlain;
+}
+
 bool IdentityAdmission::proves_client_id(const Policy&) const {
     return identity_->type == IdentityType::Client || identity_->sign_mode == SignMode::Signed;
 }

@@ -15,6 +15,7 @@ class AnonymousAdmission final : public Admission {
    public:
     std::optional<Reason> readmit(const Session&, const Policy& next,
                                   const registry::DeviceRegistry*) override;
+    LoginKind kind() const override { return LoginKind::Anonymous; }
     bool proves_client_id(const Policy&) const override { return false; }
 };
 
@@ -26,6 +27,7 @@ class IdentityAdmission final : public Admission {
     std::optional<Reason> readmit(const Session& session, const Policy& next,
                                   const registry::DeviceRegistry*) override;
     std::optional<Reason> lapsed(identities::WallTime now) const override;
+    LoginKind kind() const override;
     // A CLIENT identity is bound to the id, a SIGNED password computed over it.
     bool proves_client_id(const Policy&) const override;
     bool through_client_identity() const override;
@@ -43,6 +45,7 @@ class SaslAdmission final : public Admission {
     std::optional<Reason> readmit(const Session& session, const Policy& next,
                                   const registry::DeviceRegistry*) override;
     std::optional<Reason> lapsed(identities::WallTime now) const override;
+    LoginKind kind() const override;
     bool proves_client_id(const Policy&) const override { return false; }
 
    private:
@@ -59,6 +62,7 @@ class CertificateAdmission final : public Admission {
     // switched on bind_client_id_to_cn for a client whose id is not its CN.
     std::optional<Reason> readmit(const Session& session, const Policy& next,
                                   const registry::DeviceRegistry* registry) override;
+    LoginKind kind() const override { return LoginKind::Certificate; }
     // Under bind_client_id_to_cn a session is admitted (and kept by reloads) only while its
     // client id is its certificate's CN.
     bool proves_client_id(const Policy& policy) const override;
@@ -76,6 +80,7 @@ class AuthorizerAdmission final : public Admission {
     // authorizer away or made it INACTIVE.
     std::optional<Reason> readmit(const Session&, const Policy& next,
                                   const registry::DeviceRegistry*) override;
+    LoginKind kind() const override { return LoginKind::Authorizer; }
     // Its function decided on the client id.
     bool proves_client_id(const Policy&) const override { return true; }
 
@@ -92,6 +97,7 @@ class WithdrawnAdmission final : public Admission {
                                   const registry::DeviceRegistry*) override {
         return reason_;
     }
+    LoginKind kind() const override { return LoginKind::Unknown; }  // never admits
     bool proves_client_id(const Policy&) const override { return false; }
     std::optional<Reason> withdrawal() const override { return reason_; }
 

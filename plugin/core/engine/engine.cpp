@@ -26,6 +26,7 @@ Engine::Engine(std::shared_ptr<const Policy> policy, sasl::ScramAuthenticator sc
     if (!policy_) throw std::invalid_argument("Engine needs a policy");
     throttle_.configure(policy_->throttling);
     metrics_.policy_in_force(*policy_, policy_generation_);
+    live_.count_into(metrics_.live_client_gauges());
     next_lapse_ = next_lapse_of(*policy_, std::chrono::system_clock::now());
 }
 
@@ -262,7 +263,7 @@ void Engine::disconnected(ConnectionId connection) {
     Session* session = live_.find(connection);
     if (!session) return;
     if (session->online) {
-        session->online = false;
+        live_.go_offline(*session);
     } else {
         live_.forget(connection);
     }
@@ -288,12 +289,8 @@ void Engine::begin_session_recheck() {
 void Engine::end_session_recheck() {
     if (!recheck_open_) return;
     recheck_open_ = false;
-    auto& sessions = live_.sessions();
-    for (auto it = sessions.begin(); it != sessions.end();) {
-        const Session& session = it->second;
-        const bool gone = !session.online && session.rechecked_in_sweep != recheck_sweep_;
-        it = gone ? sessions.erase(it) : std::next(it);
-    }
+    live_.drop_offline_if(
+        [this](const Session& session) { return session.rechecked_in_sweep != recheck_sweep_; });
 }
 
 std::size_t Engine::live_client_count() const {

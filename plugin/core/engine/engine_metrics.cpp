@@ -55,6 +55,13 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry) : registry_(registry) 
     make_topic_series();
     make_authorizer_families();
     make_device_series();
+    auto& live =
+        registry.gauge("mqauth_live_clients",
+                       "Connected clients mqauth admitted, by login mechanism", {"mechanism"});
+    for (std::size_t kind = 0; kind + 1 < kLoginKinds; ++kind) {  // not Unknown: none logs in so
+        live_clients_[kind] =
+            &registry.with(live, {std::string(login_kind_name(static_cast<LoginKind>(kind)))});
+    }
     throttle_backoffs_ = &registry.with(registry.counter(
         "mqauth_throttle_backoffs_total",
         "Back-offs started by failed-login throttling (of a device, a username or an address)"));

@@ -12,27 +12,14 @@
 #include "authorizers/function_answer.h"
 
 #include "engine/decision.h"
+#include "engine/login_kind.h"
 #include "metrics/registry.h"
 #include "permissions/permission_table.h"
 #include "policy.h"
 
 namespace mqauth::engine {
 
-// How a CONNECT logged in (or tried to): the `mechanism` label.
-enum class LoginKind {
-    IdentityOrigin,
-    IdentitySigned,
-    SaslPlain,
-    SaslScram,
-    Certificate,
-    Authorizer,
-    Anonymous,
-    Unknown,  // a username and password that name no identity and no SASL user
-};
-inline constexpr std::size_t kLoginKinds = static_cast<std::size_t>(LoginKind::Unknown) + 1;
 inline constexpr std::size_t kReasons = static_cast<std::size_t>(Reason::InternalError) + 1;
-
-std::string_view login_kind_name(LoginKind kind);  // "identity_origin", ...
 
 class EngineMetrics {
    public:
@@ -73,6 +60,12 @@ class EngineMetrics {
     void device_registered() { device_registrations_->add(); }
     void devices_known(std::size_t count) { devices_known_->set(static_cast<std::int64_t>(count)); }
 
+    // One gauge per login kind: the online clients mqauth admitted that way (LiveClients keeps
+    // them).
+    const std::array<metrics::Gauge*, kLoginKinds>& live_client_gauges() const {
+        return live_clients_;
+    }
+
     metrics::Registry& registry() { return registry_; }
 
    private:
@@ -109,6 +102,7 @@ class EngineMetrics {
     // [reason]: CONNECTs with a device certificate refused, by reason.
     std::array<metrics::Counter*, kReasons> device_refusals_{};
     metrics::Counter* device_registrations_ = nullptr;
+    std::array<metrics::Gauge*, kLoginKinds> live_clients_{};
     metrics::Gauge* devices_known_ = nullptr;
     metrics::Family<metrics::Counter>* authorizer_calls_ = nullptr;
     metrics::Family<metrics::Histogram>* authorizer_seconds_ = nullptr;

@@ -4,6 +4,7 @@
 // persistent session (MQTT 5 session expiry > 0, or MQTT 3.1.1 clean session false) after its
 // client disconnects, checks topic access for the messages it queues for it, and re-checks it
 // after every reload.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,6 +15,8 @@
 #include "engine/admission.h"
 #include "engine/connect_request.h"
 #include "engine/decision.h"
+#include "engine/login_kind.h"
+#include "metrics/instruments.h"
 
 namespace mqauth::engine {
 
@@ -24,8 +27,11 @@ struct Session {
     AccessCache recent_access = {};
     // Whether its login proved the client id (engine/client_ids.h): CLIENT rules apply then.
     bool client_id_proven = false;
-    // False once the broker reported the connection gone (its DISCONNECT event).
+    // False once the broker reported the connection gone (its DISCONNECT event); only
+    // LiveClients::go_offline changes it, which keeps the live-clients metric.
     bool online = true;
+    // How it logged in, as counted in the live-clients metric while it is online.
+    LoginKind counted_as = LoginKind::Unknown;
     // Admitted after its authorizer's answer came in, until the broker confirms the client is
     // still there (Engine::connected).
     bool awaiting_connect = false;
@@ -38,8 +44,20 @@ struct Session {
 
 class LiveClients {
    public:
+    // The gauges of the live-clients metric, one per login kind: online sessions, kept exact by
+    // every change made here.
+    void count_into(const std::array<metrics::Gauge*, kLoginKinds>& gauges) { gauges_ = gauges; }
+
     void admit(ConnectionId connection, Session session);
     void forget(ConnectionId connection);
+    void go_offline(Session& session);
+    // Drops every offline session `gone` says is gone.
+    template <typename Predicate>
+    void drop_offline_if(Predicate gone) {
+        for (auto it = sessions_.begin(); it != sessions_.end();) {
+            it = !it->second.online && gone(it->second) ? sessions_.erase(it) : std::next(it);
+        }
+    }
     const Session* find(ConnectionId connection) const;
     Session* find(ConnectionId connection);
     std::size_t size() const { return sessions_.size(); }
@@ -57,6 +75,7 @@ class LiveClients {
     // sweep drops the rest, so the map never holds more entries than addresses Mosquitto has
     // given clients since the last reload.
     Map sessions_;
+    std::array<metrics::Gauge*, kLoginKinds> gauges_{};
 };
 
 }  // namespace mqauth::engine
