@@ -1,6 +1,8 @@
 #include "explain/login_explainer.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 #include "authorizers/http_function.h"
 #include "certs/device_verification.h"
@@ -14,11 +16,15 @@ namespace mqauth::cli::explain {
 // An authorizer's function as explain leaves it by default: not called, but asked for.
 class UncalledFunction final : public authorizers::AuthorizerFunction {
    public:
+    // The failure the engine is answered with, and reports as the function's error: no broker
+    // would log it.
+    static constexpr std::string_view kNotCalled = "not called by mqauth explain";
+
     authorizers::FunctionReply post(const std::string& url, const std::string& /*json_body*/,
                                     std::chrono::milliseconds /*timeout*/) override {
         asked_ = url;
         authorizers::FunctionReply reply;
-        reply.failure = "not called by mqauth explain";
+        reply.failure = std::string(kNotCalled);
         return reply;
     }
     void keep_only(const std::vector<std::string>& /*urls*/) override {}
@@ -84,8 +90,15 @@ ConnectAnswer LoginExplainer::explain(const ConnectQuestion& question) {
     engine_.send_notices_to([&notices](const std::string& line) { notices.push_back(line); });
     ConnectAnswer answer = question.scram ? log_in_with_scram(question) : log_in(question);
     engine_.send_notices_to(nullptr);
-    answer.notices = std::move(notices);
     if (uncalled_) answer.uncalled_function = uncalled_->take_asked();
+    if (answer.uncalled_function) {
+        // The engine reported the call explain did not make as the function's error.
+        const auto from_uncalled = [](const std::string& notice) {
+            return notice.find(UncalledFunction::kNotCalled) != std::string::npos;
+        };
+        notices.erase(std::remove_if(notices.begin(), notices.end(), from_uncalled), notices.end());
+    }
+    answer.notices = std::move(notices);
     answer.would_register = registry_store_ && registry_store_->would_register().has_value();
     if (answer.decision.verdict == engine::Verdict::Allow) {
         if (const auto* username = engine_.admitted_username(kConnection))
