@@ -71,6 +71,17 @@ PresentedCertificate read_presented(const std::string& path) {
     return presented;
 }
 
+// The engine's step under README's number for it (DecisionStep).
+engine::Engine::DecidingStep numbered_as_readme(engine::Engine::DecidingStep step) {
+    static constexpr int kReadmeNumber[] = {-1, kCertificateStep, kAuthorizerStep, kPasswordStep,
+                                            kAnonymousStep};
+    if (step.number < 1 || step.number > kAnonymousStep) {
+        throw std::logic_error("the engine named no step of its decision order");
+    }
+    step.number = kReadmeNumber[step.number];
+    return step;
+}
+
 }  // namespace
 
 LoginExplainer::LoginExplainer(std::shared_ptr<const Policy> policy, bool call_functions)
@@ -132,7 +143,7 @@ ConnectAnswer LoginExplainer::log_in(const ConnectQuestion& question) {
         }
     }
     ConnectAnswer answer;
-    answer.step = engine_.deciding_step(request);
+    answer.step = numbered_as_readme(engine_.deciding_step(request));
     answer.decision = engine_.authenticate(request);
     if (verification.device) answer.ca_name = verification.device->ca_name;
     if (!verification.detail.empty()) answer.certificate_detail = verification.detail;
@@ -145,7 +156,7 @@ ConnectAnswer LoginExplainer::log_in_with_scram(const ConnectQuestion& question)
     const std::string method(sasl::mechanism_name(*question.scram));
     const std::string first = client.first_message();
     ConnectAnswer answer;
-    answer.step = {0, "SCRAM enhanced authentication"};
+    answer.step = {kScramStep, "SCRAM enhanced authentication"};
     engine::AuthStep step = engine_.begin_enhanced_auth(
         {kConnection, question.client_id, method, first, question.address});
     if (step.decision.verdict == engine::Verdict::Continue) {
