@@ -103,12 +103,14 @@ void print_consulted(const ConfigUnderEdit& config, const ConnectQuestion& quest
                      const ConnectAnswer& answer) {
     const std::string username = question.username.value_or("");
     switch (answer.step.number) {
-        case 0: print_entries(config, {"sasl_users"}, "username", username, "SASL user"); break;
-        case 1:
+        case explain::kScramStep:
+            print_entries(config, {"sasl_users"}, "username", username, "SASL user");
+            break;
+        case explain::kCertificateStep:
             if (answer.ca_name)
                 print_entries(config, {"ca_certificates"}, "ca_name", *answer.ca_name, "CA");
             break;
-        case 2: {
+        case explain::kAuthorizerStep: {
             const auto parsed = authorizers::parse_authorizer_username(username);
             if (parsed) {
                 print_entries(config, {"authorizers"}, "authorizer_name",
@@ -119,7 +121,7 @@ void print_consulted(const ConfigUnderEdit& config, const ConnectQuestion& quest
             }
             break;
         }
-        case 3:
+        case explain::kPasswordStep:
             print_entries(config, {"identities"}, "username", username, "identity");
             print_entries(config, {"sasl_users"}, "username", username, "SASL user");
             break;
@@ -139,12 +141,8 @@ int print_connect(const ConfigUnderEdit& config, const ConnectQuestion& question
     std::cout << "CONNECT client_id=" << quoted(question.client_id);
     if (question.username) std::cout << " username=" << quoted(*question.username);
     std::cout << "\n";
-    if (answer.step.number > 0) {
-        std::cout << "  decided by step " << answer.step.number
-                  << " of the decision order: " << answer.step.name << "\n";
-    } else {
-        std::cout << "  decided by " << answer.step.name << "\n";
-    }
+    std::cout << "  decided by step " << answer.step.number
+              << " of the decision order: " << answer.step.name << "\n";
     print_consulted(config, question, answer);
     if (answer.certificate_detail)
         std::cout << "  certificate: " << *answer.certificate_detail << "\n";

@@ -1,6 +1,8 @@
 #include "explain/login_explainer.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 #include "authorizers/http_function.h"
 #include "certs/device_verification.h"
@@ -14,11 +16,15 @@ namespace mqauth::cli::explain {
 // An authorizer's function as explain leaves it by default: not called, but asked for.
 class UncalledFunction final : public authorizers::AuthorizerFunction {
    public:
+    // The failure the engine is answered with, and reports as the function's error: no broker
+    // would log it.
+    static constexpr std::string_view kNotCalled = "not called by mqauth explain";
+
     authorizers::FunctionReply post(const std::string& url, const std::string& /*json_body*/,
                                     std::chrono::milliseconds /*timeout*/) override {
         asked_ = url;
         authorizers::FunctionReply reply;
-        reply.failure = "not called by mqauth explain";
+        reply.failure = std::string(kNotCalled);
         return reply;
     }
     void keep_only(const std::vector<std::string>& /*urls*/) override {}
@@ -65,6 +71,17 @@ PresentedCertificate read_presented(const std::string& path) {
     return presented;
 }
 
+// The engine's step under README's number for it (DecisionStep).
+engine::Engine::DecidingStep numbered_as_readme(engine::Engine::DecidingStep step) {
+    static constexpr int kReadmeNumber[] = {-1, kCertificateStep, kAuthorizerStep, kPasswordStep,
+                                            kAnonymousStep};
+    if (step.number < 1 || step.number > kAnonymousStep) {
+        throw std::logic_error("the engine named no step of its decision order");
+    }
+    step.number = kReadmeNumber[step.number];
+    return step;
+}
+
 }  // namespace
 
 LoginExplainer::LoginExplainer(std::shared_ptr<const Policy> policy, bool call_functions)
@@ -84,8 +101,15 @@ ConnectAnswer LoginExplainer::explain(const ConnectQuestion& question) {
     engine_.send_notices_to([&notices](const std::string& line) { notices.push_back(line); });
     ConnectAnswer answer = question.scram ? log_in_with_scram(question) : log_in(question);
     engine_.send_notices_to(nullptr);
-    answer.notices = std::move(notices);
     if (uncalled_) answer.uncalled_function = uncalled_->take_asked();
+    if (answer.uncalled_function) {
+        // The engine reported the call explain did not make as the function's error.
+        const auto from_uncalled = [](const std::string& notice) {
+            return notice.find(UncalledFunction::kNotCalled) != std::string::npos;
+        };
+        notices.erase(std::remove_if(notices.begin(), notices.end(), from_uncalled), notices.end());
+    }
+    answer.notices = std::move(notices);
     answer.would_register = registry_store_ && registry_store_->would_register().has_value();
     if (answer.decision.verdict == engine::Verdict::Allow) {
         if (const auto* username = engine_.admitted_username(kConnection))
@@ -119,7 +143,7 @@ ConnectAnswer LoginExplainer::log_in(const ConnectQuestion& question) {
         }
     }
     ConnectAnswer answer;
-    answer.step = engine_.deciding_step(request);
+    answer.step = numbered_as_readme(engine_.deciding_step(request));
     answer.decision = engine_.authenticate(request);
     if (verification.device) answer.ca_name = verification.device->ca_name;
     if (!verification.detail.empty()) answer.certificate_detail = verification.detail;
@@ -132,7 +156,7 @@ ConnectAnswer LoginExplainer::log_in_with_scram(const ConnectQuestion& question)
     const std::string method(sasl::mechanism_name(*question.scram));
     const std::string first = client.first_message();
     ConnectAnswer answer;
-    answer.step = {0, "SCRAM enhanced authentication"};
+    answer.step = {kScramStep, "SCRAM enhanced authentication"};
     engine::AuthStep step = engine_.begin_enhanced_auth(
         {kConnection, question.client_id, method, first, question.address});
     if (step.decision.verdict == engine::Verdict::Continue) {

@@ -22,9 +22,19 @@ struct ConnectQuestion {
     std::string address = "127.0.0.1";
 };
 
+// The steps of the decision order as README's "How a CONNECT is decided" numbers them, the
+// numbers an explanation gives. The engine's own order has no SCRAM step (enhanced
+// authentication comes before it) and counts from 1.
+enum DecisionStep : int {
+    kCertificateStep = 0,
+    kAuthorizerStep = 1,
+    kScramStep = 2,
+    kPasswordStep = 3,
+    kAnonymousStep = 4,
+};
+
 struct ConnectAnswer {
-    // The step of the decision order that decided; 0 for a SCRAM login (enhanced
-    // authentication, which comes before the decision order).
+    // The step that decided, numbered as README numbers it (DecisionStep).
     engine::Engine::DecidingStep step;
     engine::Decision decision;
     std::optional<std::string> username;            // the one the client has once admitted

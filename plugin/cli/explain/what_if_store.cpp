@@ -16,7 +16,13 @@ registry::StoreAnswer WhatIfStore::find(const registry::DeviceKey& key) {
 
 registry::StoreAnswer WhatIfStore::insert(const registry::DeviceRecord& record) {
     registry::StoreAnswer stored = find(record.key);
-    if (stored.record || stored.error) return stored;
+    if (stored.error) return stored;
+    if (stored.record) {
+        // As the real stores do: a record imported without a fingerprint takes this
+        // certificate's (here only in the answer).
+        if (stored.record->fingerprint.empty()) stored.record->fingerprint = record.fingerprint;
+        return stored;
+    }
     would_register_ = record;
     return {record, std::nullopt};
 }
