@@ -898,6 +898,9 @@ class ExplainErrorsTest(ExplainAssertions):
             (("--client-id", "c-1", "--auth-method", "SCRAM-SHA-256"),
              "--auth-method needs --username"),
             (("--client-id", "c-1", "extra"), 'unexpected argument "extra"'),
+            # The broker refuses such a PUBLISH itself, before any plugin is asked.
+            (("--client-id", "c-1", "--topic", "a/#", "--action", "publish"),
+             "a PUBLISH topic holds no + or # (those are for --action subscribe)"),
         ]
         for args, message in cases:
             with self.subTest(args=args):

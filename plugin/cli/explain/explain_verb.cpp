@@ -82,18 +82,27 @@ std::optional<permissions::Access> access_from(const Arguments& args) {
     const bool topic = args.option("topic").has_value();
     if (topic != action.has_value()) throw UsageError("--topic and --action go together");
     if (!action) return std::nullopt;
-    return *action == "publish" ? permissions::Access::Publish : permissions::Access::Subscribe;
+    if (*action == "subscribe") return permissions::Access::Subscribe;
+    // The broker refuses such a PUBLISH as a protocol error before any plugin sees it.
+    if (args.option("topic")->find_first_of("+#") != std::string::npos) {
+        throw UsageError("a PUBLISH topic holds no + or # (those are for --action subscribe)");
+    }
+    return permissions::Access::Publish;
 }
 
 std::string quoted(const std::string& text) {
     return "\"" + text + "\"";
 }
 
+// The entries at `path` whose `key` is `value`, each as WHAT "NAME": FILE:LINE, NAME being the
+// entry's `name_key` (`value` when none is given).
 void print_entries(const ConfigUnderEdit& config, const editing::KeyPath& path,
-                   const std::string& key, const std::string& value, const std::string& what) {
+                   const std::string& key, const std::string& value, const std::string& what,
+                   const std::string& name_key = "") {
     for (const yaml::YamlNode& item : list_items(config, path)) {
         if (field_text(item, key) != value) continue;
-        std::cout << "  " << what << " " << quoted(value) << ": " << config.path() << ":"
+        const std::string name = name_key.empty() ? value : field_text(item, name_key);
+        std::cout << "  " << what << " " << quoted(name) << ": " << config.path() << ":"
                   << item.position.line << "\n";
     }
 }
@@ -117,7 +126,7 @@ void print_consulted(const ConfigUnderEdit& config, const ConnectQuestion& quest
                               std::string(parsed->authorizer_name), "authorizer");
             } else {
                 print_entries(config, {"authorizers"}, "default_authorizer", "true",
-                              "default authorizer for SNI clients:");
+                              "default authorizer (for SNI clients)", "authorizer_name");
             }
             break;
         }
