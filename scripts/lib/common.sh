@@ -44,8 +44,9 @@ install_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}"; }
 # What only the tests need besides: a PostgreSQL server, of which the device-registry tests start
 # throw-away clusters of their own (tests/integration/postgres_cluster.py). Debian's package also
 # creates and starts a cluster of its own, which the tests leave alone. JSON Schema validation and
-# a YAML parser for tests/integration/test_config_schema.py.
-MQAUTH_TEST_PACKAGES=(postgresql python3-jsonschema python3-yaml)
+# a YAML parser for tests/integration/test_config_schema.py. Prometheus (the server and promtool)
+# for tests/integration/test_metrics.py.
+MQAUTH_TEST_PACKAGES=(postgresql python3-jsonschema python3-yaml prometheus)
 install_test_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}" "${MQAUTH_TEST_PACKAGES[@]}"; }
 
 # The integration tests' npm packages (MQTT.js for scram_client.js), exactly as

@@ -1,6 +1,7 @@
 #include "metrics/metrics_endpoint.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 namespace mqauth::metrics {
 namespace {
@@ -12,6 +13,22 @@ constexpr int kWriteTimeoutSeconds = 5;
 // starve the others for longer than the read timeout.
 constexpr std::size_t kThreads = 4;
 constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// cpp-httplib's default sets SO_REUSEPORT, with which a second process of the same user (another
+// broker, an old one still running) binds the same port too and the kernel hands it half the
+// scrapes. SO_REUSEADDR alone: a restart still binds past connections in TIME_WAIT, and a port
+// anybody listens on is refused.
+void listener_options(socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
+// Any other method on /metrics: 405 with the methods served (httplib itself would answer 404,
+// "unknown path /metrics").
+void method_not_allowed(const httplib::Request&, httplib::Response& response) {
+    response.status = 405;
+    response.set_header("Allow", "GET, HEAD");
+}
 
 void describe_error(const httplib::Request& request, httplib::Response& response) {
     std::string reason;
@@ -43,16 +60,25 @@ MetricsEndpoint::~MetricsEndpoint() {
 
 std::string MetricsEndpoint::listen(const MetricsSettings& settings) {
     if (server_ && where_.same_listener(settings)) return {};
+    // The same port on another address (127.0.0.1 to 0.0.0.0): without SO_REUSEPORT the running
+    // listener must close first, and if the new one cannot bind then, there is none.
+    if (server_ && where_.port == settings.port) stop();
     auto running = std::make_unique<Running>();
     httplib::Server& server = running->server;
     server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
     server.set_read_timeout(kReadTimeoutSeconds, 0);
     server.set_write_timeout(kWriteTimeoutSeconds, 0);
     server.set_payload_max_length(64 * 1024);
+    server.set_socket_options(listener_options);
     const Registry& registry = registry_;
     server.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
         response.set_content(registry.text(), kContentType);
     });
+    server.Post("/metrics", method_not_allowed);
+    server.Put("/metrics", method_not_allowed);
+    server.Patch("/metrics", method_not_allowed);
+    server.Delete("/metrics", method_not_allowed);
+    server.Options("/metrics", method_not_allowed);
     server.set_error_handler(describe_error);
     if (!server.bind_to_port(settings.host, settings.port)) {
         return "cannot listen on " + settings.host + ":" + std::to_string(settings.port) +
@@ -69,11 +95,12 @@ void MetricsEndpoint::stop() {
     if (server_) retire(std::move(server_));
 }
 
-// httplib's stop() joins its worker threads, which may be reading from a slow client for up to
-// the read timeout: done on a thread of its own so that the broker's thread never waits.
+// httplib's stop() closes the listening socket at once (so its port is free when this returns);
+// its listening thread then joins the worker threads, which may be reading from a slow client for
+// up to the read timeout: joined on a thread of its own so that the broker's thread never waits.
 void MetricsEndpoint::retire(std::unique_ptr<Running> running) {
+    running->server.stop();
     retiring_.emplace_back([running = std::move(running)] {
-        running->server.stop();
         if (running->thread.joinable()) running->thread.join();
     });
 }
