@@ -1,7 +1,8 @@
 """Metrics (the `metrics:` section): after a known sequence of CONNECTs, PUBLISHes and
 SUBSCRIBEs, GET /metrics gives exactly the expected value of every series mqauth counts, in a
 body `promtool check metrics` accepts; a real Prometheus server started here scrapes the
-endpoint and its query API returns the same values; `mosquitto_sub -t '$SYS/broker/mqauth/#'`
+endpoint and its query API returns the same values (and runs README's queries); the live-clients
+gauge follows a client that comes and goes; `mosquitto_sub -t '$SYS/broker/mqauth/#'`
 sees them as retained $SYS topics that follow new logins at the next sys_interval. Bad requests
 (an unknown path, a huge header, slow clients, POST) get HTTP errors and never delay the broker;
 a reload moves, stops and restarts the endpoint and is counted; without the section nothing
@@ -60,6 +61,15 @@ FAMILIES = {
     "mqauth_policy_entries": "gauge",
     "mqauth_reloads_total": "counter",
     "mqauth_last_reload_timestamp_seconds": "gauge",
+    "mqauth_authorizer_calls_total": "counter",
+    "mqauth_authorizer_call_seconds": "histogram",
+    "mqauth_authorizer_cache_lookups_total": "counter",
+    "mqauth_authorizer_calls_in_flight": "gauge",
+    "mqauth_authorizer_cache_entries": "gauge",
+    "mqauth_device_refusals_total": "counter",
+    "mqauth_device_registrations_total": "counter",
+    "mqauth_device_registry_known": "gauge",
+    "mqauth_live_clients": "gauge",
 }
 # The mechanisms whose allowed CONNECTs always show, at zero too.
 MECHANISMS = ("identity_origin", "identity_signed", "sasl_plain", "sasl_scram", "certificate",
@@ -290,6 +300,17 @@ class MetricsValuesTest(BrokerTestCase):
         self.assertEqual(series(samples, "mqauth_reloads_total"),
                          {(("result", "applied"),): 0.0, (("result", "rejected"),): 0.0}, body)
         self.assertEqual(value(samples, "mqauth_last_reload_timestamp_seconds"), 0.0, body)
+        # No authorizer and no device certificate in this policy: their families hold no series
+        # but the cache's size and the registry's, at zero; every client has gone.
+        for family in ("mqauth_authorizer_calls_total", "mqauth_authorizer_call_seconds_count",
+                       "mqauth_authorizer_cache_lookups_total",
+                       "mqauth_authorizer_calls_in_flight", "mqauth_device_refusals_total"):
+            self.assertEqual(series(samples, family), {}, family)
+        self.assertEqual(value(samples, "mqauth_authorizer_cache_entries"), 0.0, body)
+        self.assertEqual(value(samples, "mqauth_device_registrations_total"), 0.0, body)
+        self.assertEqual(value(samples, "mqauth_device_registry_known"), 0.0, body)
+        self.assertEqual(series(samples, "mqauth_live_clients"),
+                         {(("mechanism", kind),): 0.0 for kind in MECHANISMS}, body)
 
     def test_the_histogram_counts_every_connect_decision(self):
         _, body, samples, _ = self.scrape()
@@ -337,6 +358,23 @@ class MetricsValuesTest(BrokerTestCase):
                             "instance": f"127.0.0.1:{self.metrics_port}", "job": "mqauth"},
                            CONNECT_DECISIONS)])
         self.assertEqual(prometheus.query('up{job="mqauth"}')[0][1], 1)
+        # README's queries: each runs, and names only metrics the endpoint has.
+        queries = readme_promql_queries()
+        self.assertEqual(len(queries), 3, queries)
+        for query in queries:
+            prometheus.query(query)
+            for name in re.findall(r"mqauth_[a-z_]+", query):
+                self.assertIn(re.sub(r"_bucket$", "", name), FAMILIES, query)
+
+
+def readme_promql_queries():
+    """The queries of README's ```promql block (its comment lines left out)."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    with open(readme, encoding="utf-8") as file:
+        block = re.search(r"```promql\n(.*?)```", file.read(), re.S)
+    if not block:
+        raise AssertionError("README.md has no ```promql block")
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
 
 
 class PrometheusServer:
@@ -422,15 +460,28 @@ SYS_ORIGIN_ALLOWS = "$SYS/broker/mqauth/connect_decisions_total/identity_origin/
 class SysTopicsTest(BrokerTestCase):
 
     def setUp(self):
+        self.broker_metrics_port = free_port()
         self.broker = self.start_broker(auth_yaml(
             [user_identity("meter", METER_SECRET), user_identity("watcher", "watcher-secret")],
             rules=[user_rule("meter", "meters/#", "PUB"),
                    user_rule("watcher", "$SYS/broker/mqauth/#", "SUB")],
-            no_match="DENY") + metrics_section(free_port(), sys_interval=1))
+            no_match="DENY") + metrics_section(self.broker_metrics_port, sys_interval=1))
 
     def meter_logs_in(self):
         self.assertConnects(self.broker, client_id=unique_client_id("meter"), username="meter",
                             password=METER_SECRET, topic="meters/1")
+
+    def test_live_clients_count_the_connected_ones(self):
+        port = self.broker_metrics_port
+        meter = self.start_live_client(self.broker, client_id=unique_client_id("meter-live"),
+                                       username="meter", password=METER_SECRET,
+                                       topic="meters/1")
+        samples, _ = parse_exposition(scrape(port)[1])
+        self.assertEqual(value(samples, "mqauth_live_clients", mechanism="identity_origin"), 1.0)
+        meter.stop()
+        self.assertTrue(wait_for(lambda: value(parse_exposition(scrape(port)[1])[0],
+                                               "mqauth_live_clients",
+                                               mechanism="identity_origin") == 0.0, 5.0))
 
     def test_mosquitto_sub_sees_the_values_and_they_follow_new_logins(self):
         self.meter_logs_in()

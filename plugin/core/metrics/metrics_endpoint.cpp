@@ -3,14 +3,16 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <atomic>
+
 namespace mqauth::metrics {
 namespace {
 
 // A slow client (or a Slowloris) is cut off after this; Prometheus asks and reads at once.
 constexpr int kReadTimeoutSeconds = 5;
 constexpr int kWriteTimeoutSeconds = 5;
-// Scrapes are rare and cheap: a few threads serve them, and a client that holds one cannot
-// starve the others for longer than the read timeout.
+// Scrapes are rare and cheap: a few threads serve them. Clients that hold them all (sending a
+// byte now and then) starve the scrapes, never the broker: its thread takes no part here.
 constexpr std::size_t kThreads = 4;
 constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -49,6 +51,7 @@ void describe_error(const httplib::Request& request, httplib::Response& response
 struct MetricsEndpoint::Running {
     httplib::Server server;
     std::thread thread;
+    std::atomic<bool> finished{false};  // listen_after_bind returned
 };
 
 MetricsEndpoint::MetricsEndpoint(const Registry& registry) : registry_(registry) {}
@@ -84,7 +87,14 @@ std::string MetricsEndpoint::listen(const MetricsSettings& settings) {
         return "cannot listen on " + settings.host + ":" + std::to_string(settings.port) +
                " (is the address taken, or not this machine's?)";
     }
-    running->thread = std::thread([&server] { server.listen_after_bind(); });
+    Running& started = *running;
+    running->thread = std::thread([&started] {
+        started.server.listen_after_bind();
+        started.finished = true;
+    });
+    // httplib's stop() does nothing before the listening thread has marked the server running:
+    // a stop (a reload) right after this would leave it listening, and its join waiting for good.
+    while (!server.is_running() && !started.finished) std::this_thread::yield();
     stop();
     server_ = std::move(running);
     where_ = settings;
