@@ -1,8 +1,9 @@
 #pragma once
 // mqauth's metrics (README "Metrics"): what the engine decides, counted as it decides, on the
 // instruments of one registry (metrics/registry.h) that the metrics endpoint and the $SYS topics
-// read. Every series the hot paths touch is made here, up front: a decision costs one relaxed
-// atomic increment per counter, no lock, no lookup.
+// read. Every series of the CONNECT and topic paths is made here, up front: a decision costs one
+// relaxed atomic increment per counter, no lock, no lookup. An authorizer's series are made at
+// its first use (the registry's lock, once) and found by its name after that.
 #include <array>
 #include <chrono>
 #include <cstddef>
