@@ -213,8 +213,9 @@ int run(const Arguments& args) {
     const int connect_status = print_connect(*config, question, answer);
     if (!access || connect_status != kExitOk) return connect_status;
     const std::string topic = *args.option("topic");
-    const permissions::Subject subject{answer.username.value_or(""), question.client_id,
-                                       explainer.client_id_proven()};
+    // Subject holds views: the username it names must outlive it.
+    const std::string username = answer.username.value_or("");
+    const permissions::Subject subject{username, question.client_id, explainer.client_id_proven()};
     const auto explanation =
         explain::explain_topic(list_items(*config, {"permissions", "rules"}),
                                config->policy().permissions.no_match(), *access, topic, subject);
