@@ -110,6 +110,14 @@ std::optional<std::size_t> find_user(const ConfigUnderEdit& config, const std::s
     return find_item(config, kSaslUsers, "username", username);
 }
 
+// The user's index, or nullopt after saying there is none.
+std::optional<std::size_t> existing_user(const ConfigUnderEdit& config,
+                                         const std::string& username) {
+    const auto index = find_user(config, username);
+    if (!index) refuse(config, 0, "no SASL user \"" + username + "\"");
+    return index;
+}
+
 std::optional<std::string> read_password(const char* subcommand) {
     std::string password;
     std::getline(std::cin, password);
@@ -150,8 +158,8 @@ int run_delete(const Arguments& args) {
     const std::string username = required_option(args, "username");
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
-    const auto index = find_user(*config, username);
-    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    const auto index = existing_user(*config, username);
+    if (!index) return kExitRejected;
     return commit_change(*config, config->document.remove_item(kSaslUsers, *index),
                          "deleted SASL user \"" + username + "\"", args);
 }
@@ -181,8 +189,8 @@ int run_rotate(const Arguments& args) {
     }
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
-    const auto index = find_user(*config, username);
-    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    const auto index = existing_user(*config, username);
+    if (!index) return kExitRejected;
     const yaml::YamlNode& item = list_items(*config, kSaslUsers)[*index];
     const int line = item.position.line;
     if (!field_text(item, "previous_credentials").empty()) {
@@ -209,8 +217,8 @@ int run_end_rotation(const Arguments& args) {
     const std::string username = required_option(args, "username");
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
-    const auto index = find_user(*config, username);
-    if (!index) return refuse(*config, 0, "no SASL user \"" + username + "\"");
+    const auto index = existing_user(*config, username);
+    if (!index) return kExitRejected;
     const yaml::YamlNode& item = list_items(*config, kSaslUsers)[*index];
     if (field_text(item, "previous_credentials").empty()) {
         std::cout << config->path() << ":" << item.position.line << ": SASL user \"" << username

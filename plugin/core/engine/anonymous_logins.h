@@ -9,6 +9,9 @@ class AnonymousLogins final : public LoginMechanism {
     explicit AnonymousLogins(LoginServices& services) : services_(services) {}
 
     std::string_view step_name() const override { return "anonymous access"; }
+    LoginKind kind_of(const ConnectRequest&, const Policy&) const override {
+        return LoginKind::Anonymous;
+    }
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return !request.username;
     }

@@ -53,6 +53,9 @@ class AuthorizerLogins final : public LoginMechanism {
     void use_calls(std::unique_ptr<authorizers::FunctionCalls> calls);
 
     std::string_view step_name() const override { return "a custom authorizer"; }
+    LoginKind kind_of(const ConnectRequest&, const Policy&) const override {
+        return LoginKind::Authorizer;
+    }
     // A username that names an authorizer, or a TLS client that sent a server name while an
     // ACTIVE default authorizer exists.
     bool claims(const ConnectRequest& request, const Policy& policy) const override;

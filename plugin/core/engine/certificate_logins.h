@@ -16,6 +16,9 @@ class CertificateLogins final : public LoginMechanism {
     explicit CertificateLogins(LoginServices& services) : services_(services) {}
 
     std::string_view step_name() const override { return "a device certificate"; }
+    LoginKind kind_of(const ConnectRequest&, const Policy&) const override {
+        return LoginKind::Certificate;
+    }
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return request.certificate != nullptr;
     }

@@ -62,26 +62,13 @@ Decision Engine::authenticate(const ConnectRequest& request) {
     if (auto answer = recheck_held_session(request)) return *answer;
     authorizers_.abandon(request.connection, request.client_id);
     const metrics::Stopwatch stopwatch;
-    const Decision decision = decide_connect(request);
+    LoginMechanism& mechanism = *decision_order_[claimant(request)];
+    const Decision decision = decide_connect(request, mechanism);
     if (decision.verdict != Verdict::Pending) {
-        metrics_.connect_decided(login_kind(request), decision, stopwatch.elapsed());
+        metrics_.connect_decided(mechanism.kind_of(request, *policy_), decision,
+                                 stopwatch.elapsed());
     }
     return decision;
-}
-
-LoginKind Engine::login_kind(const ConnectRequest& request) const {
-    switch (deciding_step(request).number) {
-        case 1: return LoginKind::Certificate;
-        case 2: return LoginKind::Authorizer;
-        case 3: break;
-        default: return LoginKind::Anonymous;
-    }
-    const std::string_view username = *request.username;
-    if (const auto* identity = policy_->identities.select(username, request.client_id)) {
-        return identity->sign_mode == identities::SignMode::Signed ? LoginKind::IdentitySigned
-                                                                   : LoginKind::IdentityOrigin;
-    }
-    return policy_->sasl_users.find(username) ? LoginKind::SaslPlain : LoginKind::Unknown;
 }
 
 // After a reload Mosquitto runs BASIC_AUTH again for every session it holds (2.0.11:
@@ -133,29 +120,28 @@ const Session* Engine::online_session(ConnectionId connection) const {
 // failed login then. The first mechanism in the decision order that claims the CONNECT decides
 // it; an authorizer's refusals count as failed logins, its function's errors do not (not the
 // client's doing), as count_outcome treats every Error.
-Engine::DecidingStep Engine::deciding_step(const ConnectRequest& request) const {
-    for (std::size_t i = 0; i < decision_order_.size(); ++i) {
-        if (decision_order_[i]->claims(request, *policy_)) {
-            return {static_cast<int>(i) + 1, decision_order_[i]->step_name()};
-        }
+std::size_t Engine::claimant(const ConnectRequest& request) const {
+    for (std::size_t i = 0; i + 1 < decision_order_.size(); ++i) {
+        if (decision_order_[i]->claims(request, *policy_)) return i;
     }
-    return {};  // anonymous_ claims whatever the others leave
+    return decision_order_.size() - 1;  // anonymous_ claims whatever the others leave
 }
 
-Decision Engine::decide_connect(const ConnectRequest& request) {
+Engine::DecidingStep Engine::deciding_step(const ConnectRequest& request) const {
+    const std::size_t index = claimant(request);
+    return {static_cast<int>(index) + 1, decision_order_[index]->step_name()};
+}
+
+Decision Engine::decide_connect(const ConnectRequest& request, LoginMechanism& mechanism) {
     if (cannot_own_client_id(request.client_id, request.username, *policy_)) {
         return Decision::deny(Reason::ClientIdReserved);
     }
-    for (LoginMechanism* mechanism : decision_order_) {
-        if (!mechanism->claims(request, *policy_)) continue;
-        if (!mechanism->throttled()) return mechanism->decide(request, policy_);
-        const throttling::Attempt attempt{request.username, request.client_id, request.address};
-        if (throttles(attempt)) return Decision::deny(Reason::Throttled);
-        const Decision decision = mechanism->decide(request, policy_);
-        count_outcome(decision, attempt);
-        return decision;
-    }
-    return Decision::error();  // anonymous_ claims whatever the others leave
+    if (!mechanism.throttled()) return mechanism.decide(request, policy_);
+    const throttling::Attempt attempt{request.username, request.client_id, request.address};
+    if (throttles(attempt)) return Decision::deny(Reason::Throttled);
+    const Decision decision = mechanism.decide(request, policy_);
+    count_outcome(decision, attempt);
+    return decision;
 }
 
 namespace {

@@ -157,15 +157,15 @@ class Engine : private LoginServices {
     LiveClients& live() override { return live_; }
     registry::DeviceRegistry* device_registry() override { return registry_.get(); }
 
-    Decision decide_connect(const ConnectRequest& request);
+    // The index in decision_order_ of the mechanism that takes `request`.
+    std::size_t claimant(const ConnectRequest& request) const;
+    Decision decide_connect(const ConnectRequest& request, LoginMechanism& mechanism);
     // Failed-login throttling around a fresh login (not a re-check of a live connection).
     bool throttles(const throttling::Attempt& attempt);
 
     AuthStep begin_scram(const AuthRequest& request, bool fresh_login);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
     void count_scram_decision(const Decision& decision);
-    // The mechanism label of a CONNECT the decision order decided.
-    LoginKind login_kind(const ConnectRequest& request) const;
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
     void count_abandoned_exchanges(const std::vector<std::string>& addresses);
 

@@ -13,6 +13,7 @@
 #include "engine/decision.h"
 #include "engine/engine_metrics.h"
 #include "engine/live_clients.h"
+#include "engine/login_kind.h"
 #include "policy.h"
 #include "registry/device_registry.h"
 #include "throttling/failure_throttle.h"
@@ -44,6 +45,10 @@ class LoginMechanism {
 
     // What SPEC's decision order calls this step ("a device certificate", ...), for explanations.
     virtual std::string_view step_name() const = 0;
+
+    // How a CONNECT it claims logs in, for the metrics' mechanism label.
+    virtual LoginKind kind_of(const ConnectRequest& /*request*/,
+                              const Policy& /*policy*/) const = 0;
 
     // Whether this mechanism decides `request` under `policy`. No side effects: the engine asks
     // before it applies failed-login throttling.

@@ -35,6 +35,15 @@ Decision PasswordLogins::decide(const ConnectRequest& request,
     return decision;
 }
 
+LoginKind PasswordLogins::kind_of(const ConnectRequest& request, const Policy& policy) const {
+    const std::string_view username = *request.username;
+    if (const Identity* identity = policy.identities.select(username, request.client_id)) {
+        return identity->sign_mode == identities::SignMode::Signed ? LoginKind::IdentitySigned
+                                                                   : LoginKind::IdentityOrigin;
+    }
+    return policy.sasl_users.find(username) ? LoginKind::SaslPlain : LoginKind::Unknown;
+}
+
 Decision PasswordLogins::identity_login(const ConnectRequest& request, const Identity& identity) {
     if (!request.password) return Decision::deny(Reason::MissingPassword);
     const identities::SecretUsed used = identities::match_password(

@@ -15,6 +15,8 @@ class PasswordLogins final : public LoginMechanism {
     explicit PasswordLogins(LoginServices& services) : services_(services) {}
 
     std::string_view step_name() const override { return "a username and password"; }
+    // An identity's sign mode, a plain SASL user, or a username nobody has.
+    LoginKind kind_of(const ConnectRequest& request, const Policy& policy) const override;
     bool claims(const ConnectRequest& request, const Policy&) const override {
         return request.username.has_value();
     }

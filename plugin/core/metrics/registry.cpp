@@ -62,16 +62,6 @@ bool is_zero(const Histogram& histogram) {
     return histogram.count() == 0;
 }
 
-const char* type_of(const Counter*) {
-    return "counter";
-}
-const char* type_of(const Gauge*) {
-    return "gauge";
-}
-const char* type_of(const Histogram*) {
-    return "histogram";
-}
-
 }  // namespace
 
 void FamilyBase::write_header(std::ostream& out, const char* type) const {
@@ -90,31 +80,39 @@ void FamilyBase::write_labels(std::ostream& out, const LabelValues& values,
     out << "}";
 }
 
-template <>
-void Family<Counter>::write(std::ostream& out) const {
-    write_header(out, type_of(static_cast<const Counter*>(nullptr)));
+// Counters and gauges: one sample per series, its value.
+template <typename Instrument>
+void Family<Instrument>::write_values(std::ostream& out, const char* type) const {
+    write_header(out, type);
     for (const Series& each : series_) {
         if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
         out << name_;
         write_labels(out, each.labels);
         out << " " << each.instrument.value() << "\n";
     }
+}
+
+template <typename Instrument>
+void Family<Instrument>::visit_values(const SampleVisitor& visitor) const {
+    for (const Series& each : series_) {
+        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
+        visitor({name_, label_names_, each.labels, static_cast<double>(each.instrument.value())});
+    }
+}
+
+template <>
+void Family<Counter>::write(std::ostream& out) const {
+    write_values(out, "counter");
 }
 
 template <>
 void Family<Gauge>::write(std::ostream& out) const {
-    write_header(out, type_of(static_cast<const Gauge*>(nullptr)));
-    for (const Series& each : series_) {
-        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
-        out << name_;
-        write_labels(out, each.labels);
-        out << " " << each.instrument.value() << "\n";
-    }
+    write_values(out, "gauge");
 }
 
 template <>
 void Family<Histogram>::write(std::ostream& out) const {
-    write_header(out, type_of(static_cast<const Histogram*>(nullptr)));
+    write_header(out, "histogram");
     for (const Series& each : series_) {
         const Histogram& histogram = each.instrument;
         if (each.shown == Shown::WhenNonZero && is_zero(histogram)) continue;
@@ -136,18 +134,12 @@ void Family<Histogram>::write(std::ostream& out) const {
 
 template <>
 void Family<Counter>::visit(const SampleVisitor& visitor) const {
-    for (const Series& each : series_) {
-        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
-        visitor({name_, label_names_, each.labels, static_cast<double>(each.instrument.value())});
-    }
+    visit_values(visitor);
 }
 
 template <>
 void Family<Gauge>::visit(const SampleVisitor& visitor) const {
-    for (const Series& each : series_) {
-        if (each.shown == Shown::WhenNonZero && is_zero(each.instrument)) continue;
-        visitor({name_, label_names_, each.labels, static_cast<double>(each.instrument.value())});
-    }
+    visit_values(visitor);
 }
 
 template <>

@@ -71,6 +71,10 @@ class Family final : public FamilyBase {
     void visit(const SampleVisitor& visitor) const override;
 
    private:
+    // For the single-valued instruments (Counter, Gauge): registry.cpp.
+    void write_values(std::ostream& out, const char* type) const;
+    void visit_values(const SampleVisitor& visitor) const;
+
     struct Series {
         Series(LabelValues values, Shown how) : labels(std::move(values)), shown(how) {}
         LabelValues labels;
