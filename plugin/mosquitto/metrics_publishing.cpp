@@ -66,10 +66,7 @@ void MetricsPublishing::apply(const std::optional<metrics::MetricsSettings>& set
         if (const std::string error = endpoint_.listen(*settings); !error.empty()) {
             log_line(LogLevel::Error, "metrics endpoint: " + error);
         } else {
-            // An IPv6 address goes in brackets in a URL.
-            const bool ipv6 = settings->host.find(':') != std::string::npos;
-            const std::string host = ipv6 ? "[" + settings->host + "]" : settings->host;
-            log_line(LogLevel::Info, "metrics at http://" + host + ":" +
+            log_line(LogLevel::Info, "metrics at http://" + settings->host + ":" +
                                          std::to_string(settings->port) + "/metrics");
         }
     }

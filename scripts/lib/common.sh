@@ -10,7 +10,7 @@ MQAUTH_PACKAGES=(
   build-essential cmake pkg-config ca-certificates openssl python3
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
   libssl-dev libyaml-cpp-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev
-  libsqlite3-dev libpq-dev libcpp-httplib-dev curl
+  libsqlite3-dev libpq-dev libcivetweb-dev curl
 )
 # Node.js and npm run the integration tests' SCRAM client (tests/integration/scram_client.js).
 # A node already on PATH is kept, whatever installed it: Debian's npm can't be added beside a

@@ -25,10 +25,10 @@ TEST(ConfigMetrics, ListenTakesAnAddressAndAPortAndSysIntervalDefaultsToTenSecon
     EXPECT_EQ(result.policy->metrics->host, "127.0.0.1");
     EXPECT_EQ(result.policy->metrics->port, 9234);
     EXPECT_EQ(result.policy->metrics->sys_interval.count(), 10);
-    const auto ipv6 = load("  listen: \"[::1]:9300\"\n  sys_interval: 0\n");
-    ASSERT_TRUE(ipv6.ok()) << first_error(ipv6);
-    EXPECT_EQ(ipv6.policy->metrics->host, "::1");
-    EXPECT_EQ(ipv6.policy->metrics->sys_interval.count(), 0);
+    const auto every_address = load("  listen: 0.0.0.0:9300\n  sys_interval: 0\n");
+    ASSERT_TRUE(every_address.ok()) << first_error(every_address);
+    EXPECT_EQ(every_address.policy->metrics->host, "0.0.0.0");
+    EXPECT_EQ(every_address.policy->metrics->sys_interval.count(), 0);
     const auto port_only = load("  listen: 9400\n");
     ASSERT_TRUE(port_only.ok()) << first_error(port_only);
     EXPECT_EQ(port_only.policy->metrics->host, "127.0.0.1");
@@ -43,8 +43,7 @@ TEST(ConfigMetrics, WithoutTheSectionThereAreNoMetrics) {
 TEST(ConfigMetrics, ABadListenOrIntervalNamesItsLineAndColumn) {
     EXPECT_EQ(first_error(load("  listen: localhost:9234\n")),
               "auth.yaml:4:11: metrics.listen: InvalidParameter: \"localhost:9234\" is not "
-              "ADDRESS:PORT (an IP address, [::1] for IPv6, and a port 1..65535), like "
-              "127.0.0.1:9234");
+              "ADDRESS:PORT (an IPv4 address and a port 1..65535), like 127.0.0.1:9234");
     EXPECT_NE(first_error(load("  listen: 127.0.0.1:70000\n")).find("auth.yaml:4:11:"),
               std::string::npos);
     EXPECT_NE(first_error(load("  listen: 127.0.0.1:9234\n  sys_interval: -1\n"))
@@ -53,4 +52,13 @@ TEST(ConfigMetrics, ABadListenOrIntervalNamesItsLineAndColumn) {
     EXPECT_NE(first_error(load("  sys_interval: 5\n")).find("metrics.listen"), std::string::npos);
     EXPECT_NE(first_error(load("  listen: 127.0.0.1:9234\n  colour: red\n")).find("colour"),
               std::string::npos);
+}
+
+TEST(ConfigMetrics, AnIpv6AddressIsRefusedSayingTheEndpointListensOnIpv4Only) {
+    for (const char* listen : {"\"[::1]:9300\"", "\"::1\"", "\"[::]:9300\""}) {
+        EXPECT_NE(first_error(load(std::string("  listen: ") + listen + "\n"))
+                      .find("is an IPv6 address: the metrics endpoint listens on IPv4 only"),
+                  std::string::npos)
+            << listen;
+    }
 }

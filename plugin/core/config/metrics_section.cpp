@@ -9,16 +9,17 @@
 namespace mqauth::config {
 namespace {
 
-bool is_ip_address(const std::string& text) {
+enum class ListenForm { Valid, Ipv6, Invalid };
+
+bool is_address(int family, const std::string& text) {
     unsigned char address[sizeof(in6_addr)];
-    return inet_pton(AF_INET, text.c_str(), address) == 1 ||
-           inet_pton(AF_INET6, text.c_str(), address) == 1;
+    return inet_pton(family, text.c_str(), address) == 1;
 }
 
-// "HOST:PORT" or "PORT" (on 127.0.0.1); an IPv6 host in brackets: "[::1]:9234". A host name is
-// refused: the endpoint binds an address, and resolving a name at every reload would be I/O on
-// the broker's thread.
-bool parse_listen(const std::string& text, metrics::MetricsSettings& settings) {
+// "HOST:PORT" or "PORT" (on 127.0.0.1). A host name is refused: the endpoint binds an address,
+// and resolving a name at every reload would be I/O on the broker's thread. An IPv6 address is
+// refused on its own: Debian's civetweb, the endpoint's HTTP server, is built without IPv6.
+ListenForm parse_listen(const std::string& text, metrics::MetricsSettings& settings) {
     std::string host = "127.0.0.1";
     std::string port = text;
     if (const auto colon = text.rfind(':'); colon != std::string::npos) {
@@ -28,15 +29,26 @@ bool parse_listen(const std::string& text, metrics::MetricsSettings& settings) {
             host = host.substr(1, host.size() - 2);
         }
     }
+    if (is_address(AF_INET6, host) || is_address(AF_INET6, text)) return ListenForm::Ipv6;
     if (port.empty() || port.size() > 5 ||
         port.find_first_not_of("0123456789") != std::string::npos) {
-        return false;
+        return ListenForm::Invalid;
     }
     const long number = std::stol(port);
-    if (number < 1 || number > 65535 || !is_ip_address(host)) return false;
+    if (number < 1 || number > 65535 || !is_address(AF_INET, host)) return ListenForm::Invalid;
     settings.host = host;
     settings.port = static_cast<std::uint16_t>(number);
-    return true;
+    return ListenForm::Valid;
+}
+
+std::string listen_error(ListenForm form, const std::string& listen) {
+    if (form == ListenForm::Ipv6) {
+        return "InvalidParameter: \"" + listen +
+               "\" is an IPv6 address: the metrics endpoint listens on IPv4 only (Debian's "
+               "civetweb is built without IPv6); 0.0.0.0:PORT listens on every IPv4 address";
+    }
+    return "InvalidParameter: \"" + listen +
+           "\" is not ADDRESS:PORT (an IPv4 address and a port 1..65535), like 127.0.0.1:9234";
 }
 
 }  // namespace
@@ -48,11 +60,8 @@ void read_metrics(const yaml::YamlNode& section, yaml::Diagnostics& diagnostics,
     metrics::MetricsSettings read;
     bool ok = true;
     if (const auto listen = fields.string("listen", yaml::Presence::Required)) {
-        if (!parse_listen(*listen, read)) {
-            fields.report("listen",
-                          "InvalidParameter: \"" + *listen +
-                              "\" is not ADDRESS:PORT (an IP address, [::1] for IPv6, and a port "
-                              "1..65535), like 127.0.0.1:9234");
+        if (const ListenForm form = parse_listen(*listen, read); form != ListenForm::Valid) {
+            fields.report("listen", listen_error(form, *listen));
             ok = false;
         }
     } else {

@@ -1,118 +1,176 @@
 #include "metrics/metrics_endpoint.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
+#include <civetweb.h>
 
-#include <atomic>
+#include <chrono>
+#include <string_view>
+#include <thread>
+#include <utility>
 
 namespace mqauth::metrics {
 namespace {
 
-// A slow client (or a Slowloris) is cut off after this; Prometheus asks and reads at once.
-constexpr int kReadTimeoutSeconds = 5;
-constexpr int kWriteTimeoutSeconds = 5;
-// Scrapes are rare and cheap: a few threads serve them. Clients that hold them all (sending a
-// byte now and then) starve the scrapes, never the broker: its thread takes no part here.
-constexpr std::size_t kThreads = 4;
+// civetweb reads a request's line and headers into one buffer of this size and refuses a
+// request that does not fit (400): a client cannot make the broker's process hold more.
+// Prometheus sends a few hundred bytes.
+constexpr const char* kMaxRequestBytes = "16384";
+// A request must be complete this long after its first byte (civetweb measures the whole
+// request, not each read): a slow client (or a Slowloris) is cut off then.
+constexpr const char* kRequestTimeoutMs = "5000";
+// Scrapes are rare and cheap: a few threads serve them. Clients that hold them all starve the
+// scrapes for at most the request timeout, never the broker: its thread takes no part here.
+constexpr const char* kThreads = "4";
 constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+// An unknown path is echoed in the 404's text up to this length.
+constexpr std::size_t kEchoedPathLength = 100;
 
-// cpp-httplib's default sets SO_REUSEPORT, with which a second process of the same user (another
-// broker, an old one still running) binds the same port too and the kernel hands it half the
-// scrapes. SO_REUSEADDR alone: a restart still binds past connections in TIME_WAIT, and a port
-// anybody listens on is refused.
-void listener_options(socket_t socket) {
-    int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+void send_text(mg_connection* connection, int status, const std::string& text,
+               const char* allow = nullptr) {
+    mg_response_header_start(connection, status);
+    mg_response_header_add(connection, "Content-Type", "text/plain; charset=utf-8", -1);
+    if (allow != nullptr) mg_response_header_add(connection, "Allow", allow, -1);
+    const std::string length = std::to_string(text.size());
+    mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
+    mg_response_header_send(connection);
+    mg_write(connection, text.data(), text.size());
 }
 
-// Any other method on /metrics: 405 with the methods served (httplib itself would answer 404,
-// "unknown path /metrics").
-void method_not_allowed(const httplib::Request&, httplib::Response& response) {
-    response.status = 405;
-    response.set_header("Allow", "GET, HEAD");
+std::string error_text(std::string_view reason) {
+    return "mqauth metrics: " + std::string(reason) + "\n";
 }
 
-void describe_error(const httplib::Request& request, httplib::Response& response) {
+int serve_metrics(mg_connection* connection, const Registry& registry) {
+    const std::string_view method = mg_get_request_info(connection)->request_method;
+    if (method != "GET" && method != "HEAD") {
+        send_text(connection, 405, error_text("only GET (and HEAD) /metrics is served"),
+                  "GET, HEAD");
+        return 405;
+    }
+    const std::string body = registry.text();
+    mg_send_http_ok(connection, kContentType, static_cast<long long>(body.size()));
+    if (method == "GET") mg_write(connection, body.data(), body.size());
+    return 200;
+}
+
+// The one request handler, for every path.
+int handle_request(mg_connection* connection, void* registry) {
+    const char* uri = mg_get_request_info(connection)->local_uri;
+    const std::string_view path = uri != nullptr ? uri : "";
+    if (path == "/metrics") return serve_metrics(connection, *static_cast<Registry*>(registry));
+    send_text(connection, 404,
+              error_text("unknown path " + std::string(path.substr(0, kEchoedPathLength)) +
+                         ": the metrics are at GET /metrics"));
+    return 404;
+}
+
+// The errors civetweb finds itself, before any handler: the request was not HTTP, did not fit
+// in kMaxRequestBytes, or was not complete within kRequestTimeoutMs.
+int describe_error(mg_connection* connection, int status, const char* /*civetweb's text*/) {
     std::string reason;
-    switch (response.status) {
-        case 404:
-            reason = "unknown path " + request.path + ": the metrics are at GET /metrics";
+    switch (status) {
+        case 400:
+            reason = "bad request: not HTTP, larger than " + std::string(kMaxRequestBytes) +
+                     " bytes, or not complete within " + std::string(kRequestTimeoutMs) + " ms";
             break;
         case 405: reason = "only GET (and HEAD) /metrics is served"; break;
-        case 414: reason = "the request line is too long"; break;
-        case 431: reason = "the request headers are too large"; break;
-        default: reason = "bad request"; break;
+        case 413: reason = "the request is too large"; break;
+        case 505: reason = "only HTTP/1.0 and HTTP/1.1 are served"; break;
+        default: reason = "the request cannot be served"; break;
     }
-    response.set_content("mqauth metrics: " + reason + "\n", "text/plain; charset=utf-8");
+    send_text(connection, status, error_text(reason));
+    return 0;  // answered here
+}
+
+// civetweb's own log (a client that went away, ...) would go to stderr, the broker's log: its
+// lines are of no use to an operator, whose scraper sees every error in its answer.
+int discard_log_message(const mg_connection*, const char*) {
+    return 1;
+}
+
+mg_context* start_server(const MetricsSettings& settings, const Registry& registry) {
+    // civetweb's "IP:PORT" (Debian builds it without IPv6: the config section refuses an IPv6
+    // address). Keep-alive stays off: a connection is one scrape.
+    const std::string port = settings.host + ":" + std::to_string(settings.port);
+    // clang-format off
+    const char* options[] = {
+        "listening_ports", port.c_str(),
+        "num_threads", kThreads,
+        "request_timeout_ms", kRequestTimeoutMs,
+        "max_request_size", kMaxRequestBytes,
+        "enable_keep_alive", "no",
+        nullptr};  // no document_root: civetweb serves no file, whatever the path
+    // clang-format on
+    mg_callbacks callbacks{};
+    callbacks.http_error = describe_error;
+    callbacks.log_message = discard_log_message;
+    mg_init_data init{};
+    init.callbacks = &callbacks;  // copied by mg_start2
+    init.configuration_options = options;
+    // civetweb's reason for a failed start is "Failed to setup server ports": the caller's is
+    // clearer.
+    mg_context* server = mg_start2(&init, nullptr);
+    if (server != nullptr) {
+        // One handler for every path (a request in the microseconds before it is registered
+        // gets civetweb's own 404).
+        mg_set_request_handler(server, "**", handle_request, const_cast<Registry*>(&registry));
+    }
+    return server;
+}
+
+// civetweb's accept loop polls in quanta of 2 s (SOCKET_TIMEOUT_QUANTUM in 1.15) and closes its
+// listening sockets when it sees the stop flag: a port being given up is free within one
+// quantum, so a start on it is retried that long.
+mg_context* start_when_port_is_free(const MetricsSettings& settings, const Registry& registry) {
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    for (;;) {
+        if (mg_context* server = start_server(settings, registry)) return server;
+        if (std::chrono::steady_clock::now() >= deadline) return nullptr;
+        std::this_thread::sleep_for(20ms);
+    }
 }
 
 }  // namespace
 
-struct MetricsEndpoint::Running {
-    httplib::Server server;
-    std::thread thread;
-    std::atomic<bool> finished{false};  // listen_after_bind returned
-};
-
-MetricsEndpoint::MetricsEndpoint(const Registry& registry) : registry_(registry) {}
+MetricsEndpoint::MetricsEndpoint(const Registry& registry) : registry_(registry) {
+    mg_init_library(0);
+}
 
 MetricsEndpoint::~MetricsEndpoint() {
     stop();
     for (std::thread& thread : retiring_) thread.join();
+    mg_exit_library();
 }
 
 std::string MetricsEndpoint::listen(const MetricsSettings& settings) {
     if (server_ && where_.same_listener(settings)) return {};
-    // The same port on another address (127.0.0.1 to 0.0.0.0): without SO_REUSEPORT the running
-    // listener must close first, and if the new one cannot bind then, there is none.
-    if (server_ && where_.port == settings.port) stop();
-    auto running = std::make_unique<Running>();
-    httplib::Server& server = running->server;
-    server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-    server.set_read_timeout(kReadTimeoutSeconds, 0);
-    server.set_write_timeout(kWriteTimeoutSeconds, 0);
-    server.set_payload_max_length(64 * 1024);
-    server.set_socket_options(listener_options);
-    const Registry& registry = registry_;
-    server.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
-        response.set_content(registry.text(), kContentType);
-    });
-    server.Post("/metrics", method_not_allowed);
-    server.Put("/metrics", method_not_allowed);
-    server.Patch("/metrics", method_not_allowed);
-    server.Delete("/metrics", method_not_allowed);
-    server.Options("/metrics", method_not_allowed);
-    server.set_error_handler(describe_error);
-    if (!server.bind_to_port(settings.host, settings.port)) {
+    mg_context* started = nullptr;
+    if (server_ && where_.port == settings.port) {
+        // The same port on another address (127.0.0.1 to 0.0.0.0): the running listener must
+        // close first; and if the new one cannot bind then, there is none.
+        stop();
+        started = start_when_port_is_free(settings, registry_);
+    } else {
+        started = start_server(settings, registry_);
+    }
+    if (started == nullptr) {
         return "cannot listen on " + settings.host + ":" + std::to_string(settings.port) +
                " (is the address taken, or not this machine's?)";
     }
-    Running& started = *running;
-    running->thread = std::thread([&started] {
-        started.server.listen_after_bind();
-        started.finished = true;
-    });
-    // httplib's stop() does nothing before the listening thread has marked the server running:
-    // a stop (a reload) right after this would leave it listening, and its join waiting for good.
-    while (!server.is_running() && !started.finished) std::this_thread::yield();
     stop();
-    server_ = std::move(running);
+    server_ = started;
     where_ = settings;
     return {};
 }
 
 void MetricsEndpoint::stop() {
-    if (server_) retire(std::move(server_));
+    if (server_ != nullptr) retire(std::exchange(server_, nullptr));
 }
 
-// httplib's stop() closes the listening socket at once (so its port is free when this returns);
-// its listening thread then joins the worker threads, which may be reading from a slow client for
-// up to the read timeout: joined on a thread of its own so that the broker's thread never waits.
-void MetricsEndpoint::retire(std::unique_ptr<Running> running) {
-    running->server.stop();
-    retiring_.emplace_back([running = std::move(running)] {
-        if (running->thread.joinable()) running->thread.join();
-    });
+// mg_stop returns once every worker has finished its request, which for a slow client is up to
+// the request timeout: it runs on a thread of its own so that the broker's thread never waits.
+void MetricsEndpoint::retire(mg_context* server) {
+    retiring_.emplace_back([server] { mg_stop(server); });
 }
 
 }  // namespace mqauth::metrics

@@ -1,7 +1,7 @@
 #pragma once
 // The Prometheus endpoint (README "Metrics"): GET /metrics answers the registry's text on threads
-// of its own (cpp-httplib's), so a scrape, a slow client or a flood of bad requests never
-// reaches the broker's thread. Everything else gets a plain HTTP error.
+// of its own (civetweb's), so a scrape, a slow client or a flood of bad requests never reaches
+// the broker's thread. Everything else gets a plain HTTP error.
 #include <memory>
 #include <string>
 #include <thread>
@@ -10,9 +10,7 @@
 #include "metrics/metrics_settings.h"
 #include "metrics/registry.h"
 
-namespace httplib {
-class Server;
-}
+struct mg_context;
 
 namespace mqauth::metrics {
 
@@ -27,16 +25,15 @@ class MetricsEndpoint {
     // success, else why not (the address is taken, ...), the old listener kept then.
     std::string listen(const MetricsSettings& settings);
     // Stops listening (the section was removed). Never waits on the caller's thread for a
-    // client: the retired server is shut down on a thread of its own, joined at destruction.
+    // client: the retired server is stopped on a thread of its own, joined at destruction.
     void stop();
     bool listening() const { return server_ != nullptr; }
 
    private:
-    struct Running;
-    void retire(std::unique_ptr<Running> running);
+    void retire(mg_context* server);
 
     const Registry& registry_;
-    std::unique_ptr<Running> server_;
+    mg_context* server_ = nullptr;
     MetricsSettings where_;
     std::vector<std::thread> retiring_;
 };
