@@ -16,10 +16,14 @@
 namespace mqauth {
 
 enum class AnonymousAccess { Deny, Allow };
+// A CONNECT whose username no identity, SASL user or CLIENT identity names (README "Migrate from
+// password_file / dynamic-security"): refused, or left to the next plugin while a migration runs.
+enum class UnknownUsernames { Refuse, NextPlugin };
 
 struct Policy {
     std::string source;  // the file it was loaded from, for log lines
     AnonymousAccess anonymous = AnonymousAccess::Deny;
+    UnknownUsernames unknown_usernames = UnknownUsernames::Refuse;
     identities::IdentityTable identities;
     permissions::PermissionTable permissions;
     sasl::SaslUserTable sasl_users;

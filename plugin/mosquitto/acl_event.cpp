@@ -36,6 +36,9 @@ void log_denial(const engine::AccessRequest& request, const engine::Decision& de
 }  // namespace
 
 int on_acl_check(PluginState& state, mosquitto_evt_acl_check& event) {
+    // A client mqauth did not admit: the plugin that did decides, unsubscribes included.
+    const auto connection = reinterpret_cast<engine::ConnectionId>(event.client);
+    if (state.engine->leaves_to_next_plugin(connection)) return MOSQ_ERR_PLUGIN_DEFER;
     // Unsubscribing can only narrow what a client receives.
     if (event.access == MOSQ_ACL_UNSUBSCRIBE) return MOSQ_ERR_SUCCESS;
     const auto access = access_of(event.access);
@@ -44,13 +47,15 @@ int on_acl_check(PluginState& state, mosquitto_evt_acl_check& event) {
     const char* username = mosquitto_client_username(event.client);
     const char* client_id = mosquitto_client_id(event.client);
     engine::AccessRequest request;
-    request.connection = reinterpret_cast<engine::ConnectionId>(event.client);
+    request.connection = connection;
     request.access = *access;
     request.topic = event.topic;
     request.username = username ? username : "";
     request.client_id = client_id ? client_id : "";
     const engine::Decision decision = state.engine->authorize(request);
-    if (decision.verdict != engine::Verdict::Allow) log_denial(request, decision);
+    if (decision.verdict == engine::Verdict::Deny || decision.verdict == engine::Verdict::Error) {
+        log_denial(request, decision);
+    }
     return to_acl_result(decision);
 }
 

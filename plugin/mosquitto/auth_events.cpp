@@ -158,6 +158,9 @@ int on_basic_auth(PluginState& state, mosquitto_evt_basic_auth& event) {
     }
     if (decision.verdict == Verdict::Deny || decision.verdict == Verdict::Error) {
         log_client_refusal(event.client, event.username, decision);
+    } else if (decision.verdict == Verdict::NextPlugin) {
+        log_left_to_next_plugin(mosquitto_client_id(event.client),
+                                mosquitto_client_address(event.client), event.username);
     }
     return to_connect_result(decision, state.features);
 }

@@ -31,6 +31,9 @@ int to_connect_result(const engine::Decision& decision, const BrokerFeatures& br
         case engine::Verdict::Error: return refusal(decision, broker);
         case engine::Verdict::Continue: return MOSQ_ERR_AUTH;  // no such step for a password
         case engine::Verdict::Pending: return broker.delayed_auth() ? kAuthDelayed : MOSQ_ERR_AUTH;
+        // The next plugin's BASIC_AUTH, then password_file's, decide; when every one defers,
+        // Mosquitto refuses a client with a username (security.c, mosquitto_unpwd_check).
+        case engine::Verdict::NextPlugin: return MOSQ_ERR_PLUGIN_DEFER;
     }
     return MOSQ_ERR_AUTH;
 }
@@ -43,12 +46,15 @@ int to_auth_step_result(const engine::Decision& decision) {
             return decision.reason == engine::Reason::UnsupportedAuthMethod ? MOSQ_ERR_NOT_SUPPORTED
                                                                             : MOSQ_ERR_AUTH;
         case engine::Verdict::Pending:  // enhanced authentication cannot be delayed
-        case engine::Verdict::Error: return MOSQ_ERR_AUTH;
+        case engine::Verdict::Error:
+        case engine::Verdict::NextPlugin: return MOSQ_ERR_AUTH;  // SCRAM users are mqauth's
     }
     return MOSQ_ERR_AUTH;
 }
 
 int to_acl_result(const engine::Decision& decision) {
+    // Every plugin deferring is a denial too (mosquitto_acl_check).
+    if (decision.verdict == engine::Verdict::NextPlugin) return MOSQ_ERR_PLUGIN_DEFER;
     return decision.verdict == engine::Verdict::Allow ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
 }
 

@@ -31,4 +31,10 @@ void log_refusal(const char* client_id, const char* address, const char* usernam
                  " reason=" + std::string(engine::reason_code(decision.reason)));
 }
 
+void log_left_to_next_plugin(const char* client_id, const char* address, const char* username) {
+    log_line(LogLevel::Debug, "left to the next plugin client_id=" + printable_or_none(client_id) +
+                                  " address=" + printable_or_none(address) + " username=" +
+                                  loggable_username(username) + " reason=unknown_username");
+}
+
 }  // namespace mqauth::adapter

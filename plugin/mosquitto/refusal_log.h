@@ -1,5 +1,5 @@
 #pragma once
-// The log line of a refused CONNECT or authentication step.
+// The log line of a refused CONNECT or authentication step, or of one left to the next plugin.
 #include "engine/decision.h"
 
 namespace mqauth::adapter {
@@ -11,5 +11,9 @@ namespace mqauth::adapter {
 // attempt would let clients flood the log.
 void log_refusal(const char* client_id, const char* address, const char* username,
                  const engine::Decision& decision);
+
+// A CONNECT mqauth left to the next plugin (`unknown_usernames: next_plugin`): at debug level,
+// since during a migration most clients may be such.
+void log_left_to_next_plugin(const char* client_id, const char* address, const char* username);
 
 }  // namespace mqauth::adapter

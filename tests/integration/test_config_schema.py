@@ -409,6 +409,7 @@ MAXIMAL_CONFIGS = {
     "sqlite registry, domains, a signing key file": """\
 version: 1
 anonymous: allow
+unknown_usernames: next_plugin
 identities:
   - username: max-user
     identity_type: USER

@@ -113,6 +113,9 @@ TEST(ConfigLoader, EnumValuesAreCaseSensitive) {
     EXPECT_EQ(
         only_error("version: 1\nanonymous: Deny\n"),
         "auth.yaml:2:12: anonymous: InvalidParameter: must be one of deny, allow, got \"Deny\"");
+    EXPECT_EQ(only_error("version: 1\nunknown_usernames: defer\n"),
+              "auth.yaml:2:20: unknown_usernames: InvalidParameter: must be one of refuse, "
+              "next_plugin, got \"defer\"");
 }
 
 TEST(ConfigLoader, WrongSignModeNamesItsLine) {

@@ -167,6 +167,11 @@ int print_connect(const ConfigUnderEdit& config, const ConnectQuestion& question
         return kExitUndecided;
     }
     const engine::Decision& decision = answer.decision;
+    if (decision.verdict == engine::Verdict::NextPlugin) {
+        std::cout << "  -> undecided: no entry has this username, and unknown_usernames is "
+                     "next_plugin: the broker's next plugin (or password_file) decides\n";
+        return kExitUndecided;
+    }
     if (decision.verdict == engine::Verdict::Allow) {
         std::cout << "  -> allowed";
         if (answer.username) std::cout << " as username " << quoted(*answer.username);

@@ -10,10 +10,10 @@
 #include "config/authorizers_section.h"
 #include "config/certificates_section.h"
 #include "config/identities_section.h"
+#include "config/metrics_section.h"
 #include "config/permissions_section.h"
 #include "config/sasl_users_section.h"
 #include "config/sni_section.h"
-#include "config/metrics_section.h"
 #include "config/throttling_section.h"
 #include "io/paths.h"
 #include "io/regular_file.h"
@@ -86,6 +86,12 @@ void read_policy(const yaml::YamlNode& root, const std::string& base_dir,
             "anonymous", {{"deny", AnonymousAccess::Deny}, {"allow", AnonymousAccess::Allow}},
             yaml::Presence::Optional)) {
         policy.anonymous = *anonymous;
+    }
+    if (auto unknown = top.enumeration<UnknownUsernames>(
+            "unknown_usernames",
+            {{"refuse", UnknownUsernames::Refuse}, {"next_plugin", UnknownUsernames::NextPlugin}},
+            yaml::Presence::Optional)) {
+        policy.unknown_usernames = *unknown;
     }
     if (const yaml::YamlNode* list = top.sequence("identities", yaml::Presence::Optional)) {
         read_identities(*list, base_dir, diagnostics, policy.identities);

@@ -12,6 +12,8 @@ enum class Verdict {
     Pending,   // an authorizer function was called off the broker's thread: the answer comes
                // from Engine::finish_authorizer_calls
     Error,
+    NextPlugin,  // not mqauth's to decide (`unknown_usernames: next_plugin`): the next plugin,
+                 // or Mosquitto's password_file, decides
 };
 
 enum class Reason {
@@ -76,6 +78,7 @@ struct Decision {
     static Decision proceed() { return {Verdict::Continue, Reason::None}; }
     static Decision pending() { return {Verdict::Pending, Reason::None}; }
     static Decision error() { return {Verdict::Error, Reason::InternalError}; }
+    static Decision next_plugin(Reason reason) { return {Verdict::NextPlugin, reason}; }
 };
 
 }  // namespace mqauth::engine

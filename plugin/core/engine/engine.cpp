@@ -68,6 +68,12 @@ Decision Engine::authenticate(const ConnectRequest& request) {
         metrics_.connect_decided(mechanism.kind_of(request, *policy_), decision,
                                  stopwatch.elapsed());
     }
+    if (decision.verdict == Verdict::NextPlugin) {
+        next_plugin_clients_.remember(request.connection, std::string(request.client_id),
+                                      std::string(request.username.value_or("")));
+    } else {
+        next_plugin_clients_.forget(request.connection);
+    }
     return decision;
 }
 
@@ -207,7 +213,15 @@ Decision Engine::admit(ConnectionId connection, Session session) {
     return Decision::allow();
 }
 
+bool Engine::leaves_to_next_plugin(ConnectionId connection) const {
+    return policy_->unknown_usernames == UnknownUsernames::NextPlugin && !live_.find(connection);
+}
+
 Decision Engine::authorize(const AccessRequest& request) {
+    if (leaves_to_next_plugin(request.connection)) {
+        metrics_.topic_left_to_next_plugin(request.access);
+        return Decision::next_plugin(Reason::None);
+    }
     Session* session = live_.find(request.connection);
     if (session && session->withdrawn()) {
         metrics_.topic_decided(request.access, false);
@@ -245,6 +259,7 @@ bool Engine::permits(const AccessRequest& request, bool client_id_proven) const 
 
 void Engine::disconnected(ConnectionId connection) {
     authorizers_.abandon(connection, std::nullopt);
+    next_plugin_clients_.forget(connection);
     if (auto abandoned_by = scram_.drop(connection)) count_abandoned_exchanges({*abandoned_by});
     Session* session = live_.find(connection);
     if (!session) return;
@@ -262,6 +277,7 @@ void Engine::session_ended(ConnectionId connection) {
 
 void Engine::forget(ConnectionId connection) {
     authorizers_.abandon(connection, std::nullopt);
+    next_plugin_clients_.forget(connection);
     live_.forget(connection);
     scram_.drop(connection);
 }
@@ -314,6 +330,9 @@ std::vector<Withdrawal> Engine::replace_policy(std::shared_ptr<const Policy> pol
             session.admitted_by = std::make_unique<WithdrawnAdmission>(*reason);
             withdrawn.push_back({session.client_id, *reason, session.online});
         }
+    }
+    for (Withdrawal& taken_back : next_plugin_clients_.withdraw_under(*policy)) {
+        withdrawn.push_back(std::move(taken_back));
     }
     for (LoginMechanism* mechanism : decision_order_) mechanism->carry_over(*policy_, *policy);
     policy_ = std::move(policy);

@@ -21,6 +21,7 @@
 #include "engine/engine_metrics.h"
 #include "engine/live_clients.h"
 #include "engine/login_mechanism.h"
+#include "engine/next_plugin_clients.h"
 #include "engine/password_logins.h"
 #include "policy.h"
 #include "sasl/scram_authenticator.h"
@@ -31,12 +32,6 @@ namespace mqauth::engine {
 // A session that a new policy no longer admits: the adapter disconnects it when it is online.
 // An offline one stays with the broker, which Mosquitto 2.0 gives plugins no safe way to drop
 // (see replace_policy); the engine then refuses it every topic.
-struct Withdrawal {
-    std::string client_id;
-    Reason reason;
-    bool online = true;
-};
-
 class Engine : private LoginServices {
    public:
     explicit Engine(std::shared_ptr<const Policy> policy,
@@ -93,7 +88,10 @@ class Engine : private LoginServices {
 
     // Topic permissions, consulted on every PUBLISH, SUBSCRIBE and delivery: a per-client cache
     // of recent decisions, then the rule trees; no allocation once a client's cache is warm.
+    // A client mqauth did not admit is left to the next plugin (NextPlugin) while
+    // `unknown_usernames: next_plugin` is in force.
     Decision authorize(const AccessRequest& request);
+    bool leaves_to_next_plugin(ConnectionId connection) const;
 
     // The broker's DISCONNECT event: the connection is gone, which also fires for refused ones.
     // The session stays, offline, for as long as the broker may hold it (a persistent session);
@@ -181,6 +179,7 @@ class Engine : private LoginServices {
     std::uint64_t recheck_sweep_ = 0;  // the sweep in progress or last finished
     bool recheck_open_ = false;
     LiveClients live_;
+    NextPluginClients next_plugin_clients_;
     sasl::ScramAuthenticator scram_;
     std::unique_ptr<registry::DeviceRegistry> registry_;
     throttling::FailureThrottle throttle_;

@@ -5,7 +5,7 @@ namespace {
 
 using metrics::Shown;
 
-constexpr const char* kResults[] = {"allow", "deny", "error"};
+constexpr const char* kResults[] = {"allow", "deny", "error", "next_plugin"};
 constexpr const char* kCallResults[] = {"allow", "deny", "error_unreachable", "error_status",
                                         "error_answer"};
 
@@ -21,11 +21,13 @@ std::size_t call_result_of(const authorizers::FunctionOutcome& outcome) {
     }
 }
 constexpr const char* kAccesses[] = {"publish", "subscribe", "deliver"};
+constexpr const char* kTopicResults[] = {"allow", "deny", "next_plugin"};
 
 std::size_t result_of(Verdict verdict) {
     switch (verdict) {
         case Verdict::Allow: return 0;
         case Verdict::Deny: return 1;
+        case Verdict::NextPlugin: return 3;
         default: return 2;
     }
 }
@@ -100,7 +102,7 @@ void EngineMetrics::make_connect_series() {
         const std::string mechanism(login_kind_name(static_cast<LoginKind>(kind)));
         for (std::size_t reason = 0; reason < kReasons; ++reason) {
             const std::string code(reason_code(static_cast<Reason>(reason)));
-            for (std::size_t result = 0; result < 3; ++result) {
+            for (std::size_t result = 0; result < std::size(kResults); ++result) {
                 if ((result == 0) != (reason == 0)) continue;
                 if (result == 0 && kind == static_cast<std::size_t>(LoginKind::Unknown)) continue;
                 connects_[kind][reason][result] =
@@ -116,9 +118,10 @@ void EngineMetrics::make_topic_series() {
         "mqauth_topic_decisions_total",
         "PUBLISH, SUBSCRIBE and delivery checks, by action and result", {"action", "result"});
     for (std::size_t access = 0; access < 3; ++access) {
-        for (std::size_t allowed = 0; allowed < 2; ++allowed) {
-            topic_decisions_[access][allowed] =
-                &registry_.with(decisions, {kAccesses[access], allowed == 0 ? "allow" : "deny"});
+        for (std::size_t result = 0; result < std::size(kTopicResults); ++result) {
+            topic_decisions_[access][result] =
+                &registry_.with(decisions, {kAccesses[access], kTopicResults[result]},
+                                result < 2 ? Shown::Always : Shown::WhenNonZero);
         }
     }
     auto& lookups = registry_.counter("mqauth_topic_cache_lookups_total",

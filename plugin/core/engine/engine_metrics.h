@@ -32,6 +32,10 @@ class EngineMetrics {
     void topic_decided(permissions::Access access, bool allowed) {
         topic_decisions_[static_cast<std::size_t>(access)][allowed ? 0 : 1]->add();
     }
+    // A check of a client mqauth did not admit, left to the next plugin.
+    void topic_left_to_next_plugin(permissions::Access access) {
+        topic_decisions_[static_cast<std::size_t>(access)][2]->add();
+    }
     void access_cache_lookup(bool hit) { (hit ? cache_hits_ : cache_misses_)->add(); }
 
     void throttle_backoffs_started(std::size_t count) { throttle_backoffs_->add(count); }
@@ -87,9 +91,10 @@ class EngineMetrics {
 
     metrics::Registry& registry_;
     // [kind][reason][result]: result 0 allow, 1 deny, 2 error; null where the pair cannot occur.
-    std::array<std::array<std::array<metrics::Counter*, 3>, kReasons>, kLoginKinds> connects_{};
+    std::array<std::array<std::array<metrics::Counter*, 4>, kReasons>, kLoginKinds> connects_{};
     metrics::Histogram* connect_seconds_ = nullptr;
-    std::array<std::array<metrics::Counter*, 2>, 3> topic_decisions_{};  // [access][allowed?0:1]
+    // [access][0 allow, 1 deny, 2 next_plugin]
+    std::array<std::array<metrics::Counter*, 3>, 3> topic_decisions_{};
     metrics::Counter* cache_hits_ = nullptr;
     metrics::Counter* cache_misses_ = nullptr;
     metrics::Counter* throttle_backoffs_ = nullptr;

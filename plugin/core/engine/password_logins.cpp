@@ -22,10 +22,13 @@ Decision PasswordLogins::decide(const ConnectRequest& request,
         decision = identity_login(request, *identity);
     } else if (const SaslUser* user = policy->sasl_users.find(username)) {
         decision = plain_sasl_login(request, *user, derived);
+    } else if (policy->identities.has_client_identities(username)) {
+        decision = Decision::deny(Reason::ClientIdNotBound);
+    } else if (policy->unknown_usernames == UnknownUsernames::NextPlugin) {
+        // Not mqauth's client: no password was checked, so no time is spent hiding that.
+        return Decision::next_plugin(Reason::UnknownUsername);
     } else {
-        decision = Decision::deny(policy->identities.has_client_identities(username)
-                                      ? Reason::ClientIdNotBound
-                                      : Reason::UnknownUsername);
+        decision = Decision::deny(Reason::UnknownUsername);
     }
     if (decision.verdict == Verdict::Deny && request.password && !derived) {
         if (const SaslUser* plain = policy->sasl_users.any_plain_user()) {
