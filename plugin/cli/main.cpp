@@ -14,7 +14,10 @@ struct Verb {
     const char* name;
     const char* summary;
     int (*run)(int argc, char** argv, int first);
-    mqauth::cli::VerbHelp (*help)();  // its command lines, for the man page and the completion
+    // Its command lines, for the man page and the completion (help.h). A verb made of
+    // subcommands returns help_of(its SubcommandVerb table); any other single_command_help(its
+    // usage, the options and flags its parser takes).
+    mqauth::cli::VerbHelp (*help)();
 };
 
 constexpr Verb kVerbs[] = {
