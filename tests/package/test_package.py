@@ -265,7 +265,8 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(accepted.returncode, 0, f"{accepted.stderr}\n{log_text()}")
         refused = publish("wrong-" + SECRET)
         self.assertEqual(refused.returncode, 5, f"a wrong password: {refused.stderr}")
-        self.assertIn("mqauth", log_text(), "the broker's log says nothing of the plugin")
+        self.assertIn(f"mqauth: loaded {policy}:", log_text(),
+                      "the broker's log does not say the plugin loaded the policy")
         self.broker.send_signal(signal.SIGTERM)
         self.broker.wait(timeout=TIMEOUT)
 
