@@ -26,6 +26,8 @@ constexpr const char* kUsage =
     "that user (default mosquitto, as Debian runs the broker).\n"
     "Exit status: 0 valid, 1 invalid (or unreadable by the broker's user), 2 usage error.\n";
 
+const std::vector<std::string> kOptions = {"broker-user"};
+
 constexpr const char* kDefaultBrokerUser = "mosquitto";
 
 int usage_error(const std::string& message) {
@@ -64,9 +66,13 @@ int check_broker_user(const std::string& file, const std::string& text, const st
 
 }  // namespace
 
+VerbHelp check_help() {
+    return single_command_help(kUsage, kOptions, {}, true);
+}
+
 int run_check(int argc, char** argv, int first) {
     std::string error;
-    const auto args = parse_arguments(argc, argv, first, {"broker-user"}, error);
+    const auto args = parse_arguments(argc, argv, first, kOptions, error);
     if (args && args->help) {
         std::cout << kUsage;
         return kExitOk;

@@ -3,6 +3,7 @@
 // and its siblings), moving a YAML registry file into the registry, and forgetting a device.
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -122,6 +123,9 @@ constexpr Subcommand kSubcommands[] = {
     {"delete", std::nullopt},
 };
 
+// Every subcommand parses the same options; misuse() says which each one needs.
+const std::vector<std::string> kOptions = {"config", "device-sn", "issuer", "ca-sn", "from"};
+
 bool is_import(const Subcommand& subcommand) {
     return std::string_view(subcommand.name) == "import";
 }
@@ -214,6 +218,16 @@ const Subcommand* find_subcommand(const std::string& name) {
 
 }  // namespace
 
+VerbHelp devices_help() {
+    VerbHelp help{kUsage, {}};
+    for (const Subcommand& subcommand : kSubcommands) {
+        std::ostringstream usage;
+        print_subcommand_usage(usage, subcommand);
+        help.commands.push_back({subcommand.name, usage.str(), kOptions, {}, false});
+    }
+    return help;
+}
+
 int run_devices(int argc, char** argv, int first) {
     const std::string name = first < argc ? argv[first] : "";
     if (name == "--help" || name == "-h") {
@@ -228,8 +242,7 @@ int run_devices(int argc, char** argv, int first) {
                            nullptr);
     }
     std::string error;
-    const auto args = parse_arguments(argc, argv, first + 1,
-                                      {"config", "device-sn", "issuer", "ca-sn", "from"}, error);
+    const auto args = parse_arguments(argc, argv, first + 1, kOptions, error);
     if (args && args->help) {
         print_subcommand_usage(std::cout, *subcommand);
         return kExitOk;

@@ -1,7 +1,9 @@
 // mqauth: the command-line tool, on the same core as the plugin.
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "arguments.h"
 #include "verbs.h"
@@ -12,29 +14,46 @@ struct Verb {
     const char* name;
     const char* summary;
     int (*run)(int argc, char** argv, int first);
+    // Its command lines, for the man page and the completion (help.h). A verb made of
+    // subcommands returns help_of(its SubcommandVerb table); any other single_command_help(its
+    // usage, the options and flags its parser takes).
+    mqauth::cli::VerbHelp (*help)();
 };
 
 constexpr Verb kVerbs[] = {
-    {"check", "validate a config file", mqauth::cli::run_check},
-    {"sign", "print the SIGNED-mode password for a client id", mqauth::cli::run_sign},
+    {"check", "validate a config file", mqauth::cli::run_check, mqauth::cli::check_help},
+    {"sign", "print the SIGNED-mode password for a client id", mqauth::cli::run_sign,
+     mqauth::cli::sign_help},
     {"sasl-hash", "salted SCRAM credentials for a SASL user (password on stdin)",
-     mqauth::cli::run_sasl_hash},
+     mqauth::cli::run_sasl_hash, mqauth::cli::sasl_hash_help},
     {"identities", "add, remove or list identities (USER / CLIENT, ORIGIN / SIGNED)",
-     mqauth::cli::run_identities},
-    {"permissions", "add, remove or list topic permission rules", mqauth::cli::run_permissions},
+     mqauth::cli::run_identities, mqauth::cli::identities_help},
+    {"permissions", "add, remove or list topic permission rules", mqauth::cli::run_permissions,
+     mqauth::cli::permissions_help},
     {"sasl-users", "create, delete or list SASL users (password on stdin)",
-     mqauth::cli::run_sasl_users},
+     mqauth::cli::run_sasl_users, mqauth::cli::sasl_users_help},
     {"cas", "add, remove, activate, deactivate or list device-certificate CAs",
-     mqauth::cli::run_cas},
-    {"sni", "set the SNI domain map (SetSniConfig's string) or list it", mqauth::cli::run_sni},
-    {"authorizers", "add, update, remove or list custom authorizers", mqauth::cli::run_authorizers},
+     mqauth::cli::run_cas, mqauth::cli::cas_help},
+    {"sni", "set the SNI domain map (SetSniConfig's string) or list it", mqauth::cli::run_sni,
+     mqauth::cli::sni_help},
+    {"authorizers", "add, update, remove or list custom authorizers", mqauth::cli::run_authorizers,
+     mqauth::cli::authorizers_help},
     {"devices", "list device certificates; activate, deactivate, revoke or delete one",
-     mqauth::cli::run_devices},
+     mqauth::cli::run_devices, mqauth::cli::devices_help},
     {"explain", "how the broker would decide a CONNECT and a topic access, rule by rule",
-     mqauth::cli::run_explain},
+     mqauth::cli::run_explain, mqauth::cli::explain_help},
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
-     mqauth::cli::run_token_sign},
+     mqauth::cli::run_token_sign, mqauth::cli::token_sign_help},
 };
+
+// A verb the man page and the completion would miss is a build error, not a silent gap.
+constexpr bool every_verb_describes_itself() {
+    for (const Verb& verb : kVerbs) {
+        if (verb.help == nullptr) return false;
+    }
+    return true;
+}
+static_assert(every_verb_describes_itself(), "every verb in kVerbs needs its help function");
 
 void print_usage(std::ostream& out) {
     out << "usage: mqauth VERB [ARGS]   (mqauth help VERB, or mqauth VERB --help, for details)\n"
@@ -81,6 +100,31 @@ bool is_one_of(const char* word, const char* a, const char* b) {
     return std::strcmp(word, a) == 0 || std::strcmp(word, b) == 0;
 }
 
+std::vector<mqauth::cli::VerbEntry> verb_entries() {
+    std::vector<mqauth::cli::VerbEntry> entries;
+    for (const Verb& verb : kVerbs) entries.push_back({verb.name, verb.summary, verb.help()});
+    return entries;
+}
+
+// Not in the usage: the build writes the installed man page and completion with these
+// (plugin/cli/CMakeLists.txt), from the tables above, to FILE or standard output.
+int generate(int argc, char** argv) {
+    std::ofstream file;
+    if (argc > 2) file.open(argv[2], std::ios::binary | std::ios::trunc);
+    std::ostream& out = argc > 2 ? file : std::cout;
+    if (std::strcmp(argv[1], "--generate-man") == 0) {
+        mqauth::cli::write_man_page(out, verb_entries(), MQAUTH_VERSION,
+                                    {MQAUTH_PLUGIN_PATH, MQAUTH_CONFIG_PATH, MQAUTH_DROP_IN_PATH,
+                                     MQAUTH_SCHEMA_PATH, MQAUTH_EXAMPLE_PATH});
+    } else {
+        mqauth::cli::write_bash_completion(out, verb_entries());
+    }
+    if (out.flush()) return mqauth::cli::kExitOk;
+    std::cerr << "mqauth " << argv[1] << ": cannot write " << (argc > 2 ? argv[2] : "the output")
+              << "\n";
+    return mqauth::cli::kExitRejected;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +141,9 @@ int main(int argc, char** argv) {
         return mqauth::cli::kExitOk;
     }
     if (std::strcmp(argv[1], "help") == 0) return run_help(argc, argv);
+    if (is_one_of(argv[1], "--generate-man", "--generate-bash-completion")) {
+        return generate(argc, argv);
+    }
     const Verb* verb = find_verb(argv[1]);
     return verb ? run_verb(*verb, argc, argv, 2) : unknown_verb(argv[1]);
 }

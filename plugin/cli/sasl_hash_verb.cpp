@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "in any case.\n"
     "Exit status: 0 ok, 1 empty password, 2 usage error.\n";
 
+const std::vector<std::string> kOptions = {"mechanism", "iterations"};
+
 int usage_error(const std::string& message) {
     std::cerr << "mqauth sasl-hash: " << message << "\n" << kUsage;
     return kExitUsage;
@@ -25,9 +27,13 @@ int usage_error(const std::string& message) {
 
 }  // namespace
 
+VerbHelp sasl_hash_help() {
+    return single_command_help(kUsage, kOptions);
+}
+
 int run_sasl_hash(int argc, char** argv, int first) {
     std::string error;
-    const auto args = parse_arguments(argc, argv, first, {"mechanism", "iterations"}, error);
+    const auto args = parse_arguments(argc, argv, first, kOptions, error);
     if (args && args->help) {
         std::cout << kUsage;
         return kExitOk;

@@ -26,6 +26,9 @@ constexpr const char* kUsage =
     "Exit status: 0 ok, 1 rejected (an unreadable or empty secret, an empty client id), 2 usage\n"
     "error.\n";
 
+const std::vector<std::string> kOptions = {kSecretOption, kSecretFileOption, kSecretEnvOption,
+                                           "client-id", "client-ids"};
+
 int usage_error(const std::string& message) {
     std::cerr << "mqauth sign: " << message << "\n" << kUsage;
     return kExitUsage;
@@ -73,11 +76,13 @@ std::string misuse(const Arguments& args) {
 
 }  // namespace
 
+VerbHelp sign_help() {
+    return single_command_help(kUsage, kOptions);
+}
+
 int run_sign(int argc, char** argv, int first) {
     std::string error;
-    const auto args = parse_arguments(
-        argc, argv, first,
-        {kSecretOption, kSecretFileOption, kSecretEnvOption, "client-id", "client-ids"}, error);
+    const auto args = parse_arguments(argc, argv, first, kOptions, error);
     if (args && args->help) {
         std::cout << kUsage;
         return kExitOk;

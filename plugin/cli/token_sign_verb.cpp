@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "'_' or '-').\n"
     "Exit status: 0 ok, 1 unusable key or token, 2 usage error.\n";
 
+const std::vector<std::string> kOptions = {"private-key", "token"};
+
 int usage_error(const std::string& message) {
     std::cerr << "mqauth token-sign: " << message << "\n" << kUsage;
     return kExitUsage;
@@ -34,9 +36,13 @@ int rejected(const std::string& message) {
 
 }  // namespace
 
+VerbHelp token_sign_help() {
+    return single_command_help(kUsage, kOptions);
+}
+
 int run_token_sign(int argc, char** argv, int first) {
     std::string error;
-    const auto args = parse_arguments(argc, argv, first, {"private-key", "token"}, error);
+    const auto args = parse_arguments(argc, argv, first, kOptions, error);
     if (args && args->help) {
         std::cout << kUsage;
         return kExitOk;

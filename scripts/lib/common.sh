@@ -5,12 +5,14 @@
 MQAUTH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MQAUTH_BUILD_DIR=${MQAUTH_BUILD_DIR:-$MQAUTH_ROOT/build}
 
-# Debian 12 packages the build, the broker and the tests need.
+# Debian 12 packages the build, the broker and the tests need. scripts/package's CPack needs
+# dpkg-shlibdeps (dpkg-dev) for the package's dependencies and `file` to find its binaries.
 MQAUTH_PACKAGES=(
   build-essential cmake pkg-config ca-certificates openssl python3
   mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev
   libssl-dev libyaml-cpp-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libcivetweb-dev curl
+  dpkg-dev file
 )
 # Node.js and npm run the integration tests' SCRAM client (tests/integration/scram_client.js).
 # A node already on PATH is kept, whatever installed it: Debian's npm can't be added beside a
@@ -46,7 +48,8 @@ install_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}"; }
 # creates and starts a cluster of its own, which the tests leave alone. JSON Schema validation and
 # a YAML parser for tests/integration/test_config_schema.py. Prometheus (the server and promtool)
 # for tests/integration/test_metrics.py.
-MQAUTH_TEST_PACKAGES=(postgresql python3-jsonschema python3-yaml prometheus)
+# groff-base and man-db render mqauth(1) in tests/package (the package's test).
+MQAUTH_TEST_PACKAGES=(postgresql python3-jsonschema python3-yaml prometheus groff-base man-db)
 install_test_dependencies() { install_packages "${MQAUTH_PACKAGES[@]}" "${MQAUTH_TEST_PACKAGES[@]}"; }
 
 # The integration tests' npm packages (MQTT.js for scram_client.js), exactly as
@@ -82,6 +85,19 @@ build_plugin_and_cli() {
   [ -f "$MQAUTH_BUILD_DIR/CMakeCache.txt" ] ||
     cmake -S "$MQAUTH_ROOT" -B "$MQAUTH_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$MQAUTH_BUILD_DIR" -j "$(nproc)" --target mqauth_plugin mqauth_cli
+}
+
+# make_packages DIR: the Debian packages of the built release tree (CPack, packaging/), written to
+# DIR; prints DIR's absolute path. CPack's staging directory is removed afterwards.
+make_packages() {
+  local output=$1
+  mkdir -p "$output"
+  output=$(cd "$output" && pwd)
+  rm -f "$output"/mqauth_*.deb "$output"/mqauth-dbgsym_*.ddeb
+  (cd "$MQAUTH_BUILD_DIR" && cpack -G DEB -B "$output" >"$output/cpack.log" 2>&1) ||
+    { log "cpack failed; see $output/cpack.log"; return 1; }
+  rm -rf "$output/_CPack_Packages"
+  printf '%s\n' "$output"
 }
 
 # The sanitizer build (ASan + UBSan) of the plugin and the CLI.

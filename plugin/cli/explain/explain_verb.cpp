@@ -42,6 +42,11 @@ constexpr const char* kUsage =
     "error, 3 refused (the CONNECT or the topic access), 4 undecided (an authorizer's function\n"
     "would decide; --call-function calls it).\n";
 
+const std::vector<std::string> kOptions = {
+    "config", "client-id",   "username", "password-file", "auth-method",
+    "cert",   "server-name", "address",  "topic",         "action"};
+const std::vector<std::string> kFlags = {"password-stdin", "call-function"};
+
 std::optional<std::string> read_password(const Arguments& args) {
     const auto file = args.option("password-file");
     if (file && args.flag("password-stdin")) {
@@ -231,13 +236,13 @@ int run(const Arguments& args) {
 
 }  // namespace
 
+VerbHelp explain_help() {
+    return single_command_help(kUsage, kOptions, kFlags);
+}
+
 int run_explain(int argc, char** argv, int first) {
     std::string error;
-    const auto args =
-        parse_arguments(argc, argv, first,
-                        {"config", "client-id", "username", "password-file", "auth-method", "cert",
-                         "server-name", "address", "topic", "action"},
-                        error, {"password-stdin", "call-function"});
+    const auto args = parse_arguments(argc, argv, first, kOptions, error, kFlags);
     if (args && args->help) {
         std::cout << kUsage;
         return kExitOk;

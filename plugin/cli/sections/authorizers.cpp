@@ -199,6 +199,10 @@ SubcommandVerb authorizers_verb() {
 
 }  // namespace
 
+VerbHelp authorizers_help() {
+    return help_of(authorizers_verb());
+}
+
 int run_authorizers(int argc, char** argv, int first) {
     return run_subcommand(authorizers_verb(), argc, argv, first);
 }

@@ -131,6 +131,10 @@ SubcommandVerb cas_verb() {
 
 }  // namespace
 
+VerbHelp cas_help() {
+    return help_of(cas_verb());
+}
+
 int run_cas(int argc, char** argv, int first) {
     return run_subcommand(cas_verb(), argc, argv, first);
 }

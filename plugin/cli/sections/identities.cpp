@@ -294,6 +294,10 @@ SubcommandVerb identities_verb() {
 
 }  // namespace
 
+VerbHelp identities_help() {
+    return help_of(identities_verb());
+}
+
 int run_identities(int argc, char** argv, int first) {
     return run_subcommand(identities_verb(), argc, argv, first);
 }

@@ -162,6 +162,10 @@ SubcommandVerb permissions_verb() {
 
 }  // namespace
 
+VerbHelp permissions_help() {
+    return help_of(permissions_verb());
+}
+
 int run_permissions(int argc, char** argv, int first) {
     return run_subcommand(permissions_verb(), argc, argv, first);
 }

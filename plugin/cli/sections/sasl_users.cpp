@@ -249,6 +249,10 @@ SubcommandVerb sasl_users_verb() {
 
 }  // namespace
 
+VerbHelp sasl_users_help() {
+    return help_of(sasl_users_verb());
+}
+
 int run_sasl_users(int argc, char** argv, int first) {
     return run_subcommand(sasl_users_verb(), argc, argv, first);
 }

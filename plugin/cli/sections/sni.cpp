@@ -119,6 +119,10 @@ SubcommandVerb sni_verb() {
 
 }  // namespace
 
+VerbHelp sni_help() {
+    return help_of(sni_verb());
+}
+
 int run_sni(int argc, char** argv, int first) {
     return run_subcommand(sni_verb(), argc, argv, first);
 }
