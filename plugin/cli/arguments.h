@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A tiny command-line parser for the verbs: `--name value` (or `--name=value`) options, `--name`
 // flags, `--help`, and positionals.

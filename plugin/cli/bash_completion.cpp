@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bash completion of mqauth, written from the same tables as `mqauth --help` and each verb's
 // --help: verbs, subcommands, each command line's options and flags; after an option, file names
 // when its usage shows a file as its value, its values when the usage lists them (A|B).

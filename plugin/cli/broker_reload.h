@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // `--reload` for the verbs that edit the config: signal the running broker (SIGHUP, as
 // `systemctl reload mosquitto` does) and tell the operator whether it applied the new file,

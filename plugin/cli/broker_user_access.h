@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Whether the broker's user can reach the files a config names. Run as root, `mqauth check` reads
 // every file itself, so it would call a config valid whose secret_file the broker (running as

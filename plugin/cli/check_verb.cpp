@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth check FILE: validates a config exactly as the plugin would load it, and, run as root,
 // whether the broker's user can read what it names.
 #include <unistd.h>

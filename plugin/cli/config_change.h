@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The life of one edit by a verb: the config read and loaded as the broker loads it, the edit
 // made on its text (editing/config_document.h), the result loaded again and written only if

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The config file as text, for verbs that edit it: the bytes that were validated are the bytes
 // that get edited, and the file must still hold them when it is replaced.

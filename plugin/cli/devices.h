@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `mqauth devices` sub-verbs. devices_verb.cpp parses and checks the command line; these run
 // with options already valid.

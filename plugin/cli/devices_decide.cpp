@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth devices activate|deactivate|revoke: records an operator decision in the config's
 // device_certificates.states, for the broker to apply on its next reload.
 #include <iostream>

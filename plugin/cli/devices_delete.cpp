@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth devices delete: forgets a registered device (ApsaraMQ for MQTT's
 // DeleteDeviceCertificate). A certificate that still verifies is registered anew, ACTIVE, when it
 // next connects; to keep a device out, revoke it instead.

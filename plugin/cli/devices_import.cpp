@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth devices import: moves the devices of a YAML registry file (what earlier versions kept
 // in device_certificates.registry_file) into the registry the config names, in one transaction.
 #include <sys/stat.h>

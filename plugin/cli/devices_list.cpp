@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth devices list: the registry with effective states, then operator states for devices
 // that have not connected yet.
 #include <iostream>

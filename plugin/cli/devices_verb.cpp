@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth devices list|activate|deactivate|revoke|import|delete: the device registry, the
 // operator's decisions in device_certificates.states (ApsaraMQ for MQTT's ActiveDeviceCertificate
 // and its siblings), moving a YAML registry file into the registry, and forgetting a device.

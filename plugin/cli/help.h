@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What each verb's command lines accept and print for --help, as data: the one source of
 // `--help`, of the man page (man_page.cpp) and of the bash completion (bash_completion.cpp), so

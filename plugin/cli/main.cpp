@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth: the command-line tool, on the same core as the plugin.
 #include <cstring>
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth(1), written from the same tables as `mqauth --help` and each verb's --help.
 #include <ostream>
 #include <string_view>

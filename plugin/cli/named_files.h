@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Every file a config names, with where it names it: what `mqauth check` makes sure the broker's
 // own user can reach, since the broker (not root) reads them at every reload.

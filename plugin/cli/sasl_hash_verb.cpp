@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth sasl-hash --mechanism M [--iterations N]: salted SCRAM credentials for sasl_users.
 #include <iostream>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A secret given to a verb: from a file, an environment variable or standard input, which no
 // other user of the machine can read, or (discouraged) on the command line, which `ps` shows to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth sign: the SIGNED-mode password a device sends, for one client id or a list of them.
 #include <fstream>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Verbs made of subcommands (`mqauth identities add|remove|list`): the table each verb fills in
 // and the one dispatcher that parses the command line, answers --help and reports misuse the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A plain-text table for terminals and grep: a header line, then one line per row, columns
 // aligned with spaces, every cell a single word.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth token-sign --private-key FILE --token T: the authorizer-signature a device sends.
 #include <iostream>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The mqauth verbs. Each takes the whole argv and the index of its first own argument, prints its
 // own --help, and returns an exit code from arguments.h; and each describes its command lines

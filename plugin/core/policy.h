@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One validated, immutable policy: what config::load produces and what the engine decides with.
 // A reload builds a whole new Policy and swaps it in; nothing mutates one after load.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "background_reload.h"
 
 #include <chrono>

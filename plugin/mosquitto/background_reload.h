@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reloads read the config on a worker thread. Mosquitto runs every plugin callback on its one
 // event loop, so a config of 100,000 identities parsed inside the RELOAD event (seconds of work)

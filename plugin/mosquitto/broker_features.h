@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the broker that loaded mqauth offers beyond Mosquitto 2.0.11, found at run time so that
 // one mqauth.so (built against 2.0.11's headers) serves 2.0 and 2.1 alike. Mosquitto 2.1 exports

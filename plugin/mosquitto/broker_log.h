@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Log lines through the broker's own logging, so they land wherever `log_dest` says. Every line
 // starts with "mqauth: " so operators can grep for the plugin's decisions.

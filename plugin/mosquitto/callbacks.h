@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The broker events mqauth handles. Each converts the event into a core request, asks the engine
 // once, and maps the answer back.

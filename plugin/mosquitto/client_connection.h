@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Ties a Mosquitto client to the TLS handshake recorded for its socket. Mosquitto 2.0 has no API
 // for a client's socket (2.1 adds mosquitto_client_port), so this reads it from the broker's

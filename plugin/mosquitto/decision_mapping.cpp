@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "decision_mapping.h"
 
 #include <mosquitto.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Mosquitto 2.1's delayed basic authentication: a CONNECT that needs an authorizer function's
 // answer is answered MOSQ_ERR_AUTH_DELAYED, its call runs on a worker thread, and the answer is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Client certificates verified by mqauth itself against `ca_certificates` during the handshake,
 // so a listener with `require_certificate true` needs no cafile and its CA list follows the

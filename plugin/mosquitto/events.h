@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The handlers of the broker events mqauth uses, one concern per file: auth_events.cpp (CONNECT
 // and enhanced authentication), acl_event.cpp (PUBLISH / SUBSCRIBE / delivery),

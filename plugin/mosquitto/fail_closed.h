@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // No exception may cross into the broker (it is C): every callback body runs inside this guard,
 // which logs what escaped and returns the callback's fail-closed result instead.

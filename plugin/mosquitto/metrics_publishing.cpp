@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "metrics_publishing.h"
 
 #include <mosquitto_broker.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The metrics as the broker shows them (README "Metrics"): the Prometheus endpoint, started,
 // moved or stopped as the policy's `metrics:` section says, and the $SYS/broker/mqauth/...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The three C entry points Mosquitto looks up with dlsym. Only these are exported
 // (-fvisibility=hidden elsewhere): the broker loads plugins RTLD_GLOBAL, so any other exported
 // symbol could clash with another plugin's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Everything the plugin keeps between callbacks, in one object handed to Mosquitto as userdata:
 // no globals (dynamic-security keeps its state in file-level statics; mqauth gives the broker a

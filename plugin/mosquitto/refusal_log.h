@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The log line of a refused CONNECT or authentication step, or of one left to the next plugin.
 #include "engine/decision.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Server-side SNI: in every server handshake, the certificate of the `sni:` section for the
 // server name the client sent (the default when none matches or none is sent), and the name

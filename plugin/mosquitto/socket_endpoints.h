@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The two ends of a connected TCP socket, compared by value. Together with the descriptor they
 // identify one connection at a time: what ties a handshake seen in an OpenSSL callback to the

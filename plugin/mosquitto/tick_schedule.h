@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Asking Mosquitto 2.1 for the next TICK, while a worker thread finishes something the broker's
 // thread must pick up (a reload, authorizer calls). 2.0.11's TICK struct, which mqauth is built

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What each TLS client asked for in its handshake, by socket descriptor, so that later events
 // (which name only the client) can learn its server name. Written in the OpenSSL servername

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tls_context_setup.h"
 
 #include "device_certificate_tls.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The plugin's way into the broker's TLS contexts. Mosquitto creates its listeners' SSL_CTXs
 // after plugin init and offers no API to reach them, so the plugin registers an SSL_CTX ex_data

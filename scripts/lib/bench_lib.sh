@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Helpers for scripts/bench: brokers on loopback, the client, medians.
 # Sourced, not run. The caller sets BENCH_TMP (a private temp dir),

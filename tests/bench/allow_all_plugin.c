@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * allow_all_plugin: a Mosquitto plugin that answers every ACL check "allow"
  * and does nothing else. scripts/bench loads it as a control: the gap between

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A local custom-authorizer function for scripts/bench: an HTTP/1.1 keep-alive server on
 127.0.0.1 that answers every POST with {"result": "allow", "refresh_seconds": 86400} after
 reading (not parsing) its body, so the figure measures the broker's side of a call plus the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, getrusage, access */
 
 #include "bench_util.h"

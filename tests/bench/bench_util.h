@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Helpers the benchmark clients share: their common options, a monotonic clock, strict number
  * parsing, the loopback-only check, the process's own CPU time, latency percentiles and TLS
  * client settings. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """How mqauth's config cost grows: load time (`mqauth check`), reload time in a running broker,
 the longest pause a connected client sees during that reload, and the broker's memory, for
 configs of N identities. Run by scripts/bench (figure config_scale); by hand:

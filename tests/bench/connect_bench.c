@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * connect_bench: sequential MQTT 3.1.1 connect benchmark on libmosquitto.
  *

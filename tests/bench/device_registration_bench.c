@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * device_registration_bench: first connects of NEW device certificates, one after another, with
  * OpenSSL and hand-written MQTT 3.1.1 packets.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Writes a device registry in the YAML format of earlier mqauth versions (the file that
 `device_certificates.registry_file` named), for scripts/bench's device_registration_at_scale:
 `mqauth devices import --from FILE` moves its devices into the SQLite registry under test, so

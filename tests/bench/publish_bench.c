@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * publish_bench: QoS 0 publish throughput benchmark on libmosquitto.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // scram_login_bench: sequential MQTT 5 logins with MQTT.js, either a SCRAM exchange over
 // enhanced authentication or a plain username/password CONNECT, for scripts/bench's
 // scram_login_vs_plain_login figure. Both modes use the same client library, the same broker and

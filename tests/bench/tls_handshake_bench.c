@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * tls_handshake_bench: sequential TLS handshakes against a broker's TLS listener, with OpenSSL
  * directly (no MQTT at all).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the authorizer username format (DEVICE|authorizer-name=...|...) and its redaction for
 // log lines. Properties that must hold for any input: a parsed username's parts are non-empty
 // views into the input with no '|' in them, and in the redacted form every part after DEVICE is

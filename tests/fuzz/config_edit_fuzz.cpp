@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the CLI's text edits of a config (editing/config_document.h) on arbitrary YAML text:
 // an edit either is refused with a reason or yields text that parses as the old document with
 // exactly that change (the editor proves it; a crash, or an edit without its proof holding, is a

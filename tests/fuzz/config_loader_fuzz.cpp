@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the whole config path: YAML parsing, the tree builder, every section reader. Any input
 // must end in a Policy or in positioned errors; never a crash, a hang or a leak.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the parser of an authorizer function's answer: the body of an HTTP answer, from a
 // function that may be broken or hostile. Any input must give exactly one outcome; allow or
 // deny only for a JSON object whose "result" is "allow" or "deny", and every error must say why.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the parser of the YAML registry file earlier versions wrote, which `mqauth devices
 // import` reads: whatever fails must yield nothing, and whatever parses must be what the import
 // can store (canonical serials, one record per device, UTF-8 text).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the sasl_users[].credentials string parser: whatever parses must format back to the
 // same text (the format has exactly one spelling per value).
 #include <cstddef>

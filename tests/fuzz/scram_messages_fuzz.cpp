@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the SCRAM server through its public door: the first input line is a client-first, the
 // rest a client-final, run through a real ScramAuthenticator with one SCRAM-SHA-256 user. Any
 // input must end in a Continue, a Success or a Failure; a Success without the right proof would

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the sni_config string form and what is built from it: whatever parses must format back
 // to the same text (nothing is trimmed, no part may be empty), every refusal must say why without
 // quoting a password (it names the entry instead), and each exact domain that maps must then select

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the config's timestamps (previous_secret_until): whatever parses is a time the same
 // text names, so a UTC ("Z") text formats back to itself, and nothing else parses as a time
 // before 1970.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes rule filters, topics and placeholder values together: the input is split on newlines
 // into a rule filter, a topic (or subscription filter), a username and a client id. Checks the
 // invariants a permission check relies on besides "no crash":

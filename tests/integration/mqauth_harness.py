@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Integration-test harness for mqauth: a real Mosquitto on 127.0.0.1 with the built plugin, driven
 by the real Mosquitto clients.
 

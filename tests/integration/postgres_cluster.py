@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A throw-away PostgreSQL cluster for integration tests that need a real database server.
 
 PostgresCluster initialises a new cluster in its own temporary directory (initdb), starts it on

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // A SCRAM-SHA-256 / SCRAM-SHA-512 client (RFC 5802, RFC 7677) over MQTT 5 enhanced
 // authentication, for mqauth's integration tests. MQTT.js carries the packets
 // (client.handleAuth answers the broker's AUTH); the SCRAM arithmetic is Node's crypto, written

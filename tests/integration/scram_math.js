@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // The client side of SCRAM (RFC 5802 sections 3 and 5; RFC 7677 for SHA-256, the same
 // construction with SHA-512), shared by the integration tests' client (scram_client.js) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Custom authorizers (SPEC `authorizers`, "Who decides a CONNECT" step 2) against a real
 Mosquitto with the built plugin and a real HTTP function: a Python http.server in a thread of
 this test, which records every request and answers as each test tells it to (allow, deny,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Broken configs (issue 9, SPEC "mosquitto.conf" reload rules and `mqauth check`): files that are
 empty, whitespace only, binary, huge, deeply nested, indented with tabs, with duplicate keys, with
 an enum in the wrong case, a directory, unreadable, a FIFO.

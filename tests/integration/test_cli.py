@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The mqauth tool's command-line conventions, as users of mosquitto_passwd and mosquitto_ctrl
 expect them: --version, `help VERB`, `--option=value`, enum values in any case, and secrets that
 never have to be on the command line (where `ps` shows them to every user of the machine),

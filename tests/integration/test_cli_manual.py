@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """mqauth(1) and the bash completion say what --help says: the build writes both with the tool's
 hidden --generate-man and --generate-bash-completion from the tables its --help prints, so every
 verb and subcommand is in the man page with its usage, and the completion offers exactly the

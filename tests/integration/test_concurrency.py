@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Many clients at once (issue 9) against a real Mosquitto with the built plugin: a mix of valid
 ORIGIN, SIGNED and CLIENT identities, wrong passwords, unknown users, missing passwords and SCRAM
 logins (scram_client.js), all released together; every decision is checked on its own (admitted,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The config's JSON Schema (config/mqauth.schema.json, issue 19) against the loader itself.
 
 The schema is what editors (yaml-language-server) check a config against as it is typed; the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The verbs that edit the config file (issue 19): `mqauth identities`, `permissions`,
 `sasl-users`, `cas`, `sni`, `authorizers` and `devices delete`, the built tool on real files and,
 for `--reload`, against a real broker.

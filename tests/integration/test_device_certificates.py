@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Device certificates (SPEC `ca_certificates`, `device_certificates`, "Who decides a CONNECT"
 step 1) against a real Mosquitto with the built plugin, real certificates made by `openssl`
 (tls_material.py) and the real clients with --cert/--key.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`mqauth devices list|activate|deactivate|revoke|import` (SPEC "Commands"): the built tool on
 temporary configs and SQLite registries (DevicesCliTest: no broker, since the verbs only read the
 registry, fill it from a YAML file, and edit the config for the next reload), then the tool and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """config/examples/: each production example passes `mqauth check` and is loaded by a real
 broker in the form for the broker under test (mosquitto.conf for 2.0, mosquitto-2.1.conf for
 2.1). The files are used as they are, but for what a test cannot share with the machine: their

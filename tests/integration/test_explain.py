@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`mqauth explain`: how the broker would decide a CONNECT and a topic access under a config file,
 the built tool run on real files, without a broker (and once against one).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hostile CONNECT and AUTH input (issue 9) against a real Mosquitto with the built plugin: fields
 of up to 65535 bytes, NUL bytes, invalid UTF-8, a SIGNED password replayed from another client
 id, and SCRAM exchanges gone wrong at every step (random bytes, 64 KiB messages, AUTH packets out

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Custom-auth identities (SPEC "auth.yaml" identities, "Who decides a CONNECT" step 4 and 5,
 "mosquitto.conf" reload rules) against a real Mosquitto with the built plugin.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Metrics (the `metrics:` section): after a known sequence of CONNECTs, PUBLISHes and
 SUBSCRIBEs, GET /metrics gives exactly the expected value of every series mqauth counts, in a
 body `promtool check metrics` accepts; a real Prometheus server started here scrapes the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`unknown_usernames: next_plugin` (README "Migrate from password_file / dynamic-security"):
 mqauth and Mosquitto's own password_file + acl_file, or the dynamic-security plugin, in one real
 broker. A username mqauth has no entry for, and that client's topic checks, are left to them;

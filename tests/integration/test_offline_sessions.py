@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Persistent sessions that are offline when Mosquitto re-checks its clients after a SIGHUP
 (issue 14, item 1), against a real Mosquitto with the built plugin.
 

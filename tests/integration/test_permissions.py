@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Topic permissions (SPEC "auth.yaml" permissions:, issue 3) against a real Mosquitto with the
 built plugin, observed the way a client sees them: what mosquitto_sub receives, and SUBACK codes.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """README's demo (issue 19): every mosquitto_pub / mosquitto_sub line of the block under
 "### Demo credentials" does what the comment above it says, against a real broker serving the
 repository's config/auth.yaml as it is (on a free port: `-p 1883` is rewritten).

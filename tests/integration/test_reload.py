@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reloads read the config on a worker thread (README "Reload"): the broker keeps serving under
 the running policy while a big config is parsed, and the new policy takes over once it is ready.
 """

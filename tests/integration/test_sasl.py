@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SASL users (SPEC `sasl_users`, "Who decides a CONNECT" steps 3 and 4, the reload rules)
 against a real Mosquitto with the built plugin.
 

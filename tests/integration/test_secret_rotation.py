@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Secret rotation without an outage (README "Rotating a secret"): `mqauth identities rotate`
 keeps the old secret as previous_secret, accepted until previous_secret_until or until
 `end-rotation`, and a real broker keeps the clients logged in with it across the reload,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`device_certificates.registry: {postgresql: CONNINFO}`: a fleet's brokers registering devices into
 one PostgreSQL table. Real brokers, real device certificates over mutual TLS, and a real
 PostgreSQL 15 server in a throw-away cluster of the test's own (postgres_cluster.py), which the

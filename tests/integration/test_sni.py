@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Server-side SNI (SPEC `sni:`, issue 6) against a real Mosquitto with the built plugin: which
 certificate a TLS listener serves for the server name a client sends, seen by `openssl s_client`
 and by `mosquitto_pub` with hostname verification on.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Failed-login throttling (issue 9; an mqauth extension, `throttling:` in the config) against a
 real Mosquitto: after too many failures from one address the broker refuses further CONNECTs
 without checking them, logs the episode once, and lets the right password in again once the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Certificates and keys for TLS tests, made with the `openssl` command-line tool at test time.
 
 Nothing here is checked in: every run makes fresh material in a temporary directory, so tests

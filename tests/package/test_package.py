@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Debian package as an operator meets it: dpkg -i, the files where Debian looks for them
 (stripped, the debug information beside them), mqauth(1) and the bash completion, the plugin
 loaded into Debian's broker through the conf.d drop-in, then dpkg -r (the conffile stays) and
@@ -36,6 +37,9 @@ EXPECTED_FILES = [
     "/usr/share/doc/mqauth/copyright",
     "/usr/share/doc/mqauth/README.md",
     "/usr/share/doc/mqauth/examples/mqauth.yaml",
+    *(f"/usr/share/doc/mqauth/examples/{example}/{name}"
+      for example in ("tls-devices", "loopback")
+      for name in ("mosquitto.conf", "mosquitto-2.1.conf", "mqauth.yaml")),
 ]
 # The libraries dpkg-shlibdeps must find in the two binaries, and the broker.
 EXPECTED_DEPENDS = ["libssl3", "libyaml-cpp0.7", "libcurl4", "libsqlite3-0", "libpq5",

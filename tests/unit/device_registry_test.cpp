@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The registry as the broker uses it, over a store the test controls: what it answers from
 // memory, what it asks the store, and what it says in the log when the store is unreachable.
 #include <gtest/gtest.h>

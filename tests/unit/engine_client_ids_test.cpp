@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A client never gains permissions through a client id it has not proven: a client id that a
 // CLIENT identity names is reserved to it, and CLIENT rules apply only to proven client ids.
 #include <gtest/gtest.h>

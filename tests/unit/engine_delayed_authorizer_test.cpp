@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Authorizer calls off the broker's thread (Mosquitto 2.1's delayed basic auth): a cache miss is
 // Pending, and finish_authorizer_calls decides it once the fake transport has the answer.
 #include <gtest/gtest.h>

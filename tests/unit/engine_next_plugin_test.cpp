@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `unknown_usernames: next_plugin`: a CONNECT whose username mqauth has no entry for, and then
 // every topic check of that client, is left to the next plugin; everything mqauth knows it
 // still decides itself.

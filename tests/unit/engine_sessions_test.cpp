@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sessions outlive their connections: Mosquitto keeps persistent sessions offline, checks topic
 // access for what it queues for them, and re-checks every session it holds after a reload. A
 // re-check is answered from the session, never as a login, and an offline session is never

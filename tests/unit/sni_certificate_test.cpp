@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading a certificate, its chain and its key: what load_server_certificate checks.
 #include <gtest/gtest.h>
 

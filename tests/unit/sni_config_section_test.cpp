@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `sni:` section of auth.yaml: what loads, and every error with its FILE:LINE:COL.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApsaraMQ SetSniConfig's string form "domain#certId#password;...": splitting and its error
 // messages.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which certificate a server name selects: exact names, one-label wildcards, case, the default.
 #include <gtest/gtest.h>
 

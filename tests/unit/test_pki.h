@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificates made in-process for unit tests: a CA, intermediates and leaves with chosen serials
 // and validity, signed with EC P-256 keys (quick to make), and the files they are written to.

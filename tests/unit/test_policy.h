@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A Policy from YAML text for engine tests; a config the test got wrong fails the test with its
 // first error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RSA keys made in-process for the custom-authorizer tests (the integration tests use openssl
 // genpkey instead). Generating a key takes a while, so each is made once per test program.

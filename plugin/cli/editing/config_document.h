@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Edits of a config file's TEXT, for the verbs that change it (`mqauth identities add`, ...):
 // an emitter would drop every comment and reflow the layout the operator chose, so only the

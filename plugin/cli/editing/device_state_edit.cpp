@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "editing/device_state_edit.h"
 
 #include <utility>

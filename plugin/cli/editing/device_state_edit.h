@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Recording an operator's device-certificate decision (`mqauth devices activate|deactivate|revoke`,
 // ApsaraMQ for MQTT's ActiveDeviceCertificate and its siblings) in `device_certificates.states` by

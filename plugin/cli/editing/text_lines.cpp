@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "editing/text_lines.h"
 
 namespace mqauth::editing {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A config file's text seen as lines, for edits that keep every byte they do not change. The
 // YAML tree's positions (1-based line and column, columns counted in bytes) map to byte offsets

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Writing new YAML into an operator's config in the style of what is already there: block items
 // indented like their neighbours, or flow items `- {...}` beside flow items, and scalars quoted

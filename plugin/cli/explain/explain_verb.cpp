@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth explain: how the broker would decide a CONNECT and a topic access, step by step, by the
 // broker's own engine on the --config file, with no broker running.
 #include <iostream>

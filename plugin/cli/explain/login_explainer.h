@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A CONNECT decided by the broker's own engine, with nothing of the broker around it: the
 // engine of `mqauth explain`. It sees the device registry read-only (what_if_store.h) and calls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "explain/scram_client.h"
 
 #include "crypto/base64.h"

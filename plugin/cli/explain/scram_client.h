@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The client side of a SCRAM exchange (RFC 5802 section 3), so that `mqauth explain` can run a
 // SCRAM-SHA-* login through the engine exactly as an MQTT 5 client's AUTH packets would.

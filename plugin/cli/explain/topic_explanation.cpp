@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "explain/topic_explanation.h"
 
 #include "config_change.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Which rules decide a topic access, each with its line: the rules of the config file tried one
 // at a time through the broker's own rule matching (permissions/permission_table.h), so that the

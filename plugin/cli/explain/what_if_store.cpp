@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "explain/what_if_store.h"
 
 namespace mqauth::cli::explain {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The device registry as `mqauth explain` lets the engine see it: read from the real store, but
 // never written. A first-seen certificate is answered as registered (what the broker would do on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth authorizers add|update|remove|list: Huawei IoTDA's custom authenticators ("Create /
 // Update / Delete a Custom Authenticator") as entries of the config's `authorizers`, with the
 // API's field names.

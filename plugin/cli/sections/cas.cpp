@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth cas add|remove|activate|deactivate|list: the CAs that may issue device certificates
 // (ApsaraMQ for MQTT's CA certificate APIs) as entries of the config's `ca_certificates`.
 #include <iostream>

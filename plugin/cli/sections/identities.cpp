@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth identities add|remove|list: ApsaraMQ for MQTT's custom-auth identities
 // (AddCustomAuthIdentity and its siblings) as entries of the config's `identities`.
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth permissions add|remove|list: ApsaraMQ for MQTT's custom-auth permissions
 // (AddCustomAuthPermission and its siblings) as the rules of the config's `permissions`.
 #include <iostream>

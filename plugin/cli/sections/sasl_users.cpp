@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth sasl-users create|delete|list: ApsaraMQ for Kafka's SASL users (CreateSaslUser and its
 // siblings) as entries of the config's `sasl_users`, with salted credentials only.
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mqauth sni set|list: ApsaraMQ for MQTT's SetSniConfig, the domain -> certificate map of the
 // config's `sni` section, in the API's string form.
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One custom authorizer (Huawei IoTDA "custom authenticator"): an external function that decides
 // CONNECTs, optionally behind a token signature check, optionally with cached decisions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The transport to an authorizer's function: POST a JSON body, get an HTTP answer back. An
 // interface so that the engine's tests can stand in a fake; the real one is HttpFunction.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `authorizers:` of one policy, by name, and the default one for SNI clients.
 #include <deque>

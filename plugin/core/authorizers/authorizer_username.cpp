@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/authorizer_username.h"
 
 namespace mqauth::authorizers {

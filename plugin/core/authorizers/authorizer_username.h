@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The username by which a device names a custom authorizer (Huawei IoTDA's format):
 //   DEVICE|authorizer-name=NAME|authorizer-signature=SIG|signing-token=TOKEN

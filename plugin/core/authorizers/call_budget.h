@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A bound on the share of the broker's one thread that authorizer functions may take (Mosquitto
 // 2.0 calls them synchronously): a token bucket of time. Each call's duration is paid from the

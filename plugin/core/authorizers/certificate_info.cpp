@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/certificate_info.h"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the function is told about a client certificate (one the listener verified itself, when
 // no CA is listed in the policy): the facts, and a fingerprint that keys the decision cache.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Stops calling an authorizer function that keeps failing. Mosquitto 2.0 runs every plugin
 // callback on its one thread, so each call to a dead or slow function stalls every client of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/curl_transfer.h"
 
 #include <openssl/crypto.h>

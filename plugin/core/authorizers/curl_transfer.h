@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What both transports to authorizer functions do to a libcurl easy handle: the same options on
 // every call (no redirects, no proxy, no signals, answers capped at kMaxAnswerBytes), the call's

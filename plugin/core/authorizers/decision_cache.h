@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Cached function decisions of authorizers with cache_enable (Huawei IoTDA's custom authenticator:
 // the cached result is used while username, client id, password, certificate and function URN

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a function's HTTP answer means. Only a 2xx answer whose body is the JSON object
 // {"result": "allow"|"deny", "refresh_seconds": N} decides; anything else (no answer, another

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The transport to authorizer functions off the broker's thread (Mosquitto 2.1, which lets a
 // CONNECT's authentication finish later): calls are started on the broker's thread, run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/function_request.h"
 
 #include <nlohmann/json.hpp>

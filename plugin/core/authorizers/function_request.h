@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The JSON document POSTed to an authorizer's function (README "Custom authorizers"):
 // {"authorizer_name", "username", "client_id", "password", "signing_token",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Validating an authorizer's func_urn at load: the function is an http:// or https:// URL.
 #include <optional>

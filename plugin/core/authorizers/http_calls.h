@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The real transport for calls off the broker's thread: one worker thread drives every call at
 // once through libcurl's multi interface (one connection pool for all of them, so connections

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/http_function.h"
 
 #include <unordered_set>

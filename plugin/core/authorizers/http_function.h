@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The transport to authorizer functions on the broker's thread (Mosquitto 2.0): libcurl, one easy
 // handle per URL kept across calls so its connection is reused (HTTP keep-alive; no TCP or TLS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "authorizers/token_signature.h"
 
 #include <openssl/err.h>

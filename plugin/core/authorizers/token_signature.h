@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The token signature a device presents in its username (SPEC "Who decides a CONNECT" step 2):
 // SIG = Base64(RSA-SHA256 PKCS#1 v1.5 signature of TOKEN), verified with the authorizer's

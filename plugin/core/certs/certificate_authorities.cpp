@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/certificate_authorities.h"
 
 #include "crypto/crypto_error.h"

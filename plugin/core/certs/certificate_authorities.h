@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The CAs listed in `ca_certificates`: the only anchors a device certificate may chain to. The
 // listener has no cafile; mqauth verifies client certificates against this list itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/certificate_facts.h"
 
 #include <openssl/asn1.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What mqauth records and reports about a certificate: serial, issuer, subject CN, validity and
 // fingerprint, as text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The device-certificate part of a Policy: `ca_certificates` and `device_certificates`.
 #include <optional>

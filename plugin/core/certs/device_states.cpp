@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/device_states.h"
 
 namespace mqauth::certs {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The operator's device-certificate decisions (`device_certificates.states`, ApsaraMQ for MQTT's
 // ActiveDeviceCertificate and its siblings), applied over the registry's own states.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/device_verification.h"
 
 #include "certs/serial_number.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Verifying a client certificate against the listed CAs, and whether a verified device may
 // connect under a policy. The listener has no cafile: these CAs are the only trust anchors.

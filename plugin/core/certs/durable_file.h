@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Replacing a file so that a crash at any moment leaves either the old content or the new one,
 // and the new one survives power loss once this returns: temp file, fsync, rename, fsync of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/legacy_registry_file.h"
 
 #include <unordered_set>

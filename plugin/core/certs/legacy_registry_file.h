@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The YAML registry file of earlier mqauth versions (`device_certificates.registry_file`), read
 // once by `mqauth devices import` to move its devices into the SQLite or PostgreSQL registry.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "certs/serial_number.h"
 
 #include <openssl/bn.h>

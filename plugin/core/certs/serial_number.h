@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificate serial numbers as operators see them: the hex `openssl x509 -serial` prints.
 // Compared in a canonical form (upper case, no leading zeros), so "0a1b", "0A1B" and "A1B" name

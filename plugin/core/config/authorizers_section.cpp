@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/authorizers_section.h"
 
 #include "authorizers/function_url.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `authorizers:` list: Huawei IoTDA custom authenticators ("Update a Custom Authenticator"),
 // with Huawei IoTDA's custom-authenticator field names, limits and defaults.

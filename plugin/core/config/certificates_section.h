@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `ca_certificates:` list and the `device_certificates:` mapping: ApsaraMQ for MQTT device
 // certificates (ActiveDeviceCertificate and its sibling APIs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `identities:` section: ApsaraMQ for MQTT custom-auth identities (AddCustomAuthIdentity).
 #include <string>

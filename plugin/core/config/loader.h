@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // config::load: the YAML file -> one validated, immutable Policy, or every error found in it.
 #include <memory>

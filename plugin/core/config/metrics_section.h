@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `metrics:` mapping (an mqauth extension): the Prometheus endpoint and the $SYS topics.
 #include <optional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `permissions:` section: ApsaraMQ custom-auth permissions (AddCustomAuthPermission).
 #include <functional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/registry_section.h"
 
 #include "config/file_paths.h"

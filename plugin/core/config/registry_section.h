@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // `device_certificates.registry`: where first-seen device certificates are registered.
 //   registry:

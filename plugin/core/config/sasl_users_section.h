@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `sasl_users:` section: Kafka-style SASL users (ApsaraMQ for Kafka CreateSaslUser).
 #include <vector>

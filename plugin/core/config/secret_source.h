@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A secret is given inline (`secret`), in a file (`secret_file`, so it can stay out of the YAML
 // and out of version control), or in an environment variable (`secret_env`): exactly one of them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/signing_key_source.h"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An authorizer's signing_public_key: inline PEM text, or the path of a PEM file (relative to
 // the config file's directory). Loaded at config time, never during a CONNECT.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The domain map of the `sni:` section: a `domains` list, or ApsaraMQ SetSniConfig's `sni_config`
 // string.
 #include "config/sni_entries.h"

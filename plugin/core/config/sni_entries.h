@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `sni:` section's entries as read from the YAML, before any file is loaded or the domain
 // map is built. sni_domains_section.cpp reads the domain entries, sni_section.cpp the rest.

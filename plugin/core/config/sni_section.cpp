@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/sni_section.h"
 
 #include <unordered_map>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `sni:` section (ApsaraMQ for MQTT SetSniConfig): the certificates the broker's TLS
 // listeners serve, by the server name each client asks for.

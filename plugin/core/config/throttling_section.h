@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `throttling:` mapping (an mqauth extension): failed-login back-off.
 #include "throttling/throttle_settings.h"

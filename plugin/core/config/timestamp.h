@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Points in time in the config (previous_secret_until): RFC 3339 date-times with a UTC offset,
 // "2026-12-31T23:59:59Z" or "2027-01-01T00:59:59+01:00", as `date -u +%FT%TZ` prints them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Digests, HMAC and PBKDF2 over the hash functions mqauth uses, on OpenSSL 3 EVP. Byte strings
 // are std::string (binary, not text).

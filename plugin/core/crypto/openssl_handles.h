@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Owning handles for the OpenSSL objects mqauth keeps: each frees itself with the matching
 // OpenSSL function, so no error path leaks one.

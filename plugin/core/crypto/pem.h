@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificates and private keys read from PEM files at config load, never during a handshake.
 // Failures come back as text for a config diagnostic (the file name is the caller's to add).

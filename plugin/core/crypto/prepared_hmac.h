@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // HMAC (RFC 2104) with its key absorbed once: the hash states after the inner and the outer
 // padded key. A MAC then costs two state copies and the message's blocks; OpenSSL's EVP_MAC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "crypto/random.h"
 
 #include <openssl/rand.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A secret held in memory: wiped on destruction, never printable. The only way to read it is
 // reveal(), which makes every use greppable.

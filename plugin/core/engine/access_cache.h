@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The last few topic decisions of one client, like EMQX's per-client authorization cache: a
 // device publishes to the same few topics over and over, so most checks end at one string

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the engine needs to decide a PUBLISH, a SUBSCRIBE or a delivery to a subscriber.
 #include <string_view>

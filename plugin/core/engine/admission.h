@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What admitted a session, as the mechanism that admitted it records it, and how it answers for
 // the session later: after a reload (does the new policy still admit it?) and for topic rules

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The built-in admissions (admission.h): one per way of logging in, and the withdrawn one.
 #include <memory>

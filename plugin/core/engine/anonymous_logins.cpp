@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/anonymous_logins.h"
 
 #include "engine/admissions.h"

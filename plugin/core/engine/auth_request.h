@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One step of MQTT 5 enhanced authentication (the CONNECT's Authentication Method and Data, or
 // a later AUTH packet's data), and the engine's answer to it.

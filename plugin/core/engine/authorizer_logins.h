@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The custom authorizers' part of the engine (SPEC "Who decides a CONNECT", step 2; Huawei IoTDA's
 // custom authenticator): whether an authorizer takes a CONNECT, its token signature check, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // CONNECTs that present a client certificate (SPEC "Who decides a CONNECT", step 1; ApsaraMQ for
 // MQTT's device certificates): whatever username or password comes with it, the certificate

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The engine's view of device-certificate checks: certificate problems as refusal reasons, and
 // whether a device keeps (or gets) access under a policy and its registry.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Client ids as credentials. A client never gains permissions through a client id it has not
 // proven: CLIENT rules apply only where the login proved the id, and a client id that CLIENT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the engine needs to know about a CONNECT, copied out of the broker's event by the adapter.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the engine answers. `Deny` is a refusal the policy made; `Error` means something broke
 // (the adapter fails closed and logs it differently).

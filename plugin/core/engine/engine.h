@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The policy engine: decides CONNECTs (through its login mechanisms, login_mechanism.h),
 // enhanced-authentication steps and topic access against the current Policy, and tracks admitted

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // mqauth's metrics (README "Metrics"): what the engine decides, counted as it decides, on the
 // instruments of one registry (metrics/registry.h) that the metrics endpoint and the $SYS topics

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine: MQTT 5 enhanced authentication with SCRAM (RFC 5802 / RFC 7677). The exchange itself
 // lives in sasl::ScramAuthenticator; here its outcome becomes a Decision and, on success, a
 // session like any other login's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/live_clients.h"
 
 namespace mqauth::engine {

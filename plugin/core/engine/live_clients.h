@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The sessions the engine has admitted and what admitted them, so that a reload can tell which
 // of them the new policy no longer admits. A session outlives its connection: Mosquitto keeps a

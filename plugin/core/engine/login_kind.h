@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How a client logged in (or tried to): the `mechanism` label of the metrics.
 #include <cstddef>

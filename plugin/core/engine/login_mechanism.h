@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A way of logging in with a CONNECT (SPEC "Who decides a CONNECT"): a device certificate, a
 // custom authorizer, a username and password, or none of these. The engine asks its mechanisms

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The connected clients mqauth left to the next plugin (`unknown_usernames: next_plugin`). The
 // plugin that admitted them answers for them; mqauth keeps them only to withdraw them when a

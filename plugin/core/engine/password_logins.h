@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // CONNECTs with a username and no certificate that no authorizer claims (SPEC "Who decides a
 // CONNECT", step 3): a CLIENT identity of this username and client id, else a USER identity

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // CONNECTs waiting for an authorizer function's answer, where the broker lets authentication
 // finish later (Mosquitto 2.1's delayed basic auth). Each waits under the id of its call.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/readmission.h"
 
 #include "engine/client_ids.h"

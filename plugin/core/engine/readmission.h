@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Whether a live client would still be admitted by a new policy, with the same credentials.
 #include <optional>

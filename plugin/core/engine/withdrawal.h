@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A client a reload (or the passing of time) withdrew: the adapter disconnects it when online.
 #include <string>

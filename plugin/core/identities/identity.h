@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A custom-auth identity (ApsaraMQ for MQTT AddCustomAuthIdentity).
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "identities/identity_table.h"
 
 #include <functional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // All identities of one policy, indexed for the CONNECT path: every lookup is a hash lookup on
 // string_views into the table's own storage, so a lookup neither scans nor allocates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "identities/signed_password.h"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading a file the config names (the config itself, a secret_file, a certificate, the device
 // registry): a regular file only, opened so that a FIFO cannot block the broker and read with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The three Prometheus instruments, lock-free: the broker's thread (and the authorizer worker
 // on Mosquitto 2.1) update them with relaxed atomics, the metrics endpoint's thread reads them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The Prometheus endpoint (README "Metrics"): GET /metrics answers the registry's text on threads
 // of its own (civetweb's), so a scrape, a slow client or a flood of bad requests never reaches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The config's `metrics:` section (README "Metrics"): where the Prometheus endpoint listens, and
 // how often the $SYS topics are published. Absent: neither.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Named families of instruments with labels, and their Prometheus text exposition (format
 // 0.0.4). A series is made once, at start-up or at a reload, under the registry's lock; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the rules matching one access say: which actions they allow and which they deny.
 #include <cstdint>

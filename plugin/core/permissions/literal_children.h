@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The literal children of a rule-tree node, looked up by topic level on every PUBLISH and every
 // delivery. Most nodes have a handful of children, so they sit in one vector sorted by level:

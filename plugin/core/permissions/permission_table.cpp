@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "permissions/permission_table.h"
 
 #include "permissions/topic_levels.h"

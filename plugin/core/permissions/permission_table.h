@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // All topic permissions of one policy (ApsaraMQ custom-auth permissions): rules indexed by the
 // username or client id they name, each identity's rules in a RuleTree. A check is two hash

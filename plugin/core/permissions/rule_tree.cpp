@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "permissions/rule_tree.h"
 
 #include "permissions/literal_children.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The topic rules of one identity as a tree of filter levels. A check walks the tree along the
 // topic's levels, so its cost grows with topic depth, not with the number of rules.

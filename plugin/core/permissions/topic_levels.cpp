@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "permissions/topic_levels.h"
 
 namespace mqauth::permissions {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Walks an MQTT topic or filter level by level ('/'-separated) without copying it.
 #include <cstddef>

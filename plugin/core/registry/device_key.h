@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How the registry names a device certificate, and the states it can be in.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "registry/device_registry.h"
 
 #include "registry/store_opening.h"

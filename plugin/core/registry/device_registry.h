@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The device registry as the broker uses it: every certificate is registered on its first valid
 // connect, durably, before the device is admitted. What the broker has seen is kept in memory,

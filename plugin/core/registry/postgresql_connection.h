@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One libpq connection whose every wait has a deadline: the broker's thread runs registrations,
 // so a database that stops answering (or a network that drops packets) must cost it a bounded

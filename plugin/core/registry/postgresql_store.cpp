@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "registry/postgresql_store.h"
 
 #include <algorithm>

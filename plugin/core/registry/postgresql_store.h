@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The shared registry: one PostgreSQL table that every broker of a fleet registers into, so the
 // inventory is fleet-wide. While the database cannot be reached, each call fails at once as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "registry/registry_source.h"
 
 #include "crypto/constant_time.h"

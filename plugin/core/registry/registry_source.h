@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where the device registry lives, as `device_certificates.registry` names it: an SQLite file
 // (the embedded default) or a PostgreSQL database shared by a fleet of brokers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where registered devices are kept: one interface, an SQLite file or a PostgreSQL table behind
 // it. A store keeps apart "the database cannot be reached" (a PostgreSQL outage: known devices

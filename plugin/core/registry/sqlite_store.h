@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The embedded registry: one SQLite file, written by the broker that owns it. A registration is
 // one small transaction (an indexed insert), whatever the number of devices already there.

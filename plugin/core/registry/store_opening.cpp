@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "registry/store_opening.h"
 
 #include "registry/postgresql_store.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The store a registry source names, opened for the broker (ReadWrite) or for the CLI's listing
 // (ReadOnly).

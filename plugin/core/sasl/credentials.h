@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Salted SCRAM credentials (RFC 5802 section 3): what the server keeps instead of a password.
 // Text form, as PostgreSQL writes it: MECHANISM$ITERATIONS:SALT$STOREDKEY:SERVERKEY, each binary

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The SCRAM mechanisms (RFC 5802, RFC 7677) and their MQTT 5 authentication method names.
 #include <optional>

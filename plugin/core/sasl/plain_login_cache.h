@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Remembers which (username, password) pairs a `plain` SASL login verified, so a repeat connect
 // skips the PBKDF2 (about 1 ms at 4096 iterations). Entries are keyed by HMAC-SHA256 under a

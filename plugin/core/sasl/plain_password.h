@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A `plain` SASL login's password against the user's credentials and, while they are accepted,
 // its previous ones (a rotation under way).

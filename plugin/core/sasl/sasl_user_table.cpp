@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sasl/sasl_user_table.h"
 
 namespace mqauth::sasl {

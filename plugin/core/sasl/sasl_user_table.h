@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Kafka-style SASL users (ApsaraMQ for Kafka CreateSaslUser), by username.
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // SCRAM over MQTT 5 enhanced authentication: owns the exchanges in flight, one per connection.
 // An exchange is begun by the CONNECT (client-first), finished by one AUTH (client-final), and

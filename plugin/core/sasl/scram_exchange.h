@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The server side of one SCRAM exchange (RFC 5802 section 5, RFC 7677):
 //   begin:  client-first  -> server-first   (nonce extended, salt, iterations)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The client's SCRAM messages (RFC 5802 section 7), parsed strictly. Anything this server does
 // not do is refused rather than half-understood: channel binding ("p=" and "y"), an authzid, and

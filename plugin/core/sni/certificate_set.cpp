@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sni/certificate_set.h"
 
 namespace mqauth::sni {

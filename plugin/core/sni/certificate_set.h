@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `sni:` section once loaded: certificates by id, domain names and one-label wildcards mapped
 // to them, and the default. Immutable after load; a reload builds a new set inside a new Policy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sni/domain_name.h"
 
 #include <arpa/inet.h>

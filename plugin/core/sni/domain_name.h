@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // DNS names as SNI compares them: ASCII, case-insensitive, at most 253 characters (RFC 1035's
 // limit on a name's text form). Patterns come from the config; server names come from clients.

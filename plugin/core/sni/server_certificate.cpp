@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sni/server_certificate.h"
 
 #include <openssl/asn1.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A certificate the broker can serve: the leaf, the chain that follows it in its file, and the
 // private key, loaded and checked against each other at config load, never during a handshake.

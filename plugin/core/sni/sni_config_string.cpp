@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sni/sni_config_string.h"
 
 namespace mqauth::sni {

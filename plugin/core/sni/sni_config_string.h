@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The string form of the domain map of ApsaraMQ for MQTT's SetSniConfig (`SniConfig`), accepted as
 // `sni.sni_config` instead of a `domains` list:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A map with a fixed capacity that forgets its least recently used key when full, so a flood of
 // distinct names or addresses costs bounded memory (and only ever loosens throttling). The index

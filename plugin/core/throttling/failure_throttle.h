@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Refuses logins cheaply for a back-off period after too many failures of one device (its
 // username, client id and address), of one username, or from one address. An attacker cannot

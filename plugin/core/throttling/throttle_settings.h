@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Failed-login throttling (`throttling:` in the config; Mosquitto itself has none, its issue
 // #2076). An mqauth extension: the ApsaraMQ and IoTDA APIs are silent.

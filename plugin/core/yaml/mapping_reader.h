@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Typed, positioned access to one YAML mapping of the config. Every read records the key as known;
 // finish() then reports every key nobody asked for, so a typo is an error instead of a silently

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A YAML document as a plain tree that remembers where every node came from. Built from
 // yaml-cpp's event parser rather than its Node API, because the Node API silently keeps the
