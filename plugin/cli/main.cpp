@@ -12,13 +12,21 @@
 namespace {
 
 struct Verb {
-    const char* name;
-    const char* summary;
-    int (*run)(int argc, char** argv, int first);
+    using Run = int (*)(int argc, char** argv, int first);
     // Its command lines, for the man page and the completion (help.h). A verb made of
     // subcommands returns help_of(its SubcommandVerb table); any other single_command_help(its
     // usage, the options and flags its parser takes).
-    mqauth::cli::VerbHelp (*help)();
+    using Help = mqauth::cli::VerbHelp (*)();
+
+    // Every field is required: a verb the man page and the completion would miss does not
+    // compile.
+    constexpr Verb(const char* name, const char* summary, Run run, Help help)
+        : name(name), summary(summary), run(run), help(help) {}
+
+    const char* name;
+    const char* summary;
+    Run run;
+    Help help;
 };
 
 constexpr Verb kVerbs[] = {
@@ -46,15 +54,6 @@ constexpr Verb kVerbs[] = {
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
      mqauth::cli::run_token_sign, mqauth::cli::token_sign_help},
 };
-
-// A verb the man page and the completion would miss is a build error, not a silent gap.
-constexpr bool every_verb_describes_itself() {
-    for (const Verb& verb : kVerbs) {
-        if (verb.help == nullptr) return false;
-    }
-    return true;
-}
-static_assert(every_verb_describes_itself(), "every verb in kVerbs needs its help function");
 
 void print_usage(std::ostream& out) {
     out << "usage: mqauth VERB [ARGS]   (mqauth help VERB, or mqauth VERB --help, for details)\n"
