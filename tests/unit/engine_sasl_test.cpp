@@ -348,3 +348,35 @@ TEST(SaslRotationConfig, AScramUsersPreviousCredentialsNeedItsSaltAndAnEndNeedsT
     EXPECT_NE(orphan_until.errors.front().message.find("no previous_credentials"),
               std::string::npos);
 }
+
+namespace {
+
+// Made by Debian 12's mosquitto_passwd 2.0.11: `mosquitto_passwd -b -c pw alice 'correct horse'`
+// (the default $7$, 101 iterations) and `mosquitto_passwd -H sha512 -b pw bob b0b-secret`.
+std::string mosquitto_hash_policy() {
+    return "version: 1\npermissions: {}\nsasl_users:\n"
+           "  - username: alice\n    credentials: \"$7$101$ZNpe8Jf/qbU9sr8u$bS/Uw0o9Ba5KUMo445j9QYH"
+           "btfCy0Gk79/txm6Aq2HG+1dL4id6pv7mRZr0cwPUzPCFNQt9vk8iJiJrkomFM3w==\"\n"
+           "  - username: bob\n    credentials: \"$6$uoDv7ArDoX+BswF8$pUwPy5PotQEcQ22Dw14kYQBUqJVRh"
+           "z6XaAD6M6JHUYT0lXeT2oB1szcsGeFps35E9mhA7CLM33YKsWTKZ3TwKQ==\"\n";
+}
+
+}  // namespace
+
+TEST(EngineSasl, PlainUsersWithMosquittoHashesLogInWithTheirPasswords) {
+    Engine engine(policy_from(mosquitto_hash_policy()));
+    EXPECT_EQ(engine.authenticate(plain_login(1, "alice", "correct horse")).verdict,
+              Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(2, "alice", "correct horse")).verdict,
+              Verdict::Allow);  // cached
+    EXPECT_EQ(engine.authenticate(plain_login(3, "alice", "b0b-secret")).reason,
+              Reason::BadPassword);
+    EXPECT_EQ(engine.authenticate(plain_login(4, "bob", "b0b-secret")).verdict, Verdict::Allow);
+    EXPECT_EQ(engine.authenticate(plain_login(5, "bob", "correct horse")).reason,
+              Reason::BadPassword);
+    EXPECT_EQ(scram_login(engine, 6, "bob", "b0b-secret").decision.reason,
+              Reason::MechanismMismatch);
+    // A reload of the same hashes keeps their clients.
+    EXPECT_TRUE(engine.replace_policy(policy_from(mosquitto_hash_policy())).empty());
+    EXPECT_EQ(engine.live_client_count(), 3u);
+}

@@ -24,7 +24,7 @@ std::optional<WallTime> SaslUserTable::next_previous_end(WallTime now) const {
     return next;
 }
 
-const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used) {
+const UserCredentials* credentials_of(const SaslUser& user, CredentialsUsed used) {
     switch (used) {
         case CredentialsUsed::Current: return &user.credentials;
         case CredentialsUsed::Previous:
@@ -36,7 +36,7 @@ const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed use
 
 CredentialsUsed credentials_after_reload(const SaslUser& before, CredentialsUsed used,
                                          const SaslUser& after, WallTime now) {
-    const ScramCredentials* proven = credentials_of(before, used);
+    const UserCredentials* proven = credentials_of(before, used);
     if (!proven || before.username != after.username || before.type != after.type) {
         return CredentialsUsed::None;
     }

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "sasl/credentials.h"
+#include "sasl/user_credentials.h"
 
 namespace mqauth::sasl {
 
@@ -23,7 +23,7 @@ using WallTime = std::chrono::system_clock::time_point;
 // user's share the salt and iterations of its current ones (the loader sees to it), since the
 // server-first message can offer a client only one salt.
 struct PreviousCredentials {
-    ScramCredentials credentials;
+    UserCredentials credentials;
     std::optional<WallTime> until;
 
     bool accepted_at(WallTime now) const { return !until || now < *until; }
@@ -32,7 +32,9 @@ struct PreviousCredentials {
 struct SaslUser {
     std::string username;
     SaslType type = SaslType::Plain;
-    ScramCredentials credentials;  // for both types: no plaintext password is kept
+    // No plaintext password is kept. A scram user's are ScramCredentials, previous ones included
+    // (the loader sees to it); a plain user's may be a Mosquitto hash too.
+    UserCredentials credentials;
     std::optional<PreviousCredentials> previous;
 };
 
@@ -63,7 +65,7 @@ class SaslUserTable {
 };
 
 // The credentials `used` names (null for None, or a previous the user does not have).
-const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used);
+const UserCredentials* credentials_of(const SaslUser& user, CredentialsUsed used);
 
 // After a reload: which credentials of `after` a client that `before` admitted with its `used`
 // ones now holds (None: the reload withdrew them). Its type must not change either.
