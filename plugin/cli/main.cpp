@@ -34,6 +34,8 @@ constexpr Verb kVerbs[] = {
      mqauth::cli::run_explain},
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
      mqauth::cli::run_token_sign},
+    {"import", "users and ACLs from a Mosquitto password_file or dynamic-security.json",
+     mqauth::cli::run_import},
 };
 
 void print_usage(std::ostream& out) {

@@ -16,5 +16,6 @@ int run_cas(int argc, char** argv, int first);
 int run_sni(int argc, char** argv, int first);
 int run_authorizers(int argc, char** argv, int first);
 int run_explain(int argc, char** argv, int first);
+int run_import(int argc, char** argv, int first);
 
 }  // namespace mqauth::cli
