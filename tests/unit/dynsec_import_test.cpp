@@ -190,3 +190,16 @@ TEST(DynsecImport, ThePrintedConfigLoads) {
     ASSERT_NE(alice, nullptr);
     EXPECT_TRUE(sasl::password_matches(alice->credentials, "correct horse"));
 }
+
+TEST(DynsecImport, AClientWhoseUsernameASaslUserCannotHaveIsLeftOut) {
+    const Import import = import_of(client("dev|1") + "," + client(std::string(65, 'x')), "");
+    EXPECT_TRUE(import.unreadable.empty());
+    EXPECT_TRUE(import.users.empty());
+    ASSERT_EQ(import.not_mapped.size(), 2u);
+    EXPECT_EQ(import.not_mapped[0],
+              "ds.json: client \"dev|1\": username: InvalidParameter: a username may not contain "
+              "'|' (that is the custom-authorizer form DEVICE|authorizer-name=NAME|..., which only "
+              "an authorizer decides): not imported");
+    EXPECT_NE(import.not_mapped[1].find("must be 1 to 64 characters: not imported"),
+              std::string::npos);
+}

@@ -60,7 +60,8 @@ TEST(PasswordFileImport, NamesEveryLineItCannotRead) {
     EXPECT_EQ(import.unreadable[5],
               "/etc/mosquitto/pw:7: user \"erin\": more than one ':' on the line");
     EXPECT_EQ(import.unreadable[6].substr(0, 20), "/etc/mosquitto/pw:8:");
-    EXPECT_NE(import.unreadable[6].find("longer than the 64 characters"), std::string::npos);
+    EXPECT_NE(import.unreadable[6].find("username: InvalidParameter: must be 1 to 64 characters"),
+              std::string::npos);
 }
 
 TEST(PasswordFileImport, ThePrintedConfigLoadsAndItsUsersLogIn) {
@@ -81,4 +82,14 @@ TEST(PasswordFileImport, AnEmptyFileImportsNoUsersAndStillLoads) {
     EXPECT_TRUE(import.users.empty());
     EXPECT_EQ(render_config(import), "version: 1\nsasl_users: []\n");
     EXPECT_TRUE(config::load_text(render_config(import), "out.yaml", ".").ok());
+}
+
+TEST(PasswordFileImport, AUsernameASaslUserCannotHaveIsUnreadable) {
+    // Mosquitto takes it; mqauth reads '|' as the custom-authorizer form.
+    const Import import = import_password_file("dev|1" + kBob.substr(3) + "\n", "pw");
+    ASSERT_EQ(import.unreadable.size(), 1u);
+    EXPECT_EQ(import.unreadable[0],
+              "pw:1: user \"dev|1\": username: InvalidParameter: a username may not contain '|' "
+              "(that is the custom-authorizer form DEVICE|authorizer-name=NAME|..., which only an "
+              "authorizer decides)");
 }

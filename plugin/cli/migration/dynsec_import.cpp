@@ -3,10 +3,10 @@
 #include <strings.h>
 #include <algorithm>
 
+#include "config/sasl_users_section.h"
 #include "migration/filter_overlap.h"
 #include "permissions/topic_levels.h"
 #include "sasl/mosquitto_hash.h"
-#include "yaml/text_rules.h"
 
 namespace mqauth::cli::migration {
 namespace {
@@ -171,9 +171,8 @@ class ClientImport {
                                 "identity for it by hand)");
         }
         if (client.credentials.empty()) return not_imported("no password to log in with");
-        if (!yaml::text_length_within(client.username, 1, 64)) {
-            import_.unreadable.push_back(where_ + "the username is longer than 64 characters");
-            return std::nullopt;
+        if (const auto why = config::sasl_username_problem(client.username)) {
+            return not_imported("username: " + *why);
         }
         std::string why;
         const auto hash = sasl::parse_mosquitto_hash(client.credentials, why);

@@ -2,13 +2,11 @@
 
 #include <unordered_map>
 
+#include "config/sasl_users_section.h"
 #include "sasl/mosquitto_hash.h"
-#include "yaml/text_rules.h"
 
 namespace mqauth::cli::migration {
 namespace {
-
-constexpr std::size_t kMaxUsernameChars = 64;  // sasl_users[].username's limit
 
 std::string_view trim_blanks(std::string_view text) {
     const std::size_t first = text.find_first_not_of(" \t\r");
@@ -17,11 +15,9 @@ std::string_view trim_blanks(std::string_view text) {
 }
 
 // Why `username:hash` cannot become a SASL user, or "" when it can.
-std::string line_problem(std::string_view username, std::string_view hash) {
+std::string line_problem(const std::string& username, std::string_view hash) {
     if (username.empty()) return "no username before the ':'";
-    if (!yaml::text_length_within(username, 1, kMaxUsernameChars)) {
-        return "the username is longer than the 64 characters of a SASL user";
-    }
+    if (const auto why = config::sasl_username_problem(username)) return "username: " + *why;
     if (hash.find(':') != std::string_view::npos) return "more than one ':' on the line";
     std::string why;
     if (!sasl::parse_mosquitto_hash(hash, why)) return why;

@@ -11,7 +11,8 @@ namespace mqauth::cli::migration {
 // Reads the file's text as Mosquitto does (src/security_default.c, 2.0): blank lines and lines
 // starting with '#' are skipped, the username and the hash are trimmed of blanks. Anything else
 // Mosquitto would drop or misread (a line without ':' or with a second one, a hash mqauth
-// cannot verify, a username twice or too long for mqauth) is `unreadable`, named "PATH:LINE".
+// cannot verify, a username twice or one a SASL user cannot have) is `unreadable`, named
+// "PATH:LINE".
 Import import_password_file(std::string_view text, const std::string& path);
 
 }  // namespace mqauth::cli::migration

@@ -144,12 +144,8 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
                                   const identities::IdentityTable& identities,
                                   std::vector<yaml::Diagnostic>& warnings) {
     auto username = fields.string("username", yaml::Presence::Required);
-    if (username && !yaml::text_length_within(*username, 1, kMaxUsernameChars)) {
-        fields.report("username", "InvalidParameter: must be 1 to 64 characters");
-        username.reset();
-    }
-    if (username && authorizers::is_authorizer_form(*username)) {
-        fields.report("username", kAuthorizerFormUsername);
+    if (const auto why = username ? sasl_username_problem(*username) : std::nullopt) {
+        fields.report("username", *why);
         username.reset();
     }
     if (username && identities.has_user_identity(*username)) {
@@ -179,6 +175,14 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
 }
 
 }  // namespace
+
+std::optional<std::string> sasl_username_problem(std::string_view username) {
+    if (!yaml::text_length_within(username, 1, kMaxUsernameChars)) {
+        return "InvalidParameter: must be 1 to 64 characters";
+    }
+    if (authorizers::is_authorizer_form(username)) return kAuthorizerFormUsername;
+    return std::nullopt;
+}
 
 void read_sasl_users(const yaml::YamlNode& list, const identities::IdentityTable& identities,
                      yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,
