@@ -40,8 +40,9 @@ const std::string kPasswordFileUsage =
         "and the edited file must load as the broker would load it before it replaces CFG.\n"
         "Refused, with nothing printed or written (exit 1), when any line cannot be read or\n"
         "mapped (each named as FILE:LINE on standard error: not user:HASH, a hash mqauth cannot\n"
-        "verify such as Mosquitto 2.1's $argon2id$, a username twice or longer than 64\n"
-        "characters), or with --config when a username is a SASL user of CFG already.\n") +
+        "verify such as Mosquitto 2.1's $argon2id$, a username twice or one a SASL user cannot\n"
+        "have: over 64 characters, or with a '|'), or with --config when a username is a SASL\n"
+        "user of CFG already.\n") +
     kReloadUsage;
 
 const std::string kDynamicSecurityUsage =
@@ -54,9 +55,10 @@ const std::string kDynamicSecurityUsage =
         "What does not map is left out and reported on standard error, one line each, and the\n"
         "rest is imported (exit 0): publishClientReceive and unsubscribe ACLs, a subscribeLiteral\n"
         "ALLOW with a wildcard, disabled clients, clients bound to a client id or without a\n"
-        "password, argon2id hashes, anonymousGroup, a defaultACLAccess other than mqauth's, and\n"
-        "every ALLOW the plugin checks before an overlapping DENY (dynsec: the first match by\n"
-        "priority decides; mqauth: a DENY beats any ALLOW).\n"
+        "password, argon2id hashes, usernames a SASL user cannot have, anonymousGroup, a\n"
+        "defaultACLAccess other than mqauth's, and every ALLOW the plugin checks before an\n"
+        "overlapping DENY (dynsec: the first match by priority decides; mqauth: a DENY beats any\n"
+        "ALLOW).\n"
         "Without --config, prints the config on standard output; with --config, appends the\n"
         "users to CFG's sasl_users and the rules to its permissions.rules, as password-file does.\n"
         "Refused, with nothing printed or written (exit 1), when the file is not such JSON (each\n"
@@ -68,7 +70,8 @@ std::string file_argument(const Arguments& args) {
     return args.positionals.front();
 }
 
-// The usernames CFG has already; nullopt after naming each (with its line).
+// Whether none of the imported usernames is a SASL user of CFG already; false after naming each
+// one that is, with its line.
 bool usernames_free(const ConfigUnderEdit& config, const Import& import) {
     bool free = true;
     for (const migration::ImportedUser& user : import.users) {
