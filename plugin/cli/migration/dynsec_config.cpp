@@ -23,9 +23,9 @@ class DynsecReader {
         for_each(root, "groups",
                  [&](const json& item, const std::string& at) { group(item, at, config); });
         defaults(root, config.defaults);
-        if (const json* anonymous = member(root, "anonymousGroup")) {
-            if (string_at(*anonymous, "anonymousGroup"))
-                config.anonymous_group = anonymous->get<std::string>();
+        const json* anonymous = member(root, "anonymousGroup");
+        if (anonymous && string_at(*anonymous, "anonymousGroup")) {
+            config.anonymous_group = anonymous->get<std::string>();
         }
         return config;
     }
