@@ -190,3 +190,13 @@ TEST(ConfigSaslUsers, AMalformedMosquittoHashNamesItsLine) {
               "auth.yaml:5:18: sasl_users[0].credentials: InvalidParameter: the hash is not Base64 "
               "of 64 bytes");
 }
+
+TEST(ConfigSaslUsers, TheDearestPlainUserTimesRefusals) {
+    const LoadResult result = load("  - username: bob\n    credentials: \"" + kMosquittoSha512 +
+                                   "\"\n  - username: frank\n    password: pw\n"
+                                   "  - username: alice\n    credentials: \"$7$101" +
+                                   kMosquittoPbkdf2Tail + "\"\n");
+    ASSERT_TRUE(result.ok()) << result.formatted_errors().front();
+    ASSERT_NE(result.policy->sasl_users.any_plain_user(), nullptr);
+    EXPECT_EQ(result.policy->sasl_users.any_plain_user()->username, "frank");  // 4096 iterations
+}

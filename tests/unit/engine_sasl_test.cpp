@@ -380,3 +380,23 @@ TEST(EngineSasl, PlainUsersWithMosquittoHashesLogInWithTheirPasswords) {
     EXPECT_TRUE(engine.replace_policy(policy_from(mosquitto_hash_policy())).empty());
     EXPECT_EQ(engine.live_client_count(), 3u);
 }
+
+TEST(EngineSasl, ARefusedPasswordOfACheapMosquittoHashTakesAsLongAsTheDearestPlainUsers) {
+    // bob's $6$ is one SHA-512; frank's plain-text password gets 4096 PBKDF2 iterations.
+    Engine engine(policy_from(mosquitto_hash_policy() + "  - username: frank\n    password: pw\n"));
+    ConnectionId next = 1;
+    const auto median_refusal = [&](std::string_view username) {
+        std::vector<std::chrono::steady_clock::duration> times;
+        for (int i = 0; i < 5; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            EXPECT_EQ(engine.authenticate(plain_login(next++, username, "wrong")).verdict,
+                      Verdict::Deny);
+            times.push_back(std::chrono::steady_clock::now() - start);
+        }
+        std::sort(times.begin(), times.end());
+        return times[2];
+    };
+    const auto dearest = median_refusal("frank");
+    EXPECT_GT(median_refusal("bob") * 2, dearest);
+    EXPECT_GT(median_refusal("nobody") * 2, dearest);
+}

@@ -6,7 +6,11 @@ bool SaslUserTable::add(SaslUser user) {
     if (by_name_.count(user.username) > 0) return false;
     const SaslUser& stored = storage_.emplace_back(std::move(user));
     by_name_.emplace(stored.username, &stored);
-    if (!any_plain_ && stored.type == SaslType::Plain) any_plain_ = &stored;
+    if (stored.type == SaslType::Plain &&
+        (!any_plain_ ||
+         verification_cost(stored.credentials) > verification_cost(any_plain_->credentials))) {
+        any_plain_ = &stored;
+    }
     return true;
 }
 

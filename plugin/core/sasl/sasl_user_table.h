@@ -52,8 +52,10 @@ class SaslUserTable {
     bool add(SaslUser user);  // false for a duplicate username
     const SaslUser* find(std::string_view username) const;
     std::size_t size() const { return storage_.size(); }
-    // One `plain` user, or nullptr when there is none: a refused login elsewhere spends the same
-    // time on its credentials, so timing cannot tell which usernames are plain users.
+    // The `plain` user whose password check costs most (verification_cost), or nullptr when
+    // there is none: a refused login elsewhere, or against cheaper credentials (a migrated $6$
+    // hash), spends the same time on its credentials, so timing cannot tell which usernames are
+    // plain users, nor which credentials they have.
     const SaslUser* any_plain_user() const { return any_plain_; }
     // The earliest previous-credentials `until` after `now`, if any.
     std::optional<WallTime> next_previous_end(WallTime now) const;

@@ -30,4 +30,10 @@ bool same_credentials(const UserCredentials& a, const UserCredentials& b) {
     return same_mosquitto_hash(std::get<MosquittoHash>(a), std::get<MosquittoHash>(b));
 }
 
+long long verification_cost(const UserCredentials& credentials) {
+    if (const ScramCredentials* scram = scram_of(credentials)) return scram->iterations;
+    const MosquittoHash& hash = std::get<MosquittoHash>(credentials);
+    return hash.type == MosquittoHashType::Sha512 ? 1 : hash.iterations;
+}
+
 }  // namespace mqauth::sasl

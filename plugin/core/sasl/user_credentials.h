@@ -32,4 +32,8 @@ std::string_view verifier_of(const UserCredentials& credentials);
 
 bool same_credentials(const UserCredentials& a, const UserCredentials& b);
 
+// What checking a password against them costs, in hash rounds: PBKDF2's iterations, or 1 for
+// Mosquitto's $6$ (one SHA-512). Refusals are timed by it (engine/password_logins.cpp).
+long long verification_cost(const UserCredentials& credentials);
+
 }  // namespace mqauth::sasl
