@@ -102,22 +102,28 @@ int append_to_config(const Arguments& args, const Import& import, const std::str
                          args);
 }
 
+// Prints what was left out, then what could not be read, on stderr; false when anything could
+// not (then nothing is imported).
+bool report(const Import& import, const std::string& path) {
+    for (const std::string& line : import.not_mapped) std::cerr << line << "\n";
+    if (import.unreadable.empty()) return true;
+    for (const std::string& line : import.unreadable) std::cerr << line << "\n";
+    std::cerr << path << ": nothing imported\n";
+    return false;
+}
+
 int run_import(const Arguments& args, Import (*importer)(std::string_view, const std::string&)) {
     const std::string path = file_argument(args);
-    if (args.flag(kReloadFlag) && !args.option("config"))
+    if (args.flag(kReloadFlag) && !args.option("config")) {
         throw UsageError("--reload needs --config");
+    }
     const io::FileRead file = io::read_regular_file(path, io::kMaxConfigBytes);
     if (!file.text) {
         std::cerr << path << ": " << file.error << "\n";
         return kExitRejected;
     }
     const Import import = importer(*file.text, path);
-    for (const std::string& line : import.not_mapped) std::cerr << line << "\n";
-    if (!import.unreadable.empty()) {
-        for (const std::string& line : import.unreadable) std::cerr << line << "\n";
-        std::cerr << path << ": nothing imported\n";
-        return kExitRejected;
-    }
+    if (!report(import, path)) return kExitRejected;
     if (!args.option("config")) {
         std::cout << render_config(import);
         return kExitOk;
