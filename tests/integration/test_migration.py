@@ -4,8 +4,10 @@ password_file / dynamic-security") against a real broker.
 PasswordFileMigrationTest: a password file made by Debian's real mosquitto_passwd ($7$, its
 default, and $6$ with -H sha512) is appended to a running broker's config with
 `mqauth import password-file --config --reload`; every user then logs in with its own password
-and no other, and the config keeps its comments. The stdout form passes `mqauth check`; a
-username the config has already, or a line the import cannot read, leaves the config untouched.
+and no other, and the config keeps its comments; a repeated login is cached. The stdout form
+passes `mqauth check`; a username the config has already, or a line the import cannot read,
+leaves the config untouched. `sasl-users rotate` moves a migrated user to mqauth's own
+credentials with the Mosquitto hash as previous_credentials, and both passwords log in.
 
 DynamicSecurityMigrationTest: a dynamic-security.json made by Debian's real dynamic-security
 plugin (mosquitto_ctrl against a broker that loads it) is imported; its clients log in with the
@@ -26,10 +28,12 @@ from mqauth_harness import (
     CLIENT_TIMEOUT,
     START_TIMEOUT,
     BrokerTestCase,
+    fail_on_sanitizer_report,
     free_port,
     port_accepts,
     pub,
     read_text,
+    required_path,
     run_cli,
     run_process,
     unique_client_id,
@@ -81,6 +85,14 @@ def mosquitto_passwd(path, username, password, options=(), create=False):
     result = run_process(args, timeout=60)
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(args[:-1])} failed: {result.stderr}")
+
+
+def cli_with_stdin(stdin, *args):
+    """The tool with `stdin` on its standard input (a password)."""
+    result = subprocess.run([required_path("MQAUTH_CLI"), *args], input=stdin, text=True,
+                            capture_output=True, timeout=45)
+    fail_on_sanitizer_report(result.stderr, "mqauth " + " ".join(args[:2]))
+    return result
 
 
 def write(path, text):
@@ -177,6 +189,34 @@ class PasswordFileMigrationTest(MigrationTestCase):
         self.assertLess(again * 2, first,
                         f"a repeated login should skip the derivation ({first:.3f} s, then "
                         f"{again:.3f} s)")
+
+    def test_rotate_moves_a_migrated_user_to_mqauths_own_credentials(self):
+        config = os.path.join(self.make_dir(), "auth.yaml")
+        write(config, BASE_CONFIG)
+        self.assertEqual(run_cli("import", "password-file", self.password_file, "--config",
+                                 config).returncode, 0)
+        listed = run_cli("sasl-users", "list", "--config", config).stdout
+        self.assertRegex(listed, r"mig-pbkdf2-a +plain +mosquitto-pbkdf2 +credentials")
+        self.assertRegex(listed, r"mig-sha512-a +plain +mosquitto-sha512 +credentials")
+        old = PASSWORD_FILE_USERS["mig-sha512-a"][1]
+        same = cli_with_stdin(old + "\n", "sasl-users", "rotate", "--config", config,
+                              "--username", "mig-sha512-a")
+        self.assertEqual(same.returncode, 1)
+        self.assertIn("the new password is the current one", same.stderr)
+        rotated = cli_with_stdin("rotated-password\n", "sasl-users", "rotate", "--config",
+                                 config, "--username", "mig-sha512-a")
+        self.assertEqual(rotated.returncode, 0, rotated.stderr)
+        hashed = dict(line.split(":", 1) for line in self.lines)["mig-sha512-a"]
+        text = read_text(config)
+        self.assertIn(f'    previous_credentials: "{hashed}"\n', text)
+        self.assertRegex(text, r'- username: "mig-sha512-a"\n    type: plain\n'
+                               r'    credentials: "SCRAM-SHA-512\$4096:')
+        broker = self.start_broker(text)
+        for password in (old, "rotated-password"):
+            rc, stderr = self.login(broker, "mig-sha512-a", password)
+            self.assertEqual(rc, 0, stderr + broker.describe())
+        self.assertRefused(broker, reason="bad_password", client_id=unique_client_id("rotated"),
+                           username="mig-sha512-a", password="neither")
 
     def test_the_printed_config_passes_check(self):
         result = run_cli("import", "password-file", self.password_file)
