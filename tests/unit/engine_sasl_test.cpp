@@ -68,6 +68,28 @@ ConnectRequest plain_login(ConnectionId connection, std::string_view username,
     return ConnectRequest{connection, "c", username, password};
 }
 
+// The median time of five refused password logins of one username.
+class RefusalTimer {
+   public:
+    explicit RefusalTimer(Engine& engine) : engine_(engine) {}
+
+    std::chrono::steady_clock::duration median(std::string_view username) {
+        std::vector<std::chrono::steady_clock::duration> times;
+        for (int i = 0; i < 5; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            EXPECT_EQ(engine_.authenticate(plain_login(next_++, username, "wrong")).verdict,
+                      Verdict::Deny);
+            times.push_back(std::chrono::steady_clock::now() - start);
+        }
+        std::sort(times.begin(), times.end());
+        return times[2];
+    }
+
+   private:
+    Engine& engine_;
+    ConnectionId next_ = 1;
+};
+
 }  // namespace
 
 TEST(EngineSasl, ScramLoginAdmitsAndNamesTheUser) {
@@ -220,22 +242,11 @@ TEST(EngineSasl, AnyRefusedPasswordTakesAsLongAsAPlainUsersWrongOne) {
     Engine engine(policy_from(
         policy_with("pencil", "pw") +
         "identities:\n  - {username: dev, identity_type: USER, secret: s, sign_mode: ORIGIN}\n"));
-    ConnectionId next = 1;
-    const auto median_refusal = [&](std::string_view username) {
-        std::vector<std::chrono::steady_clock::duration> times;
-        for (int i = 0; i < 5; ++i) {
-            const auto start = std::chrono::steady_clock::now();
-            EXPECT_EQ(engine.authenticate(plain_login(next++, username, "wrong")).verdict,
-                      Verdict::Deny);
-            times.push_back(std::chrono::steady_clock::now() - start);
-        }
-        std::sort(times.begin(), times.end());
-        return times[2];
-    };
-    const auto plain = median_refusal("bob");
-    EXPECT_GT(median_refusal("nobody") * 2, plain);
-    EXPECT_GT(median_refusal("dev") * 2, plain);    // an identity's wrong password
-    EXPECT_GT(median_refusal("alice") * 2, plain);  // a SCRAM user trying a password
+    RefusalTimer timer(engine);
+    const auto plain = timer.median("bob");
+    EXPECT_GT(timer.median("nobody") * 2, plain);
+    EXPECT_GT(timer.median("dev") * 2, plain);    // an identity's wrong password
+    EXPECT_GT(timer.median("alice") * 2, plain);  // a SCRAM user trying a password
 }
 
 namespace {
@@ -384,19 +395,8 @@ TEST(EngineSasl, PlainUsersWithMosquittoHashesLogInWithTheirPasswords) {
 TEST(EngineSasl, ARefusedPasswordOfACheapMosquittoHashTakesAsLongAsTheDearestPlainUsers) {
     // bob's $6$ is one SHA-512; frank's plain-text password gets 4096 PBKDF2 iterations.
     Engine engine(policy_from(mosquitto_hash_policy() + "  - username: frank\n    password: pw\n"));
-    ConnectionId next = 1;
-    const auto median_refusal = [&](std::string_view username) {
-        std::vector<std::chrono::steady_clock::duration> times;
-        for (int i = 0; i < 5; ++i) {
-            const auto start = std::chrono::steady_clock::now();
-            EXPECT_EQ(engine.authenticate(plain_login(next++, username, "wrong")).verdict,
-                      Verdict::Deny);
-            times.push_back(std::chrono::steady_clock::now() - start);
-        }
-        std::sort(times.begin(), times.end());
-        return times[2];
-    };
-    const auto dearest = median_refusal("frank");
-    EXPECT_GT(median_refusal("bob") * 2, dearest);
-    EXPECT_GT(median_refusal("nobody") * 2, dearest);
+    RefusalTimer timer(engine);
+    const auto dearest = timer.median("frank");
+    EXPECT_GT(timer.median("bob") * 2, dearest);
+    EXPECT_GT(timer.median("nobody") * 2, dearest);
 }
