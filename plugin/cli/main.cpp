@@ -53,6 +53,8 @@ constexpr Verb kVerbs[] = {
      mqauth::cli::run_explain, mqauth::cli::explain_help},
     {"token-sign", "the authorizer-signature of a custom authorizer's token",
      mqauth::cli::run_token_sign, mqauth::cli::token_sign_help},
+    {"import", "users and ACLs from a Mosquitto password_file or dynamic-security.json",
+     mqauth::cli::run_import, mqauth::cli::import_help},
 };
 
 void print_usage(std::ostream& out) {

@@ -19,6 +19,7 @@ int run_cas(int argc, char** argv, int first);
 int run_sni(int argc, char** argv, int first);
 int run_authorizers(int argc, char** argv, int first);
 int run_explain(int argc, char** argv, int first);
+int run_import(int argc, char** argv, int first);
 
 VerbHelp check_help();
 VerbHelp sign_help();
@@ -32,5 +33,6 @@ VerbHelp cas_help();
 VerbHelp sni_help();
 VerbHelp authorizers_help();
 VerbHelp explain_help();
+VerbHelp import_help();
 
 }  // namespace mqauth::cli

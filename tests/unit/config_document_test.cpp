@@ -70,6 +70,43 @@ TEST(ConfigDocument, AppendsAfterTheLastItemInItsIndentation) {
     EXPECT_EQ(result.edit->line, 12);
 }
 
+TEST(ConfigDocument, AppendsSeveralItemsToSeveralListsInOneEdit) {
+    const Fields user{{"username", quoted_scalar("alice")}, {"type", plain_scalar("plain")}};
+    const TextEditResult result = document(kRules).append_items(
+        {{{"sasl_users"}, user}, {{"permissions", "rules"}, kRule}, {{"sasl_users"}, user}});
+    EXPECT_EQ(edited(result),
+              "version: 1\n"
+              "permissions:\n"
+              "  no_match: DENY   # the default\n"
+              "  rules:\n"
+              "    # the demo user\n"
+              "    - identity_type: USER\n"
+              "      identity: demo\n"
+              "\n"
+              "    # the gateway\n"
+              "    - identity_type: CLIENT\n"
+              "      identity: gw   # its client id\n"
+              "    - identity_type: USER\n"
+              "      identity: \"fleet\"\n"
+              "      topic: \"devices/%c/#\"\n"
+              "anonymous: deny\n"
+              "sasl_users:\n"
+              "  - username: \"alice\"\n"
+              "    type: plain\n"
+              "  - username: \"alice\"\n"
+              "    type: plain\n");
+    ASSERT_TRUE(result.edit);
+    EXPECT_EQ(result.edit->line, 19);  // the last item's
+}
+
+TEST(ConfigDocument, SeveralItemsStopAtTheFirstThatCannotBeAdded) {
+    const TextEditResult result =
+        document("version: 1\nsasl_users: [{username: a}]\n")
+            .append_items({{{"permissions", "rules"}, kRule},
+                           {{"sasl_users"}, {{"username", plain_scalar("b")}}}});
+    EXPECT_NE(refusal(result).find("flow style"), std::string::npos);
+}
+
 TEST(ConfigDocument, AddsAMissingListUnderItsMapping) {
     EXPECT_EQ(edited(document("version: 1\npermissions:\n    no_match: ALLOW\nanonymous: deny\n")
                          .append_item({"permissions", "rules"}, kRule)),

@@ -41,3 +41,20 @@ TEST(PlainLoginCache, EmptiesItselfWhenFull) {
     EXPECT_EQ(cache.size(), 1u);
     EXPECT_TRUE(cache.contains(c, "3"));
 }
+
+TEST(PlainLoginCache, AMosquittoHashUserIsKeyedByItsHash) {
+    // `mosquitto_passwd -H sha512 -b pw bob b0b-secret` (Debian 12, mosquitto 2.0.11).
+    std::string error;
+    const auto hash = parse_user_credentials(
+        "$6$uoDv7ArDoX+BswF8$"
+        "pUwPy5PotQEcQ22Dw14kYQBUqJVRhz6XaAD6M6JHUYT0lXeT2oB1szcsGeFps35E9mhA7CL"
+        "M33YKsWTKZ3TwKQ==",
+        error);
+    ASSERT_TRUE(hash) << error;
+    PlainLoginCache cache;
+    const SaslUser bob{"bob", SaslType::Plain, *hash, std::nullopt};
+    cache.remember(bob, "b0b-secret");
+    EXPECT_TRUE(cache.contains(bob, "b0b-secret"));
+    EXPECT_FALSE(cache.contains(bob, "other"));
+    EXPECT_FALSE(cache.contains(user("bob", "b0b-secret"), "b0b-secret"));  // other credentials
+}

@@ -392,6 +392,22 @@ TextEditResult ConfigDocument::append_item(const KeyPath& list, const Fields& it
     return proven(std::move(*text), expected, list, node->position, last_item_line);
 }
 
+TextEditResult ConfigDocument::append_items(
+    const std::vector<std::pair<KeyPath, Fields>>& items) const {
+    std::optional<ConfigDocument> current;
+    int line = 0;
+    for (const auto& [list, item] : items) {
+        const ConfigDocument* document = current ? &*current : this;
+        TextEditResult result = document->append_item(list, item);
+        if (!result.edit) return result;
+        line = result.edit->line;
+        yaml::Diagnostic error;
+        current = parse(std::move(result.edit->text), error);
+        if (!current) return {std::nullopt, error};  // a proven edit parses: not reached
+    }
+    return {TextEdit{current ? current->text_ : text_, line}, std::nullopt};
+}
+
 TextEditResult ConfigDocument::remove_item(const KeyPath& list, std::size_t index) const {
     const yaml::YamlNode* node = find_node(root_, list);
     if (!node || !node->is_sequence() || index >= node->items.size()) {

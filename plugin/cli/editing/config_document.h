@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "editing/text_lines.h"
@@ -47,6 +48,10 @@ class ConfigDocument {
     // A new item at the end of the list at `list`; the list, and the mappings on the way to it,
     // are added when missing.
     TextEditResult append_item(const KeyPath& list, const Fields& item) const;
+    // Several items at once, each at the end of its list, in this order (an import): the result
+    // is proven edit by edit. Its line is the last item's (earlier items' lines move as later
+    // ones go in above them).
+    TextEditResult append_items(const std::vector<std::pair<KeyPath, Fields>>& items) const;
     // Removes item `index` of the list at `list` (its lines; comments above it stay). The last
     // item leaves `key: []`.
     TextEditResult remove_item(const KeyPath& list, std::size_t index) const;

@@ -7,7 +7,7 @@
 #include "broker_reload.h"
 #include "config/timestamp.h"
 #include "config_change.h"
-#include "sasl/credentials.h"
+#include "sasl/user_credentials.h"
 #include "subcommands.h"
 #include "text_table.h"
 #include "verbs.h"
@@ -59,8 +59,10 @@ const std::string kRotateUsage =
         "(previous_credentials_until, RFC 3339 with its UTC offset, e.g. 2026-12-31T23:59:59Z),\n"
         "or until `mqauth sasl-users end-rotation`. Clients logged in with the old password keep\n"
         "their sessions when the broker reloads, and are disconnected at TIME or at the end of\n"
-        "the rotation. A plain-text `password` entry gets salted credentials. A user may carry\n"
-        "one previous password: end the running rotation first.\n") +
+        "the rotation. A plain-text `password` entry gets salted credentials; so does a user\n"
+        "migrated with its Mosquitto password hash (SCRAM-SHA-512, 4096 iterations, a new salt,\n"
+        "the hash kept as previous_credentials). A user may carry one previous password: end\n"
+        "the running rotation first.\n") +
     kReloadUsage;
 
 const std::string kEndRotationUsage =
@@ -72,9 +74,10 @@ const std::string kEndRotationUsage =
 
 constexpr const char* kListUsage =
     "usage: mqauth sasl-users list --config FILE\n"
-    "One line per SASL user: username, type, mechanism, what is stored (credentials, or a\n"
-    "plain-text password), its previous password during a rotation (\"-\", \"until:TIME\" or\n"
-    "\"until-removed\") and the line in FILE. Never a secret.\n";
+    "One line per SASL user: username, type, mechanism (mosquitto-pbkdf2 or mosquitto-sha512\n"
+    "for a Mosquitto password hash), what is stored (credentials, or a plain-text password),\n"
+    "its previous password during a rotation (\"-\", \"until:TIME\" or \"until-removed\") and\n"
+    "the line in FILE. Never a secret.\n";
 
 std::string previous_password(const yaml::YamlNode& user) {
     if (field_text(user, "previous_credentials").empty()) return "-";
@@ -82,18 +85,26 @@ std::string previous_password(const yaml::YamlNode& user) {
     return until.empty() ? "until-removed" : "until:" + until;
 }
 
+// The mechanism a user's entry names, or its credentials' (a Mosquitto hash names its type).
+std::string mechanism_of(const yaml::YamlNode& user) {
+    const std::string mechanism = field_text(user, "mechanism");
+    if (!mechanism.empty()) return mechanism;
+    const std::string credentials = field_text(user, "credentials");
+    if (credentials.rfind("$6$", 0) == 0) return "mosquitto-sha512";
+    if (credentials.rfind("$7$", 0) == 0) return "mosquitto-pbkdf2";
+    return credentials.substr(0, credentials.find('$'));
+}
+
 int run_list(const Arguments& args) {
     const auto config = open_config_for_edit(args);
     if (!config) return kExitRejected;
     TextTable table({"username", "type", "mechanism", "stored", "previous", "line"});
     for (const yaml::YamlNode& user : list_items(*config, kSaslUsers)) {
-        const std::string credentials = field_text(user, "credentials");
-        const std::string mechanism = field_text(user, "mechanism");
         table.add_row({field_text(user, "username"),
                        field_text(user, "type").empty() ? "plain" : field_text(user, "type"),
-                       mechanism.empty() ? credentials.substr(0, credentials.find('$')) : mechanism,
-                       credentials.empty() ? "password" : "credentials", previous_password(user),
-                       std::to_string(user.position.line)});
+                       mechanism_of(user),
+                       field_text(user, "credentials").empty() ? "password" : "credentials",
+                       previous_password(user), std::to_string(user.position.line)});
     }
     table.print(std::cout);
     return kExitOk;
@@ -166,18 +177,22 @@ int run_delete(const Arguments& args) {
 }
 
 // The new credentials of a rotation: the new password derived as the current credentials were
-// (the loaded user's, also for a plain-text `password` entry), so one salt serves both.
+// (the loaded user's, also for a plain-text `password` entry), so one salt serves both. A
+// Mosquitto hash (a migrated user) moves to mqauth's own credentials, with a fresh salt.
 std::optional<std::string> rotated_credentials(const ConfigUnderEdit& config, int line,
-                                               const sasl::ScramCredentials& current) {
+                                               const sasl::UserCredentials& current) {
     const auto password = read_password("rotate");
     if (!password) return std::nullopt;
-    const sasl::ScramCredentials next =
-        sasl::derive_credentials(current.mechanism, *password, current.iterations, current.salt);
-    if (sasl::same_credentials(next, current)) {
+    if (sasl::password_matches(current, *password)) {
         refuse(config, line, "the new password is the current one");
         return std::nullopt;
     }
-    return sasl::format_credentials(next);
+    const sasl::ScramCredentials* scram = sasl::scram_of(current);
+    return sasl::format_credentials(
+        scram
+            ? sasl::derive_credentials(scram->mechanism, *password, scram->iterations, scram->salt)
+            : sasl::derive_credentials(sasl::Mechanism::ScramSha512, *password,
+                                       sasl::kDefaultIterations));
 }
 
 int run_rotate(const Arguments& args) {
@@ -200,12 +215,12 @@ int run_rotate(const Arguments& args) {
                           "\" is in a rotation already: end it first (mqauth sasl-users "
                           "end-rotation)");
     }
-    const sasl::ScramCredentials& current = config->policy().sasl_users.find(username)->credentials;
+    const sasl::UserCredentials& current = config->policy().sasl_users.find(username)->credentials;
     const auto credentials = rotated_credentials(*config, line, current);
     if (!credentials) return kExitRejected;
     editing::Fields fields{
         {"credentials", editing::quoted_scalar(*credentials)},
-        {"previous_credentials", editing::quoted_scalar(sasl::format_credentials(current))}};
+        {"previous_credentials", editing::quoted_scalar(sasl::format_user_credentials(current))}};
     if (until) fields.push_back({"previous_credentials_until", editing::quoted_scalar(*until)});
     return commit_change(
         *config, config->document.set_item_fields(kSaslUsers, *index, fields, {"password"}),

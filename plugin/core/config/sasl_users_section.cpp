@@ -26,20 +26,50 @@ std::string plaintext_salt(std::string_view username) {
         .substr(0, sasl::kSaltBytes);
 }
 
-std::optional<sasl::ScramCredentials> read_hashed(yaml::MappingReader& fields) {
-    const auto text = fields.string("credentials", yaml::Presence::Required);
+constexpr const char* kMosquittoHashNotScram =
+    "InvalidParameter: a Mosquitto password hash serves plain users only: SCRAM needs a StoredKey "
+    "and a ServerKey (mqauth sasl-hash, or mqauth sasl-users rotate)";
+
+// `key`'s credentials text, parsed; a Mosquitto hash only for a plain user.
+std::optional<sasl::UserCredentials> read_credentials_text(yaml::MappingReader& fields,
+                                                           const char* key, SaslType type) {
+    const auto text = fields.string(key, yaml::Presence::Required);
     if (!text) return std::nullopt;
     std::string why;
-    auto credentials = sasl::parse_credentials(*text, why);
-    if (!credentials) fields.report("credentials", "InvalidParameter: " + why);
+    auto credentials = sasl::parse_user_credentials(*text, why);
+    if (!credentials) {
+        fields.report(key, "InvalidParameter: " + why);
+        return std::nullopt;
+    }
+    if (type == SaslType::Scram && !sasl::scram_of(*credentials)) {
+        fields.report(key, kMosquittoHashNotScram);
+        return std::nullopt;
+    }
     return credentials;
 }
 
-// Exactly one of `credentials` (from mqauth sasl-hash) and `password` (plaintext, warned).
-std::optional<sasl::ScramCredentials> read_credentials(yaml::MappingReader& fields,
-                                                       std::string_view username,
-                                                       std::optional<Mechanism> mechanism,
-                                                       std::vector<yaml::Diagnostic>& warnings) {
+// `mechanism` names a SCRAM mechanism: it must be the credentials' own.
+bool mechanism_agrees(yaml::MappingReader& fields, const sasl::UserCredentials& credentials,
+                      std::optional<Mechanism> mechanism) {
+    if (!mechanism) return true;
+    const sasl::ScramCredentials* scram = sasl::scram_of(credentials);
+    if (!scram) {
+        fields.report("mechanism",
+                      "InvalidParameter: a Mosquitto password hash has no SCRAM mechanism");
+        return false;
+    }
+    if (scram->mechanism == *mechanism) return true;
+    fields.report("mechanism", "InvalidParameter: the credentials are for " +
+                                   std::string(sasl::mechanism_name(scram->mechanism)));
+    return false;
+}
+
+// Exactly one of `credentials` (from mqauth sasl-hash, or a Mosquitto hash for a plain user)
+// and `password` (plaintext, warned).
+std::optional<sasl::UserCredentials> read_credentials(yaml::MappingReader& fields,
+                                                      std::string_view username, SaslType type,
+                                                      std::optional<Mechanism> mechanism,
+                                                      std::vector<yaml::Diagnostic>& warnings) {
     const bool hashed = fields.has("credentials");
     const bool plaintext = fields.has("password");
     if (hashed == plaintext) {
@@ -49,13 +79,8 @@ std::optional<sasl::ScramCredentials> read_credentials(yaml::MappingReader& fiel
         return std::nullopt;
     }
     if (hashed) {
-        auto credentials = read_hashed(fields);
-        if (credentials && mechanism && credentials->mechanism != *mechanism) {
-            fields.report("mechanism",
-                          "InvalidParameter: the credentials are for " +
-                              std::string(sasl::mechanism_name(credentials->mechanism)));
-            return std::nullopt;
-        }
+        auto credentials = read_credentials_text(fields, "credentials", type);
+        if (credentials && !mechanism_agrees(fields, *credentials, mechanism)) return std::nullopt;
         return credentials;
     }
     const auto password = fields.string("password", yaml::Presence::Required);
@@ -87,25 +112,25 @@ std::optional<WallTime> read_previous_until(yaml::MappingReader& fields, bool& o
     return until;
 }
 
+// A scram client is offered one salt and iteration count, its current credentials'.
+bool same_derivation(const sasl::UserCredentials& a, const sasl::UserCredentials& b) {
+    const sasl::ScramCredentials* x = sasl::scram_of(a);
+    const sasl::ScramCredentials* y = sasl::scram_of(b);
+    return x && y && x->mechanism == y->mechanism && x->salt == y->salt &&
+           x->iterations == y->iterations;
+}
+
 // The credentials of a rotation under way (`mqauth sasl-users rotate` writes them), and until
 // when they are accepted. False on an error (reported).
 bool read_previous_credentials(yaml::MappingReader& fields,
-                               const std::optional<sasl::ScramCredentials>& current,
-                               std::optional<SaslType> type, sasl::SaslUser& user) {
+                               const std::optional<sasl::UserCredentials>& current, SaslType type,
+                               sasl::SaslUser& user) {
     bool ok = true;
     const auto until = read_previous_until(fields, ok);
-    const auto text = fields.string("previous_credentials", yaml::Presence::Optional);
-    if (!text) return ok;
-    std::string why;
-    auto previous = sasl::parse_credentials(*text, why);
-    if (!previous) {
-        fields.report("previous_credentials", "InvalidParameter: " + why);
-        return false;
-    }
-    // A scram client is offered one salt and iteration count, its current credentials'.
-    if (current && type == SaslType::Scram &&
-        (previous->mechanism != current->mechanism || previous->salt != current->salt ||
-         previous->iterations != current->iterations)) {
+    if (!fields.has("previous_credentials")) return ok;
+    auto previous = read_credentials_text(fields, "previous_credentials", type);
+    if (!previous) return false;
+    if (current && type == SaslType::Scram && !same_derivation(*previous, *current)) {
         fields.report("previous_credentials",
                       "InvalidParameter: a scram user's previous_credentials need the mechanism, "
                       "salt and iterations of its credentials (mqauth sasl-users rotate keeps "
@@ -120,12 +145,8 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
                                   const identities::IdentityTable& identities,
                                   std::vector<yaml::Diagnostic>& warnings) {
     auto username = fields.string("username", yaml::Presence::Required);
-    if (username && !yaml::text_length_within(*username, 1, kMaxUsernameChars)) {
-        fields.report("username", "InvalidParameter: must be 1 to 64 characters");
-        username.reset();
-    }
-    if (username && authorizers::is_authorizer_form(*username)) {
-        fields.report("username", kAuthorizerFormUsername);
+    if (const auto why = username ? sasl_username_problem(*username) : std::nullopt) {
+        fields.report("username", *why);
         username.reset();
     }
     if (username && identities.has_user_identity(*username)) {
@@ -141,7 +162,8 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
         {{"SCRAM-SHA-256", Mechanism::ScramSha256}, {"SCRAM-SHA-512", Mechanism::ScramSha512}},
         yaml::Presence::Optional);
     const bool mechanism_ok = mechanism || !fields.has("mechanism");
-    auto credentials = read_credentials(fields, username.value_or(""), mechanism, warnings);
+    auto credentials = read_credentials(fields, username.value_or(""),
+                                        type.value_or(SaslType::Plain), mechanism, warnings);
     SaslUser user;
     const bool previous_ok =
         read_previous_credentials(fields, credentials, type.value_or(SaslType::Plain), user);
@@ -154,6 +176,14 @@ std::optional<SaslUser> read_user(yaml::MappingReader& fields,
 }
 
 }  // namespace
+
+std::optional<std::string> sasl_username_problem(std::string_view username) {
+    if (!yaml::text_length_within(username, 1, kMaxUsernameChars)) {
+        return "InvalidParameter: must be 1 to 64 characters";
+    }
+    if (authorizers::is_authorizer_form(username)) return kAuthorizerFormUsername;
+    return std::nullopt;
+}
 
 void read_sasl_users(const yaml::YamlNode& list, const identities::IdentityTable& identities,
                      yaml::Diagnostics& diagnostics, std::vector<yaml::Diagnostic>& warnings,

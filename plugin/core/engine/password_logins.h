@@ -27,10 +27,11 @@ class PasswordLogins final : public LoginMechanism {
    private:
     Decision identity_login(const ConnectRequest& request, const identities::Identity& identity);
     Decision plain_sasl_login(const ConnectRequest& request, const sasl::SaslUser& user,
-                              bool& derived);
-    // Which of the user's credentials the password matches; `derived` when it cost a PBKDF2.
+                              long long& spent);
+    // Which of the user's credentials the password matches; `spent` is what checking it cost
+    // (sasl::verification_cost), 0 when the cache answered.
     sasl::CredentialsUsed plain_credentials(const sasl::SaslUser& user, std::string_view password,
-                                            bool& derived);
+                                            long long& spent);
 
     LoginServices& services_;
     sasl::PlainLoginCache plain_logins_;

@@ -22,12 +22,12 @@ PlainLoginCache::PlainLoginCache(std::size_t capacity)
 
 std::string PlainLoginCache::entry_key(const SaslUser& user, std::string_view password,
                                        CredentialsUsed used) const {
-    const ScramCredentials* credentials = credentials_of(user, used);
+    const UserCredentials* credentials = credentials_of(user, used);
     if (!credentials) return {};
     std::string message;
     append_length_prefixed(message, user.username);
     append_length_prefixed(message, password);
-    append_length_prefixed(message, credentials->stored_key);
+    append_length_prefixed(message, verifier_of(*credentials));
     std::string key = crypto::hmac(crypto::HashAlgorithm::Sha256, hash_key_, message);
     OPENSSL_cleanse(message.data(), message.size());  // it held the password
     return key;

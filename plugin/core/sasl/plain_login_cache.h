@@ -2,12 +2,12 @@
 #pragma once
 // Remembers which (username, password) pairs a `plain` SASL login verified, so a repeat connect
 // skips the PBKDF2 (about 1 ms at 4096 iterations). Entries are keyed by HMAC-SHA256 under a
-// per-process random key of the length-prefixed username, password and the StoredKey of the
-// credentials it matched (the user's current ones or, during a rotation, its previous ones):
-// the password itself is never stored, the key cannot be computed outside this process, and
-// an entry stops matching as soon as a reload changes the user's credentials (so unchanged users
-// stay cached across reloads). Only successes are cached, so failed guesses cannot fill it; it
-// is emptied when full.
+// per-process random key of the length-prefixed username, password and the verifier (StoredKey,
+// or a Mosquitto hash's hash) of the credentials it matched (the user's current ones or, during
+// a rotation, its previous ones): the password itself is never stored, the key cannot be computed
+// outside this process, and an entry stops matching as soon as a reload changes the user's
+// credentials (so unchanged users stay cached across reloads). Only successes are cached, so failed
+// guesses cannot fill it; it is emptied when full.
 #include <cstddef>
 #include <string>
 #include <string_view>

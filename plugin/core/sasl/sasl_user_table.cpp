@@ -7,7 +7,11 @@ bool SaslUserTable::add(SaslUser user) {
     if (by_name_.count(user.username) > 0) return false;
     const SaslUser& stored = storage_.emplace_back(std::move(user));
     by_name_.emplace(stored.username, &stored);
-    if (!any_plain_ && stored.type == SaslType::Plain) any_plain_ = &stored;
+    if (stored.type == SaslType::Plain &&
+        (!any_plain_ ||
+         verification_cost(stored.credentials) > verification_cost(any_plain_->credentials))) {
+        any_plain_ = &stored;
+    }
     return true;
 }
 
@@ -25,7 +29,7 @@ std::optional<WallTime> SaslUserTable::next_previous_end(WallTime now) const {
     return next;
 }
 
-const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used) {
+const UserCredentials* credentials_of(const SaslUser& user, CredentialsUsed used) {
     switch (used) {
         case CredentialsUsed::Current: return &user.credentials;
         case CredentialsUsed::Previous:
@@ -37,7 +41,7 @@ const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed use
 
 CredentialsUsed credentials_after_reload(const SaslUser& before, CredentialsUsed used,
                                          const SaslUser& after, WallTime now) {
-    const ScramCredentials* proven = credentials_of(before, used);
+    const UserCredentials* proven = credentials_of(before, used);
     if (!proven || before.username != after.username || before.type != after.type) {
         return CredentialsUsed::None;
     }

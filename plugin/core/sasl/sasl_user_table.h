@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "sasl/credentials.h"
+#include "sasl/user_credentials.h"
 
 namespace mqauth::sasl {
 
@@ -24,7 +24,7 @@ using WallTime = std::chrono::system_clock::time_point;
 // user's share the salt and iterations of its current ones (the loader sees to it), since the
 // server-first message can offer a client only one salt.
 struct PreviousCredentials {
-    ScramCredentials credentials;
+    UserCredentials credentials;
     std::optional<WallTime> until;
 
     bool accepted_at(WallTime now) const { return !until || now < *until; }
@@ -33,7 +33,9 @@ struct PreviousCredentials {
 struct SaslUser {
     std::string username;
     SaslType type = SaslType::Plain;
-    ScramCredentials credentials;  // for both types: no plaintext password is kept
+    // No plaintext password is kept. A scram user's are ScramCredentials, previous ones included
+    // (the loader sees to it); a plain user's may be a Mosquitto hash too.
+    UserCredentials credentials;
     std::optional<PreviousCredentials> previous;
 };
 
@@ -51,8 +53,10 @@ class SaslUserTable {
     bool add(SaslUser user);  // false for a duplicate username
     const SaslUser* find(std::string_view username) const;
     std::size_t size() const { return storage_.size(); }
-    // One `plain` user, or nullptr when there is none: a refused login elsewhere spends the same
-    // time on its credentials, so timing cannot tell which usernames are plain users.
+    // The `plain` user whose password check costs most (verification_cost), or nullptr when
+    // there is none: a refused login elsewhere, or against cheaper credentials (a migrated $6$
+    // hash), spends the same time on its credentials, so timing cannot tell which usernames are
+    // plain users, nor which credentials they have.
     const SaslUser* any_plain_user() const { return any_plain_; }
     // The earliest previous-credentials `until` after `now`, if any.
     std::optional<WallTime> next_previous_end(WallTime now) const;
@@ -64,7 +68,7 @@ class SaslUserTable {
 };
 
 // The credentials `used` names (null for None, or a previous the user does not have).
-const ScramCredentials* credentials_of(const SaslUser& user, CredentialsUsed used);
+const UserCredentials* credentials_of(const SaslUser& user, CredentialsUsed used);
 
 // After a reload: which credentials of `after` a client that `before` admitted with its `used`
 // ones now holds (None: the reload withdrew them). Its type must not change either.

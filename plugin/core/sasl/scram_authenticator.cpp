@@ -31,11 +31,12 @@ const ScramCredentials* usable_credentials(const SaslUser* user, Mechanism mecha
         failure_if_refused = ScramFailure::UnknownUser;
         return nullptr;
     }
-    if (user->type != SaslType::Scram || user->credentials.mechanism != mechanism) {
+    const ScramCredentials* scram = scram_of(user->credentials);
+    if (user->type != SaslType::Scram || !scram || scram->mechanism != mechanism) {
         failure_if_refused = ScramFailure::MechanismMismatch;
         return nullptr;
     }
-    return &user->credentials;
+    return scram;
 }
 
 // The previous credentials a SCRAM login may also use now, during a rotation.
@@ -44,7 +45,7 @@ const ScramCredentials* usable_previous(const SaslUser* user, const ScramCredent
         !user->previous->accepted_at(std::chrono::system_clock::now())) {
         return nullptr;
     }
-    return &user->previous->credentials;
+    return scram_of(user->previous->credentials);
 }
 
 // Whether the credentials an exchange proved are still the user's under `users` (a reload may
@@ -52,9 +53,15 @@ const ScramCredentials* usable_previous(const SaslUser* user, const ScramCredent
 bool still_holds(const SaslUserTable& users, const ScramExchange& exchange, bool by_previous) {
     const SaslUser* user = users.find(exchange.username);
     if (!user || user->type != SaslType::Scram) return false;
-    if (!by_previous) return same_credentials(user->credentials, exchange.credentials);
-    return user->previous && user->previous->accepted_at(std::chrono::system_clock::now()) &&
-           same_credentials(user->previous->credentials, *exchange.previous);
+    if (!by_previous) {
+        const ScramCredentials* current = scram_of(user->credentials);
+        return current && same_credentials(*current, exchange.credentials);
+    }
+    const ScramCredentials* previous =
+        user->previous && user->previous->accepted_at(std::chrono::system_clock::now())
+            ? scram_of(user->previous->credentials)
+            : nullptr;
+    return previous && same_credentials(*previous, *exchange.previous);
 }
 
 }  // namespace
