@@ -24,15 +24,13 @@
 #include "engine/login_mechanism.h"
 #include "engine/next_plugin_clients.h"
 #include "engine/password_logins.h"
+#include "engine/withdrawal.h"
 #include "policy.h"
 #include "sasl/scram_authenticator.h"
 #include "throttling/failure_throttle.h"
 
 namespace mqauth::engine {
 
-// A session that a new policy no longer admits: the adapter disconnects it when it is online.
-// An offline one stays with the broker, which Mosquitto 2.0 gives plugins no safe way to drop
-// (see replace_policy); the engine then refuses it every topic.
 class Engine : private LoginServices {
    public:
     explicit Engine(std::shared_ptr<const Policy> policy,

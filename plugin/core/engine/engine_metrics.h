@@ -91,7 +91,8 @@ class EngineMetrics {
     void make_device_series();
 
     metrics::Registry& registry_;
-    // [kind][reason][result]: result 0 allow, 1 deny, 2 error; null where the pair cannot occur.
+    // [kind][reason][result]: result 0 allow, 1 deny, 2 error, 3 next_plugin; null where the
+    // pair cannot occur.
     std::array<std::array<std::array<metrics::Counter*, 4>, kReasons>, kLoginKinds> connects_{};
     metrics::Histogram* connect_seconds_ = nullptr;
     // [access][0 allow, 1 deny, 2 next_plugin]
