@@ -4,6 +4,7 @@
 #include <string>
 
 #include "editing/config_document.h"
+#include "editing/text_lines.h"
 
 using namespace mqauth;
 using namespace mqauth::editing;
@@ -172,6 +173,29 @@ TEST(ConfigDocument, RemovingTheLastItemLeavesAnEmptyList) {
               "\n"
               "    # the gateway\n"
               "anonymous: deny\n");
+}
+
+TEST(ConfigDocument, RefusesToRemoveAnEmptyItemWhereverTheListEnds) {
+    // The YAML tree places an empty item at the token after it: the next item, or past the
+    // file's last line (once a crash of the text lines).
+    EXPECT_EQ(refusal(document("identities:\n-\n").remove_item({"identities"}, 0)),
+              "auth.yaml:3:1: identities: an empty item cannot be removed safely; make this "
+              "change by hand");
+    EXPECT_EQ(refusal(document("identities:\n  -\n\n").remove_item({"identities"}, 0)),
+              "auth.yaml:4:1: identities: an empty item cannot be removed safely; make this "
+              "change by hand");
+    EXPECT_EQ(refusal(document("identities:\n-\n- username: a\n").remove_item({"identities"}, 0)),
+              "auth.yaml:3:1: identities: an empty item cannot be removed safely; make this "
+              "change by hand");
+}
+
+TEST(TextLines, ALineOutsideTheTextIsTheEmptyLineAtItsEnd) {
+    const TextLines lines("a\nb\n");
+    EXPECT_EQ(lines.count(), 2);
+    EXPECT_EQ(lines.line(3), "");
+    EXPECT_EQ(lines.line(0), "");
+    EXPECT_EQ(lines.start(3), 4u);
+    EXPECT_EQ(replace_lines(lines, 3, 3, "c\n"), "a\nb\nc\n");
 }
 
 TEST(ConfigDocument, SetsAValueInPlaceKeepingItsCommentAndAddsANewKeyAfterTheItem) {

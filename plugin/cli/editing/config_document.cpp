@@ -415,6 +415,9 @@ TextEditResult ConfigDocument::remove_item(const KeyPath& list, std::size_t inde
     }
     const TextLines lines(text_);
     const yaml::YamlNode& item = node->items[index];
+    // An empty item ("-" alone) is positioned at the token after it, not at its dash.
+    if (item.is_null())
+        return refused(item.position, list, "an empty item cannot be removed safely");
     const int dash = node->position.column - 1;
     const int first = item.position.line;
     if (written_in_flow(lines, *node) ||

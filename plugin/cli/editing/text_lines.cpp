@@ -13,8 +13,17 @@ TextLines::TextLines(std::string_view text) : text_(text) {
         first_break != std::string_view::npos && first_break > 0 && text[first_break - 1] == '\r';
 }
 
+bool TextLines::contains(int line) const {
+    return line >= 1 && line <= count();
+}
+
+std::size_t TextLines::start(int line) const {
+    return contains(line) ? starts_[static_cast<std::size_t>(line - 1)] : text_.size();
+}
+
 std::size_t TextLines::end(int line) const {
-    return line < count() ? starts_[static_cast<std::size_t>(line)] : text_.size();
+    return contains(line) && line < count() ? starts_[static_cast<std::size_t>(line)]
+                                            : text_.size();
 }
 
 std::string_view TextLines::line(int line) const {

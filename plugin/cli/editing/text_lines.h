@@ -19,7 +19,10 @@ class TextLines {
 
     std::string_view text() const { return text_; }
     int count() const { return static_cast<int>(starts_.size()); }
-    std::size_t start(int line) const { return starts_[static_cast<std::size_t>(line - 1)]; }
+    // A line number outside 1..count() names the empty line at the end of the text: the YAML
+    // tree places an empty item ("-" with nothing after it) at the token that follows it, which
+    // is past the last line when the list ends the file.
+    std::size_t start(int line) const;
     // Just past the line's break (the end of the text for a last line without one).
     std::size_t end(int line) const;
     // The line without its break.
@@ -31,6 +34,8 @@ class TextLines {
     const char* newline() const { return crlf_ ? "\r\n" : "\n"; }
 
    private:
+    bool contains(int line) const;
+
     std::string_view text_;
     std::vector<std::size_t> starts_;
     bool crlf_ = false;
