@@ -5,6 +5,7 @@
 // be a breach, so it traps.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "sasl/scram_authenticator.h"
@@ -14,9 +15,10 @@ namespace {
 const mqauth::sasl::SaslUserTable& users() {
     static const mqauth::sasl::SaslUserTable table = [] {
         mqauth::sasl::SaslUserTable t;
-        t.add({"user", mqauth::sasl::SaslType::Scram,
-               mqauth::sasl::derive_credentials(mqauth::sasl::Mechanism::ScramSha256, "pencil",
-                                                4096)});
+        t.add(
+            {"user", mqauth::sasl::SaslType::Scram,
+             mqauth::sasl::derive_credentials(mqauth::sasl::Mechanism::ScramSha256, "pencil", 4096),
+             std::nullopt});
         return t;
     }();
     return table;

@@ -31,7 +31,7 @@
 
 namespace mqauth::engine {
 
-class Engine : private LoginServices {
+class Engine final : private LoginServices {
    public:
     explicit Engine(std::shared_ptr<const Policy> policy,
                     sasl::ScramAuthenticator scram = sasl::ScramAuthenticator());
