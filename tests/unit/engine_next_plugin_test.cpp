@@ -90,6 +90,31 @@ TEST(EngineNextPlugin, UsernamesMqauthKnowsAreDecidedByMqauth) {
     EXPECT_EQ(engine.authenticate(login(6, "m1", "meter", "meter-secret")).verdict, Verdict::Allow);
 }
 
+// An address backed off for its failed logins is refused whatever username comes from it: a
+// guesser there does not get to try the next plugin's users instead (README: what it lets
+// through).
+TEST(EngineNextPlugin, AnAddressMqauthIsThrottlingIsRefusedEvenForUsernamesItLeavesToTheNext) {
+    Engine engine(
+        policy_from("version: 1\nunknown_usernames: next_plugin\n"
+                    "throttling: {address_max_failures: 3}\n" +
+                    kIdentitiesAndUsers + kPermissions));
+    const auto from = [](ConnectRequest request, std::string_view address) {
+        request.address = address;
+        return request;
+    };
+    for (ConnectionId connection = 1; connection <= 3; ++connection) {
+        const std::string client_id = "m" + std::to_string(connection);
+        EXPECT_EQ(
+            engine.authenticate(from(login(connection, client_id, "meter", "wrong"), "10.0.0.9"))
+                .reason,
+            Reason::BadPassword);
+    }
+    EXPECT_EQ(engine.authenticate(from(login(4, "legacy-1", "legacy", "x"), "10.0.0.9")).reason,
+              Reason::Throttled);
+    EXPECT_EQ(engine.authenticate(from(login(5, "legacy-1", "legacy", "x"), "10.0.0.10")).verdict,
+              Verdict::NextPlugin);
+}
+
 TEST(EngineNextPlugin, TopicChecksOfClientsMqauthDidNotAdmitAreLeftToTheNextPlugin) {
     Engine engine(policy());
     ASSERT_EQ(engine.authenticate(login(1, "legacy-1", "legacy", "x")).verdict,
