@@ -28,6 +28,14 @@ const char* const kDave =
     "PwaqB4$8IC7joGt0u0PwLxqBQHkkc8JQK6NKBngWMNn9He4vEEiqGNGM1vS1HVI2SDsKVkhrcHHsX"
     "CkoewAiUvnt/rbhg==";
 
+// Mosquitto 2.1's $7$ form: a 64-byte salt (its password_common.c, HASH_LEN). Made with the
+// same PBKDF2-HMAC-SHA512 as 2.1's mosquitto_passwd -H sha512-pbkdf2 -I 1000, by Python:
+//   salt = sha512(b"mqauth test salt"); pbkdf2_hmac("sha512", b"erin 2.1", salt, 1000)
+const char* const kErin21 =
+    "$7$1000$qE8bIgfGA9RR/"
+    "swt9BlHWvWEuaDGlhaiWIiHvmttMVFvtVzx9rbS3dK+MkF9rnExjOJX3OT4WUZmPK5IBlKacw=="
+    "$lidBa/BIlqSmjeUxtAgtfhFjl9qRZY9vQjQXeaMoCUvx4xBo58SXVkGm7ErIOXqaOiwm1mDHNo2AVBsqpOUepw==";
+
 MosquittoHash parsed(const char* text) {
     std::string error;
     auto hash = parse_mosquitto_hash(text, error);
@@ -70,6 +78,16 @@ TEST(MosquittoHash, MatchesOnlyTheRightPassword) {
     EXPECT_FALSE(mosquitto_hash_matches(parsed(kCarol), "x"));
     EXPECT_TRUE(mosquitto_hash_matches(parsed(kDave), "d4ve"));
     EXPECT_FALSE(mosquitto_hash_matches(parsed(kDave), "d4vE"));
+}
+
+TEST(MosquittoHash, Mosquitto21sLongSaltFormParsesMatchesAndFormatsBack) {
+    const MosquittoHash erin = parsed(kErin21);
+    EXPECT_EQ(erin.type, MosquittoHashType::Pbkdf2Sha512);
+    EXPECT_EQ(erin.iterations, 1000);
+    EXPECT_EQ(erin.salt.size(), 64u);
+    EXPECT_TRUE(mosquitto_hash_matches(erin, "erin 2.1"));
+    EXPECT_FALSE(mosquitto_hash_matches(erin, "erin 2.0"));
+    EXPECT_EQ(format_mosquitto_hash(erin), kErin21);
 }
 
 TEST(MosquittoHash, APasswordWithANulMatchesNothingByItsPrefix) {
