@@ -216,7 +216,7 @@ EXPECTED_POLICY_ENTRIES = {
     (("kind", "cas"),): 0.0, (("kind", "authorizers"),): 0.0,
     (("kind", "sni_certificates"),): 0.0,
 }
-CONNECT_DECISIONS = sum(EXPECTED_CONNECTS.values())  # every one timed: none was SCRAM's
+CONNECT_DECISIONS = sum(EXPECTED_CONNECTS.values())  # every one timed (README)
 ORIGIN_LOGINS = 2
 
 

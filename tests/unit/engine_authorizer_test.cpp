@@ -495,4 +495,13 @@ TEST_F(EngineAuthorizers, CallsAreCountedByResultWithTheirTimeAndTheCacheByHitsA
     EXPECT_EQ(value(*engine_, lookups, {"signed", "hit"}), 1);
     EXPECT_EQ(value(*engine_, "mqauth_authorizer_cache_entries"), 1);
     EXPECT_EQ(value(*engine_, calls, {"signed", "allow"}), 1);
+
+    // The CONNECTs themselves: connections 1, 6 and 7 admitted, 2 refused.
+    const std::string connects = "mqauth_connect_decisions_total";
+    EXPECT_EQ(value(*engine_, connects, {"authorizer", "allow", "none"}), 3);
+    EXPECT_EQ(value(*engine_, connects, {"authorizer", "deny", "authorizer_denied"}), 1);
+    EXPECT_EQ(value(*engine_, "mqauth_live_clients", {"authorizer"}), 3);
+    EXPECT_EQ(value(*engine_, "mqauth_policy_entries", {"authorizers"}), 3);
+    // A synchronous call (Mosquitto 2.0) is over when its CONNECT is decided.
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_calls_in_flight", {"open"}), 0);
 }

@@ -120,6 +120,8 @@ TEST_F(EngineCertificates, AFirstSeenDeviceIsRegisteredBeforeItIsAdmitted) {
     EXPECT_EQ(metric_values::value(*engine_, "mqauth_connect_decisions_total",
                                    {"certificate", "allow", "none"}),
               2);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_live_clients", {"certificate"}), 2);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_policy_entries", {"cas"}), 1);
 }
 
 TEST_F(EngineCertificates, TheCnBecomesTheUsernameOnlyWhenTheConnectHasNone) {
@@ -161,6 +163,12 @@ TEST_F(EngineCertificates, HandshakeProblemsBecomeRefusalReasons) {
     EXPECT_EQ(
         metric_values::value(*engine_, "mqauth_device_refusals_total", {"certificate_expired"}), 1);
     EXPECT_EQ(metric_values::value(*engine_, "mqauth_device_registrations_total"), 0);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_connect_decisions_total",
+                                   {"certificate", "deny", "unknown_ca"}),
+              1);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_connect_decisions_total",
+                                   {"certificate", "deny", "certificate_expired"}),
+              1);
 }
 
 TEST_F(EngineCertificates, AReloadBetweenHandshakeAndConnectIsHonoured) {
@@ -198,6 +206,10 @@ TEST_F(EngineCertificates, ARegistrationThatCannotBeWrittenFailsClosed) {
     EXPECT_EQ(decision.verdict, Verdict::Error);
     EXPECT_EQ(decision.reason, Reason::RegistryWriteFailed);
     EXPECT_EQ(engine_->live_client_count(), 0u);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_connect_decisions_total",
+                                   {"certificate", "error", "registry_write_failed"}),
+              1);
+    EXPECT_EQ(metric_values::value(*engine_, "mqauth_live_clients", {"certificate"}), 0);
     ASSERT_EQ(notices_.size(), 1u);
     EXPECT_NE(notices_[0].find("cannot register device certificate device_sn=1A2B"),
               std::string::npos)

@@ -12,6 +12,7 @@
 
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "metric_values.h"
 #include "test_pki.h"
 
 using namespace mqauth;
@@ -137,6 +138,24 @@ TEST_F(DelayedAuthorizer, AnAllowAdmitsTheClientOnceTheBrokerConfirmsIt) {
     EXPECT_FALSE(engine_->authorizer_calls_pending());
     EXPECT_EQ(engine_->live_client_count(), 1u);
     EXPECT_EQ(*engine_->admitted_username(kFirst), std::optional<std::string>("dev-1"));
+}
+
+TEST_F(DelayedAuthorizer, CallsInFlightAreCountedUntilTheirAnswersAreDelivered) {
+    using metric_values::value;
+    ASSERT_EQ(connect(kFirst, "dev-1", "c1").verdict, Verdict::Pending);
+    ASSERT_EQ(connect(kSecond, "dev-2", "c2").verdict, Verdict::Pending);
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_calls_in_flight", {"fn"}), 2);
+    calls_->answer(calls_->started[0].id, "allow");
+    ASSERT_EQ(finish().size(), 1u);
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_calls_in_flight", {"fn"}), 1);
+    calls_->answer(calls_->started[1].id, "deny");
+    ASSERT_EQ(finish(true, kSecond).size(), 1u);
+    EXPECT_EQ(value(*engine_, "mqauth_authorizer_calls_in_flight", {"fn"}), 0);
+    // Each CONNECT counts once, when its answer is delivered; the wait is not its decision time.
+    const std::string connects = "mqauth_connect_decisions_total";
+    EXPECT_EQ(value(*engine_, connects, {"authorizer", "allow", "none"}), 1);
+    EXPECT_EQ(value(*engine_, connects, {"authorizer", "deny", "authorizer_denied"}), 1);
+    EXPECT_EQ(value(*engine_, "mqauth_connect_decision_seconds_count"), 0);
 }
 
 TEST_F(DelayedAuthorizer, AnAdmissionTheBrokerDoesNotConfirmIsDropped) {

@@ -64,6 +64,21 @@ TEST(EngineMetrics, CountsConnectDecisionsByMechanismResultAndReason) {
     EXPECT_EQ(value(engine, "mqauth_connect_decision_seconds_count"), 6);
 }
 
+TEST(EngineMetrics, AnonymousAndSignedLoginsAreCountedAndLive) {
+    Engine engine(test_policy::policy_from(kPolicy + "anonymous: allow\n"));
+    ASSERT_EQ(engine.authenticate(login(1, "c1", std::nullopt, std::nullopt)).verdict,
+              Verdict::Allow);
+    const std::string signed_c2 = identities::signed_password("fleet-secret", "c2");
+    ASSERT_EQ(engine.authenticate(login(2, "c2", "fleet", signed_c2)).verdict, Verdict::Allow);
+    ASSERT_EQ(engine.authenticate(login(3, "c3", "fleet", signed_c2)).verdict, Verdict::Deny);
+    const std::string name = "mqauth_connect_decisions_total";
+    EXPECT_EQ(value(engine, name, {"anonymous", "allow", "none"}), 1);
+    EXPECT_EQ(value(engine, name, {"identity_signed", "allow", "none"}), 1);
+    EXPECT_EQ(value(engine, name, {"identity_signed", "deny", "bad_password"}), 1);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"anonymous"}), 1);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"identity_signed"}), 1);
+}
+
 TEST(EngineMetrics, CountsTopicDecisionsAndTheCache) {
     Engine engine(test_policy::policy_from(kPolicy));
     ASSERT_EQ(engine.authenticate(login(1, "c1", "app", "app-secret")).verdict, Verdict::Allow);

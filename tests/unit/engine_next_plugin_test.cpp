@@ -123,6 +123,13 @@ TEST(EngineNextPlugin, TopicChecksOfClientsMqauthDidNotAdmitAreLeftToTheNextPlug
     EXPECT_EQ(engine.authorize(publish(1, "legacy", "legacy-1", "meters/1")).verdict,
               Verdict::NextPlugin);
     EXPECT_EQ(value(engine, "mqauth_topic_decisions_total", {"publish", "next_plugin"}), 1);
+    for (const auto access : {permissions::Access::Subscribe, permissions::Access::Deliver}) {
+        AccessRequest request = publish(1, "legacy", "legacy-1", "meters/1");
+        request.access = access;
+        EXPECT_EQ(engine.authorize(request).verdict, Verdict::NextPlugin);
+    }
+    EXPECT_EQ(value(engine, "mqauth_topic_decisions_total", {"subscribe", "next_plugin"}), 1);
+    EXPECT_EQ(value(engine, "mqauth_topic_decisions_total", {"deliver", "next_plugin"}), 1);
 
     ASSERT_EQ(engine.authenticate(login(2, "m1", "meter", "meter-secret")).verdict, Verdict::Allow);
     EXPECT_FALSE(engine.leaves_to_next_plugin(2));

@@ -12,6 +12,7 @@
 #include "crypto/base64.h"
 #include "crypto/digest.h"
 #include "engine/engine.h"
+#include "metric_values.h"
 #include "sasl/credentials.h"
 #include "test_policy.h"
 
@@ -116,6 +117,21 @@ TEST(EngineSasl, ScramLoginAdmitsAndNamesTheUser) {
     EXPECT_EQ(done.username, "alice");
     EXPECT_EQ(done.data.rfind("v=", 0), 0u);
     EXPECT_EQ(engine.live_client_count(), 1u);
+}
+
+TEST(EngineSasl, ScramLoginsAreCountedAndTimedAsConnectDecisionsOnceTheyEnd) {
+    using metric_values::value;
+    Engine engine(policy_from(policy_with("pencil", "pw")));
+    ASSERT_EQ(scram_login(engine, 1, "alice", "pencil").decision.verdict, Verdict::Allow);
+    ASSERT_EQ(scram_login(engine, 2, "alice", "crayon").decision.reason, Reason::BadPassword);
+    ASSERT_EQ(scram_login(engine, 3, "nobody", "x").decision.reason, Reason::UnknownUsername);
+    const std::string name = "mqauth_connect_decisions_total";
+    EXPECT_EQ(value(engine, name, {"sasl_scram", "allow", "none"}), 1);
+    EXPECT_EQ(value(engine, name, {"sasl_scram", "deny", "bad_password"}), 1);
+    EXPECT_EQ(value(engine, name, {"sasl_scram", "deny", "unknown_username"}), 1);
+    EXPECT_EQ(value(engine, "mqauth_connect_decision_seconds_count"), 3);
+    EXPECT_GT(value(engine, "mqauth_connect_decision_seconds_sum"), 0);
+    EXPECT_EQ(value(engine, "mqauth_live_clients", {"sasl_scram"}), 1);
 }
 
 TEST(EngineSasl, ScramWithAWrongPasswordIsRefused) {

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "engine/engine.h"
+#include "metric_values.h"
 #include "test_pki.h"
 
 using namespace mqauth;
@@ -96,6 +98,9 @@ TEST_F(SniConfigSection, LoadsCertificatesDomainsAndTheDefault) {
     EXPECT_EQ(fallback->id, "a");
     EXPECT_EQ(common_name(fallback->leaf.get()), "a.example.com");
     EXPECT_EQ(sk_X509_num(fallback->chain.get()), 1);  // the CA after the leaf in a.crt
+    // What the metrics say of the policy in force.
+    const engine::Engine engine(result.policy);
+    EXPECT_EQ(metric_values::value(engine, "mqauth_policy_entries", {"sni_certificates"}), 2);
 }
 
 TEST_F(SniConfigSection, WithoutTheSectionListenersKeepTheirOwnCertificate) {

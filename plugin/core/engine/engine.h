@@ -5,6 +5,7 @@
 // clients so a reload can withdraw access. Single-threaded by design: Mosquitto runs every plugin
 // callback on its one event loop.
 #include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -162,7 +163,7 @@ class Engine final : private LoginServices {
 
     AuthStep begin_scram(const AuthRequest& request, bool fresh_login);
     AuthStep finish_enhanced_auth(const AuthRequest& request, sasl::ScramStep step);
-    void count_scram_decision(const Decision& decision);
+    void count_scram_decision(const Decision& decision, std::chrono::nanoseconds took);
     void count_enhanced_outcome(const AuthStep& step, const AuthRequest& request);
     void count_abandoned_exchanges(const std::vector<std::string>& addresses);
 

@@ -38,9 +38,10 @@ AuthStep refused(Reason reason, std::string claimed_username = {}) {
 // An address back-off applies from the CONNECT, a username back-off as soon as the client-first
 // names the user: before any proof is checked, as for every other login.
 AuthStep Engine::begin_enhanced_auth(const AuthRequest& request) {
+    const metrics::Stopwatch stopwatch;
     const bool fresh_login = !online_session(request.connection);
     AuthStep answer = begin_scram(request, fresh_login);
-    if (fresh_login) count_scram_decision(answer.decision);
+    if (fresh_login) count_scram_decision(answer.decision, stopwatch.elapsed());
     return answer;
 }
 
@@ -73,21 +74,23 @@ AuthStep Engine::begin_scram(const AuthRequest& request, bool fresh_login) {
 }
 
 AuthStep Engine::continue_enhanced_auth(const AuthRequest& request) {
+    const metrics::Stopwatch stopwatch;
     const bool fresh_login = !online_session(request.connection);
     authorizers_.abandon(request.connection, std::nullopt);  // see begin_enhanced_auth
     AuthStep answer = finish_enhanced_auth(
         request, scram_.finish(request.connection, request.data, policy_->sasl_users));
     if (fresh_login) {
         count_enhanced_outcome(answer, request);
-        count_scram_decision(answer.decision);
+        count_scram_decision(answer.decision, stopwatch.elapsed());
     }
     return answer;
 }
 
-// A SCRAM login counts as a CONNECT decision once it ends (not at its server-first).
-void Engine::count_scram_decision(const Decision& decision) {
+// A SCRAM login counts as a CONNECT decision once it ends (not at its server-first), timed by
+// the step that ended it: the exchange's other step waited for the client, not for mqauth.
+void Engine::count_scram_decision(const Decision& decision, std::chrono::nanoseconds took) {
     if (decision.verdict != Verdict::Continue)
-        metrics_.connect_decided(LoginKind::SaslScram, decision);
+        metrics_.connect_decided(LoginKind::SaslScram, decision, took);
 }
 
 // Every failed exchange counts, except a refusal the client did not cause: the table of
