@@ -462,11 +462,18 @@ class SysTopicsTest(BrokerTestCase):
 
     def setUp(self):
         self.broker_metrics_port = free_port()
-        self.broker = self.start_broker(auth_yaml(
+        self.broker = self.start_broker(self.config(sys_interval=1))
+
+    def config(self, sys_interval):
+        return auth_yaml(
             [user_identity("meter", METER_SECRET), user_identity("watcher", "watcher-secret")],
             rules=[user_rule("meter", "meters/#", "PUB"),
                    user_rule("watcher", "$SYS/broker/mqauth/#", "SUB")],
-            no_match="DENY") + metrics_section(self.broker_metrics_port, sys_interval=1))
+            no_match="DENY") + metrics_section(self.broker_metrics_port, sys_interval=sys_interval)
+
+    def reload(self, sys_interval):
+        self.broker.write_config(self.config(sys_interval))
+        self.assertTrue(self.broker.reload(), self.broker.describe())
 
     def meter_logs_in(self):
         self.assertConnects(self.broker, client_id=unique_client_id("meter"), username="meter",
@@ -526,6 +533,26 @@ class SysTopicsTest(BrokerTestCase):
         self.assertIsNotNone(subscriber.wait_for_message(
             "$SYS/broker/mqauth/connect_decisions_total/identity_origin/deny/bad_password", "1",
             timeout=3), subscriber.describe())
+
+    def test_a_reload_applies_sys_interval_and_zero_stops_the_publications(self):
+        subscriber = self.start_subscriber(self.broker, client_id=unique_client_id("watcher"),
+                                           username="watcher", password="watcher-secret",
+                                           topics=["$SYS/broker/mqauth/#"])
+        self.assertEqual(subscriber.wait_subscribed(), [0])
+        self.assertIsNotNone(subscriber.wait_for_message(SYS_ORIGIN_ALLOWS, "1", timeout=3),
+                             subscriber.describe())
+        self.reload(sys_interval=0)
+        self.meter_logs_in()
+        time.sleep(3)  # three of the old intervals
+        self.assertNotIn((SYS_ORIGIN_ALLOWS, "2"), subscriber.messages(), subscriber.describe())
+        # The endpoint still counts: only the publications stopped.
+        samples, _ = parse_exposition(scrape(self.broker_metrics_port)[1])
+        self.assertEqual(value(samples, "mqauth_connect_decisions_total",
+                               mechanism="identity_origin", result="allow", reason="none"), 2.0)
+        self.reload(sys_interval=1)
+        self.assertIsNotNone(subscriber.wait_for_message(SYS_ORIGIN_ALLOWS, "2", timeout=3),
+                             subscriber.describe())
+
 
 
 # ---------------------------------------------------------------------------------------------
