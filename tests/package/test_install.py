@@ -12,10 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-from test_package import CLI, EXPECTED_FILES, PLUGIN
+from test_package import CLI, EXPECTED_FILES, PLUGIN, run_timed
 
 TIMEOUT = 300  # seconds: an install copies the unstripped binaries, a few tens of MB
 
@@ -61,7 +60,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 2 or not os.path.isfile(os.path.join(sys.argv[1], "CMakeCache.txt")):
         sys.exit("usage: test_install.py BUILD_DIRECTORY (a configured and built tree)")
     InstallTest.build = os.path.abspath(sys.argv[1])
-    started = time.monotonic()
-    outcome = unittest.main(argv=[sys.argv[0], "-v"], exit=False).result
-    print(f"install test: {time.monotonic() - started:.1f}s", file=sys.stderr)
-    sys.exit(0 if outcome.wasSuccessful() else 1)
+    run_timed("install test")

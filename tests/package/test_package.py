@@ -290,11 +290,17 @@ class PackageTest(unittest.TestCase):
         self.assertIn(dpkg_status(PACKAGE), ("not known", "unknown ok not-installed"))
 
 
+def run_timed(name):
+    """Runs this module's tests verbosely, says how long they took (scripts/test's stage timings
+    show the sum), and exits with their outcome."""
+    started = time.monotonic()
+    outcome = unittest.main(argv=[sys.argv[0], "-v"], exit=False).result
+    print(f"{name}: {time.monotonic() - started:.1f}s", file=sys.stderr)
+    sys.exit(0 if outcome.wasSuccessful() else 1)
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
         sys.exit("usage: test_package.py PACKAGE_DIRECTORY (as scripts/package prints it)")
     PackageTest.directory = os.path.abspath(sys.argv[1])
-    started = time.monotonic()
-    outcome = unittest.main(argv=[sys.argv[0], "-v"], exit=False).result
-    print(f"package test: {time.monotonic() - started:.1f}s", file=sys.stderr)
-    sys.exit(0 if outcome.wasSuccessful() else 1)
+    run_timed("package test")
