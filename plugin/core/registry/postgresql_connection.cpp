@@ -67,6 +67,15 @@ std::vector<std::vector<std::string>> rows_of(const PGresult* result) {
     return rows;
 }
 
+// Brokers starting together all create the table: CREATE TABLE IF NOT EXISTS is not atomic, and
+// a loser of the race, which finds the winner's table committed, gets one of three errors:
+// a unique violation in the catalog (23505) when it waited on the winner's row, "relation
+// already exists" (42P07), or "type already exists" (42710, duplicate_object: PostgreSQL's
+// heap_create_with_catalog checks the table's row type by name after the relation's name).
+bool lost_creation_race(const std::string& sqlstate) {
+    return sqlstate == "23505" || sqlstate == "42P07" || sqlstate == "42710";
+}
+
 }  // namespace
 
 std::optional<std::string> conninfo_problem(const std::string& conninfo) {
@@ -129,9 +138,7 @@ std::optional<StoreError> PostgresqlConnection::connect(Clock::time_point deadli
         return unavailable(message_of(PQerrorMessage(connection_)));
     }
     QueryRows setup = exchange(setup_, {}, deadline);
-    // Brokers starting together all create the table: CREATE TABLE IF NOT EXISTS is not atomic,
-    // and the losers of the race get a unique violation (23505) or "already exists" (42P07).
-    if (setup.error && setup.sqlstate != "23505" && setup.sqlstate != "42P07") {
+    if (setup.error && !lost_creation_race(setup.sqlstate)) {
         PQfinish(connection_);
         connection_ = nullptr;
         return setup.error;
